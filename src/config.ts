@@ -1,0 +1,260 @@
+/**
+ * Every environment variable Malipo reads, parsed and validated once at start-up.
+ * `loadConfig(env)` either returns a frozen, typed config or throws a ConfigError naming each bad
+ * variable. Secrets are wrapped in `Secret` and never appear in messages.
+ */
+import { randomBytes } from "node:crypto";
+import { SANDBOX_PASSKEY, SANDBOX_SHORTCODE } from "./daraja/password.ts";
+import type { TransactionType } from "./daraja/wire.ts";
+import { Secret } from "./secret.ts";
+
+export type MpesaEnvironment = "emulator" | "sandbox" | "production";
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+
+export interface EmulatorCredentials {
+  consumerKey: string;
+  consumerSecret: Secret;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  publicBaseUrl: string;
+  jwtSecret: Secret;
+  jwtExpiresIn: string;
+  callbackSecret: Secret;
+  bookingFeeKes: number;
+  logLevel: LogLevel;
+  metricsToken: Secret | null;
+  admin: { email: string; password: Secret } | null;
+  mpesa: {
+    environment: MpesaEnvironment;
+    baseUrl: string;
+    consumerKey: string;
+    consumerSecret: Secret;
+    passkey: Secret;
+    shortcode: string;
+    transactionType: TransactionType;
+    partyB: string;
+    callbackUrl: string | null;
+    verifyCallbacks: boolean;
+    /** Optional allow-list of callback source addresses; empty means "log only". */
+    callbackAllowedIps: readonly string[];
+    timeoutMs: number;
+  };
+  emulator: {
+    port: number;
+    consumerKey: string;
+    consumerSecret: Secret;
+    timeScale: number;
+    strictTimestamp: boolean;
+  };
+  reconciler: { enabled: boolean; intervalMs: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Documented defaults of the emulator's OAuth credentials (not secrets: they only open the local emulator). */
+export const EMULATOR_DEFAULT_CONSUMER_KEY = "malipo-emulator-key";
+export const EMULATOR_DEFAULT_CONSUMER_SECRET = "malipo-emulator-secret";
+
+const DARAJA_BASE_URLS: Record<Exclude<MpesaEnvironment, "emulator">, string> = {
+  sandbox: "https://sandbox.safaricom.co.ke",
+  production: "https://api.safaricom.co.ke",
+};
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  raw(name: string): string | undefined {
+    const value = this.env[name];
+    if (value === undefined) return undefined;
+    const trimmed = value.trim();
+    return trimmed === "" ? undefined : trimmed;
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      this.problems.push(`${name} must be a whole number from ${min} to ${max} (got "${value}")`);
+      return fallback;
+    }
+    return Number(value);
+  }
+
+  number(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < min || n > max) {
+      this.problems.push(`${name} must be a number from ${min} to ${max} (got "${value}")`);
+      return fallback;
+    }
+    return n;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (["1", "true", "yes", "on"].includes(value)) return true;
+    if (["0", "false", "no", "off"].includes(value)) return false;
+    this.problems.push(`${name} must be true or false (got "${value}")`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    this.problems.push(`${name} must be one of ${allowed.join(", ")} (got "${value}")`);
+    return fallback;
+  }
+
+  url(name: string, fallback: string): string {
+    const value = this.raw(name) ?? fallback;
+    try {
+      const parsed = new URL(value);
+      if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new Error("scheme");
+      return value.replace(/\/+$/, "");
+    } catch {
+      this.problems.push(`${name} must be an http(s) URL (got "${value}")`);
+      return fallback;
+    }
+  }
+
+  /** A secret; `required` names why it is needed when absent. Never echoes the value. */
+  secret(name: string, fallback: string | null, required?: string): Secret {
+    const value = this.raw(name);
+    if (value !== undefined) return new Secret(value);
+    if (fallback === null) {
+      this.problems.push(`${name} is required${required ? ` ${required}` : ""}`);
+      return new Secret("");
+    }
+    return new Secret(fallback);
+  }
+
+  required(name: string, why: string): string {
+    const value = this.raw(name);
+    if (value === undefined) {
+      this.problems.push(`${name} is required ${why}`);
+      return "";
+    }
+    return value;
+  }
+}
+
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  const r = new Reader(env);
+  const environment = r.oneOf<MpesaEnvironment>(
+    "MPESA_ENVIRONMENT",
+    ["emulator", "sandbox", "production"],
+    "emulator",
+  );
+  const live = environment !== "emulator";
+  const needed = `when MPESA_ENVIRONMENT=${environment}`;
+
+  const port = r.int("PORT", 3000, 0, 65535);
+  const host = r.string("HOST", "127.0.0.1");
+  const emulatorPort = r.int("MPESA_EMULATOR_PORT", 3001, 0, 65535);
+  const emulatorKey = r.string("EMULATOR_CONSUMER_KEY", EMULATOR_DEFAULT_CONSUMER_KEY);
+  const emulatorSecret = r.secret("EMULATOR_CONSUMER_SECRET", EMULATOR_DEFAULT_CONSUMER_SECRET);
+
+  // In emulator mode a random per-process secret is safe: tokens and callback signatures only need
+  // to outlive the process. Live modes must configure stable secrets.
+  const devSecret = () => randomBytes(32).toString("hex");
+  const jwtSecret = r.secret("JWT_SECRET", live ? null : devSecret(), needed);
+  const callbackSecret = r.secret("CALLBACK_SECRET", live ? null : devSecret(), needed);
+  if (live && jwtSecret.reveal().length > 0 && jwtSecret.reveal().length < 32)
+    r.problems.push("JWT_SECRET must be at least 32 characters");
+  if (live && callbackSecret.reveal().length > 0 && callbackSecret.reveal().length < 32)
+    r.problems.push("CALLBACK_SECRET must be at least 32 characters");
+
+  const defaultBase = live
+    ? DARAJA_BASE_URLS[environment as Exclude<MpesaEnvironment, "emulator">]
+    : `http://127.0.0.1:${emulatorPort}`;
+  const shortcode = live ? r.required("MPESA_SHORTCODE", needed) : r.string("MPESA_SHORTCODE", SANDBOX_SHORTCODE);
+  if (shortcode && !/^\d{5,7}$/.test(shortcode))
+    r.problems.push(`MPESA_SHORTCODE must be 5 to 7 digits (got "${shortcode}")`);
+  const transactionType = r.oneOf<TransactionType>(
+    "MPESA_TRANSACTION_TYPE",
+    ["CustomerPayBillOnline", "CustomerBuyGoodsOnline"],
+    "CustomerPayBillOnline",
+  );
+  const partyB = r.string("MPESA_PARTY_B", shortcode);
+  if (transactionType === "CustomerBuyGoodsOnline" && r.raw("MPESA_PARTY_B") === undefined)
+    r.problems.push("MPESA_PARTY_B (the till number) is required when MPESA_TRANSACTION_TYPE=CustomerBuyGoodsOnline");
+
+  const publicBaseUrl = r.url("PUBLIC_BASE_URL", `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`);
+  const callbackUrlRaw = r.raw("MPESA_CALLBACK_URL");
+  const callbackUrl = callbackUrlRaw === undefined ? null : r.url("MPESA_CALLBACK_URL", "");
+  const adminEmail = r.raw("ADMIN_EMAIL");
+  const adminPassword = r.raw("ADMIN_PASSWORD");
+  if ((adminEmail === undefined) !== (adminPassword === undefined))
+    r.problems.push("ADMIN_EMAIL and ADMIN_PASSWORD must be set together");
+  if (adminPassword !== undefined && adminPassword.length < 8)
+    r.problems.push("ADMIN_PASSWORD must be at least 8 characters");
+  const metricsToken = r.raw("METRICS_TOKEN");
+
+  const config: Config = {
+    port,
+    host,
+    databaseUrl: r.string("DATABASE_URL", "./data/malipo.sqlite"),
+    publicBaseUrl,
+    jwtSecret,
+    jwtExpiresIn: r.string("JWT_EXPIRES_IN", "12h"),
+    callbackSecret,
+    bookingFeeKes: r.int("BOOKING_FEE_KES", 500, 1, 250_000),
+    logLevel: r.oneOf<LogLevel>(
+      "LOG_LEVEL",
+      ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
+      "info",
+    ),
+    metricsToken: metricsToken === undefined ? null : new Secret(metricsToken),
+    admin:
+      adminEmail && adminPassword ? { email: adminEmail.toLowerCase(), password: new Secret(adminPassword) } : null,
+    mpesa: {
+      environment,
+      baseUrl: r.url("MPESA_BASE_URL", defaultBase),
+      consumerKey: live ? r.required("MPESA_CONSUMER_KEY", needed) : r.string("MPESA_CONSUMER_KEY", emulatorKey),
+      consumerSecret: r.secret("MPESA_CONSUMER_SECRET", live ? null : emulatorSecret.reveal(), needed),
+      passkey: r.secret("MPESA_PASSKEY", live ? null : SANDBOX_PASSKEY, needed),
+      shortcode,
+      transactionType,
+      partyB,
+      callbackUrl,
+      verifyCallbacks: r.bool("MPESA_VERIFY_CALLBACKS", true),
+      callbackAllowedIps: (r.raw("MPESA_CALLBACK_ALLOWED_IPS") ?? "")
+        .split(",")
+        .map((ip) => ip.trim())
+        .filter(Boolean),
+      timeoutMs: r.int("MPESA_TIMEOUT_MS", 15_000, 100, 120_000),
+    },
+    emulator: {
+      port: emulatorPort,
+      consumerKey: emulatorKey,
+      consumerSecret: emulatorSecret,
+      timeScale: r.number("EMULATOR_TIME_SCALE", 1, 0.0001, 100),
+      strictTimestamp: r.bool("EMULATOR_STRICT_TIMESTAMP", false),
+    },
+    reconciler: {
+      enabled: r.bool("RECONCILER_ENABLED", true),
+      intervalMs: r.int("RECONCILER_INTERVAL_MS", 5_000, 50, 3_600_000),
+    },
+  };
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return Object.freeze(config);
+}
