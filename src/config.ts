@@ -186,7 +186,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const defaultBase = live
     ? DARAJA_BASE_URLS[environment as Exclude<MpesaEnvironment, "emulator">]
     : `http://127.0.0.1:${emulatorPort}`;
-  const shortcode = live ? r.required("MPESA_SHORTCODE", needed) : r.string("MPESA_SHORTCODE", SANDBOX_SHORTCODE);
+  const shortcode = live
+    ? r.required("MPESA_SHORTCODE", needed)
+    : r.string("MPESA_SHORTCODE", SANDBOX_SHORTCODE);
   if (shortcode && !/^\d{5,7}$/.test(shortcode))
     r.problems.push(`MPESA_SHORTCODE must be 5 to 7 digits (got "${shortcode}")`);
   const transactionType = r.oneOf<TransactionType>(
@@ -196,7 +198,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   );
   const partyB = r.string("MPESA_PARTY_B", shortcode);
   if (transactionType === "CustomerBuyGoodsOnline" && r.raw("MPESA_PARTY_B") === undefined)
-    r.problems.push("MPESA_PARTY_B (the till number) is required when MPESA_TRANSACTION_TYPE=CustomerBuyGoodsOnline");
+    r.problems.push(
+      "MPESA_PARTY_B (the till number) is required when MPESA_TRANSACTION_TYPE=CustomerBuyGoodsOnline",
+    );
 
   const publicBaseUrl = r.url("PUBLIC_BASE_URL", `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`);
   const callbackUrlRaw = r.raw("MPESA_CALLBACK_URL");
@@ -225,11 +229,15 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     ),
     metricsToken: metricsToken === undefined ? null : new Secret(metricsToken),
     admin:
-      adminEmail && adminPassword ? { email: adminEmail.toLowerCase(), password: new Secret(adminPassword) } : null,
+      adminEmail && adminPassword
+        ? { email: adminEmail.toLowerCase(), password: new Secret(adminPassword) }
+        : null,
     mpesa: {
       environment,
       baseUrl: r.url("MPESA_BASE_URL", defaultBase),
-      consumerKey: live ? r.required("MPESA_CONSUMER_KEY", needed) : r.string("MPESA_CONSUMER_KEY", emulatorKey),
+      consumerKey: live
+        ? r.required("MPESA_CONSUMER_KEY", needed)
+        : r.string("MPESA_CONSUMER_KEY", emulatorKey),
       consumerSecret: r.secret("MPESA_CONSUMER_SECRET", live ? null : emulatorSecret.reveal(), needed),
       passkey: r.secret("MPESA_PASSKEY", live ? null : SANDBOX_PASSKEY, needed),
       shortcode,

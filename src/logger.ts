@@ -18,7 +18,12 @@ export function maskPhonesIn(text: string): string {
 function maskDeep(value: unknown, depth = 0): unknown {
   if (depth > 8) return value;
   if (typeof value === "string") return maskPhonesIn(value);
-  if (typeof value === "number" && Number.isSafeInteger(value) && value > 254_100_000_000 && value < 254_800_000_000)
+  if (
+    typeof value === "number" &&
+    Number.isSafeInteger(value) &&
+    value > 254_100_000_000 &&
+    value < 254_800_000_000
+  )
     return maskMsisdn(String(value));
   if (Array.isArray(value)) return value.map((v) => maskDeep(v, depth + 1));
   if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {

@@ -1,0 +1,101 @@
+/**
+ * The Kysely instance for either engine, chosen by DATABASE_URL: `postgres://…` (or `postgresql://…`)
+ * for PostgreSQL, anything else is a SQLite file path (`:memory:` for an in-memory database).
+ * The same queries and the same migrations serve both.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import SqliteDatabase from "better-sqlite3";
+import {
+  Kysely,
+  type Migration,
+  type MigrationProvider,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+} from "kysely";
+import pg from "pg";
+import { migrations } from "./migrations/index.ts";
+import type { Database } from "./schema.ts";
+
+export type Engine = "sqlite" | "postgres";
+
+export interface Db {
+  kysely: Kysely<Database>;
+  engine: Engine;
+  /** PostgreSQL only: the pool, for LISTEN/NOTIFY connections. */
+  pgPool: pg.Pool | null;
+  /** PostgreSQL only: the schema every connection uses (search_path). */
+  schema: string | null;
+  destroy(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** PostgreSQL schema to use (created if missing); default `public`. */
+  schema?: string;
+  poolSize?: number;
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
+export function createDatabase(url: string, options: DatabaseOptions = {}): Db {
+  if (isPostgresUrl(url)) {
+    const schema = options.schema ?? null;
+    if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+      throw new Error(`Invalid schema name "${schema}"`);
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    });
+    // An idle client's error (server restart) must not crash the process; the next query reconnects.
+    pool.on("error", () => {});
+    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return {
+      kysely,
+      engine: "postgres",
+      pgPool: pool,
+      schema: schema ?? "public",
+      destroy: () => kysely.destroy(),
+    };
+  }
+  const file = url.replace(/^sqlite:(\/\/)?/i, "");
+  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new SqliteDatabase(file);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { kysely, engine: "sqlite", pgPool: null, schema: null, destroy: () => kysely.destroy() };
+}
+
+const provider: MigrationProvider = {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrations;
+  },
+};
+
+/** Applies every pending migration; throws with the failing migration's name and cause. */
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  if (db.engine === "postgres" && db.schema && db.schema !== "public") {
+    await db.kysely.schema.createSchema(db.schema).ifNotExists().execute();
+  }
+  const migrator = new Migrator({ db: db.kysely, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === "Error");
+  if (error) {
+    throw new Error(
+      `Migration ${failed?.migrationName ?? ""} failed: ${(error as Error).message ?? String(error)}`,
+    );
+  }
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+/** True when every known migration has been applied (for /ready). */
+export async function isMigrated(db: Db): Promise<boolean> {
+  const migrator = new Migrator({ db: db.kysely, provider });
+  const all = await migrator.getMigrations();
+  return all.every((m) => m.executedAt !== undefined);
+}

@@ -1,0 +1,168 @@
+/**
+ * Table types for Kysely. Timestamps are ISO-8601 UTC strings (sortable, identical on SQLite and
+ * PostgreSQL); money is integer KES; booleans are 0/1 integers; JSON is text.
+ */
+import type { Generated, Insertable, Selectable, Updateable } from "kysely";
+
+export type UserRole = "customer" | "technician" | "admin";
+export type BookingStatus = "pending_payment" | "matching" | "assigned" | "completed" | "cancelled";
+export type BookingFeeStatus = "pending" | "held" | "released" | "refunded";
+export type PaymentStatus = "initiated" | "pending" | "completed" | "failed" | "needs_review";
+export type CallbackVerdict = "received" | "accepted" | "duplicate" | "rejected";
+export type LedgerAccountCode =
+  | "mpesa_clearing"
+  | "booking_fee_escrow"
+  | "suspense"
+  | "customer_refunds_payable"
+  | "technician_payable"
+  | "platform_revenue";
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  phone_number: string | null;
+  role: UserRole;
+  created_at: string;
+}
+
+export interface BookingsTable {
+  id: string;
+  customer_id: string;
+  technician_id: string | null;
+  service: string;
+  description: string | null;
+  location: string | null;
+  scheduled_for: string | null;
+  status: BookingStatus;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface BookingFeesTable {
+  id: string;
+  booking_id: string;
+  amount: number;
+  currency: string;
+  status: BookingFeeStatus;
+  /** The transaction whose payment is held in escrow for this fee. */
+  paid_transaction_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PaymentTransactionsTable {
+  id: string;
+  booking_id: string;
+  booking_fee_id: string;
+  user_id: string;
+  phone_number: string;
+  amount: number;
+  currency: string;
+  status: PaymentStatus;
+  /** Equals booking_fee_id while the attempt is initiated/pending, else NULL: UNIQUE makes one open attempt per fee. */
+  open_fee_key: string | null;
+  merchant_request_id: string | null;
+  checkout_request_id: string | null;
+  mpesa_receipt_number: string | null;
+  result_code: string | null;
+  result_desc: string | null;
+  failure_reason: string | null;
+  paid_amount: number | null;
+  paid_phone: string | null;
+  mpesa_transaction_date: string | null;
+  /** When the reconciler should next ask Daraja about this attempt. */
+  next_check_at: string | null;
+  check_attempts: number;
+  last_queried_at: string | null;
+  lease_owner: string | null;
+  lease_until: string | null;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+}
+
+export interface MpesaCallbacksTable {
+  id: string;
+  transaction_id: string | null;
+  checkout_request_id: string | null;
+  merchant_request_id: string | null;
+  result_code: string | null;
+  source_ip: string | null;
+  signature_valid: number;
+  raw_body: string;
+  verdict: CallbackVerdict;
+  reason: string | null;
+  received_at: string;
+  processed_at: string | null;
+  lease_until: string | null;
+}
+
+export interface PaymentEventsTable {
+  id: string;
+  transaction_id: string;
+  booking_id: string;
+  type: string;
+  from_status: PaymentStatus | null;
+  to_status: PaymentStatus;
+  data: string;
+  created_at: string;
+}
+
+export interface LedgerAccountsTable {
+  code: LedgerAccountCode;
+  name: string;
+}
+
+export interface LedgerTransfersTable {
+  id: string;
+  /** Unique: the same money movement can never be posted twice. */
+  transfer_key: string;
+  kind: string;
+  transaction_id: string | null;
+  booking_fee_id: string | null;
+  amount: number;
+  created_at: string;
+}
+
+export interface LedgerEntriesTable {
+  id: string;
+  transfer_id: string;
+  account_code: LedgerAccountCode;
+  /** Signed integer KES: debit positive, credit negative. Every transfer's entries sum to zero. */
+  amount: number;
+  created_at: string;
+}
+
+export interface IdempotencyKeysTable {
+  user_id: string;
+  key: string;
+  request_hash: string;
+  status_code: number | null;
+  response_body: string | null;
+  created_at: string;
+}
+
+export interface Database {
+  users: UsersTable;
+  bookings: BookingsTable;
+  booking_fees: BookingFeesTable;
+  payment_transactions: PaymentTransactionsTable;
+  mpesa_callbacks: MpesaCallbacksTable;
+  payment_events: PaymentEventsTable;
+  ledger_accounts: LedgerAccountsTable;
+  ledger_transfers: LedgerTransfersTable;
+  ledger_entries: LedgerEntriesTable;
+  idempotency_keys: IdempotencyKeysTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type BookingRow = Selectable<BookingsTable>;
+export type BookingFeeRow = Selectable<BookingFeesTable>;
+export type PaymentTransactionRow = Selectable<PaymentTransactionsTable>;
+export type NewPaymentTransaction = Insertable<PaymentTransactionsTable>;
+export type PaymentTransactionUpdate = Updateable<PaymentTransactionsTable>;
+export type MpesaCallbackRow = Selectable<MpesaCallbacksTable>;
+export type PaymentEventRow = Selectable<PaymentEventsTable>;
+export type { Generated };

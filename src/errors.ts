@@ -1,0 +1,44 @@
+/**
+ * Errors with a stable code, raised by services and turned into the API's error envelope by the HTTP
+ * layer. Codes are part of the public contract: add, never rename.
+ */
+export const ERROR_STATUS = {
+  VALIDATION_ERROR: 400,
+  INVALID_PHONE: 400,
+  AMOUNT_MISMATCH: 400,
+  UNAUTHORIZED: 401,
+  INVALID_CREDENTIALS: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  BOOKING_NOT_FOUND: 404,
+  TRANSACTION_NOT_FOUND: 404,
+  EMAIL_TAKEN: 409,
+  ALREADY_PAID: 409,
+  PAYMENT_IN_PROGRESS: 409,
+  BOOKING_NOT_PAYABLE: 409,
+  IDEMPOTENCY_CONFLICT: 422,
+  CALLBACK_REJECTED: 403,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  MPESA_REJECTED: 502,
+  MPESA_UNAVAILABLE: 503,
+  MPESA_OUTCOME_UNKNOWN: 504,
+  NOT_READY: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = "AppError";
+    this.status = ERROR_STATUS[code];
+  }
+}

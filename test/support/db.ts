@@ -1,0 +1,54 @@
+/**
+ * A fresh, migrated database for one test file, on the engine the Vitest project chose
+ * (MALIPO_TEST_DB=sqlite|postgres). PostgreSQL tests get their own schema, dropped afterwards.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { sql } from "kysely";
+import { createDatabase, type Db, migrateToLatest } from "../../src/db/database.ts";
+
+export const TEST_PG_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+export function testEngine(): "sqlite" | "postgres" {
+  return process.env.MALIPO_TEST_DB === "postgres" ? "postgres" : "sqlite";
+}
+
+export interface TestDb {
+  db: Db;
+  /** The DATABASE_URL (and schema) another process or a second connection would use. */
+  url: string;
+  schema: string | undefined;
+  cleanup(): Promise<void>;
+}
+
+export async function createTestDb(engine = testEngine()): Promise<TestDb> {
+  if (engine === "postgres") {
+    const schema = `t_${randomBytes(6).toString("hex")}`;
+    const db = createDatabase(TEST_PG_URL, { schema, poolSize: 5 });
+    await migrateToLatest(db);
+    return {
+      db,
+      url: TEST_PG_URL,
+      schema,
+      async cleanup() {
+        await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(db.kysely);
+        await db.destroy();
+      },
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), "malipo-test-"));
+  const url = join(dir, "test.sqlite");
+  const db = createDatabase(url);
+  await migrateToLatest(db);
+  return {
+    db,
+    url,
+    schema: undefined,
+    async cleanup() {
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
