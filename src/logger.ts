@@ -3,8 +3,8 @@
  * looks like a Kenyan phone number is masked wherever it appears in a logged value.
  */
 import pino, { type Logger } from "pino";
-import { maskMsisdn } from "./daraja/phone.ts";
 import type { LogLevel } from "./config.ts";
+import { maskMsisdn } from "./daraja/phone.ts";
 
 export type { Logger };
 

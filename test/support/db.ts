@@ -2,10 +2,11 @@
  * A fresh, migrated database for one test file, on the engine the Vitest project chose
  * (MALIPO_TEST_DB=sqlite|postgres). PostgreSQL tests get their own schema, dropped afterwards.
  */
+
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { createDatabase, type Db, migrateToLatest } from "../../src/db/database.ts";
 
