@@ -1,0 +1,104 @@
+import { inspect } from "node:util";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../../src/config.ts";
+
+const live = {
+  MPESA_ENVIRONMENT: "sandbox",
+  MPESA_CONSUMER_KEY: "key-abc",
+  MPESA_CONSUMER_SECRET: "consumer-secret-value",
+  MPESA_PASSKEY: "passkey-value-123",
+  MPESA_SHORTCODE: "174379",
+  JWT_SECRET: "j".repeat(40),
+  CALLBACK_SECRET: "c".repeat(40),
+  PUBLIC_BASE_URL: "https://pay.example.com",
+};
+
+describe("loadConfig", () => {
+  it("gives a working emulator configuration with no environment at all", () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(3000);
+    expect(c.host).toBe("127.0.0.1");
+    expect(c.mpesa.environment).toBe("emulator");
+    expect(c.mpesa.baseUrl).toBe("http://127.0.0.1:3001");
+    expect(c.mpesa.shortcode).toBe("174379");
+    expect(c.bookingFeeKes).toBe(500);
+    expect(c.databaseUrl).toBe("./data/malipo.sqlite");
+    expect(c.mpesa.verifyCallbacks).toBe(true);
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it("follows MPESA_EMULATOR_PORT for the emulator's base URL", () => {
+    expect(loadConfig({ MPESA_EMULATOR_PORT: "4555" }).mpesa.baseUrl).toBe("http://127.0.0.1:4555");
+  });
+
+  it("refuses to start live without credentials and names each missing variable", () => {
+    try {
+      loadConfig({ MPESA_ENVIRONMENT: "production" });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const message = (e as Error).message;
+      for (const name of [
+        "MPESA_CONSUMER_KEY",
+        "MPESA_CONSUMER_SECRET",
+        "MPESA_PASSKEY",
+        "MPESA_SHORTCODE",
+        "JWT_SECRET",
+        "CALLBACK_SECRET",
+      ])
+        expect(message).toContain(name);
+    }
+  });
+
+  it("uses the real Daraja hosts live", () => {
+    expect(loadConfig(live).mpesa.baseUrl).toBe("https://sandbox.safaricom.co.ke");
+    expect(loadConfig({ ...live, MPESA_ENVIRONMENT: "production" }).mpesa.baseUrl).toBe(
+      "https://api.safaricom.co.ke",
+    );
+    expect(loadConfig({ ...live, MPESA_BASE_URL: "http://127.0.0.1:9999/" }).mpesa.baseUrl).toBe(
+      "http://127.0.0.1:9999",
+    );
+  });
+
+  it.each([
+    ["PORT", "abc"],
+    ["PORT", "70000"],
+    ["BOOKING_FEE_KES", "12.5"],
+    ["BOOKING_FEE_KES", "0"],
+    ["MPESA_ENVIRONMENT", "staging"],
+    ["MPESA_TRANSACTION_TYPE", "PayBill"],
+    ["MPESA_VERIFY_CALLBACKS", "maybe"],
+    ["PUBLIC_BASE_URL", "not a url"],
+    ["EMULATOR_TIME_SCALE", "-1"],
+    ["LOG_LEVEL", "loud"],
+    ["MPESA_SHORTCODE", "12"],
+  ])("rejects %s=%s with a message naming it", (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+
+  it("requires a till number for buy-goods", () => {
+    expect(() => loadConfig({ MPESA_TRANSACTION_TYPE: "CustomerBuyGoodsOnline" })).toThrow("MPESA_PARTY_B");
+    const c = loadConfig({ MPESA_TRANSACTION_TYPE: "CustomerBuyGoodsOnline", MPESA_PARTY_B: "600000" });
+    expect(c.mpesa.partyB).toBe("600000");
+  });
+
+  it("never shows a secret in messages, JSON or inspection", () => {
+    const c = loadConfig(live);
+    const dump = `${JSON.stringify(c)} ${inspect(c, { depth: 10 })} ${String(c.mpesa.passkey)}`;
+    for (const secret of ["consumer-secret-value", "passkey-value-123", "j".repeat(40), "c".repeat(40)])
+      expect(dump).not.toContain(secret);
+    expect(c.mpesa.passkey.reveal()).toBe("passkey-value-123");
+    try {
+      loadConfig({ ...live, JWT_SECRET: "short-secret-xyz" });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as Error).message).toContain("JWT_SECRET");
+      expect((e as Error).message).not.toContain("short-secret-xyz");
+    }
+  });
+
+  it("requires ADMIN_EMAIL and ADMIN_PASSWORD together", () => {
+    expect(() => loadConfig({ ADMIN_EMAIL: "a@b.co" })).toThrow("ADMIN_EMAIL and ADMIN_PASSWORD");
+    expect(loadConfig({ ADMIN_EMAIL: "A@B.co", ADMIN_PASSWORD: "long-enough" }).admin?.email).toBe("a@b.co");
+  });
+});
