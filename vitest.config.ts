@@ -4,6 +4,7 @@ import { defineConfig } from "vitest/config";
 // browser tests. `npm test` runs them all and prints one summary.
 export default defineConfig({
   test: {
+    reporters: ["default", "./test/support/summary-reporter.ts"],
     pool: "forks",
     maxWorkers: 2,
     testTimeout: 20_000,
