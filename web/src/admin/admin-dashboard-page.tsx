@@ -1,0 +1,176 @@
+/**
+ * The payments dashboard for admins: success rate, time from push to result (average and p95),
+ * revenue per day, why payments failed, counts by status, and the transactions a person must review.
+ */
+import { type FormEvent, useCallback, useEffect, useState } from "react";
+import { fetchPaymentsReport } from "../api/endpoints.ts";
+import type { PaymentStatus, PaymentsReport } from "../api/types.ts";
+import { StatusBadge } from "../components/status-badge.tsx";
+import { formatDateTime, formatKes, formatPercent, formatSeconds } from "../lib/format.ts";
+import { paymentStatusWords } from "../lib/words.ts";
+import { Link } from "../router.tsx";
+import { BarList, ColumnChart } from "./charts.tsx";
+
+const STATUSES: PaymentStatus[] = ["completed", "failed", "pending", "initiated", "needs_review"];
+
+export default function AdminDashboardPage() {
+  const [from, setFrom] = useState("");
+  const [to, setTo] = useState("");
+  const [report, setReport] = useState<PaymentsReport | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+
+  const load = useCallback(async (range: { from: string; to: string }) => {
+    setLoading(true);
+    try {
+      setReport(
+        await fetchPaymentsReport(
+          range.from ? new Date(`${range.from}T00:00:00`).toISOString() : undefined,
+          range.to ? new Date(`${range.to}T23:59:59.999`).toISOString() : undefined,
+        ),
+      );
+      setProblem(null);
+    } catch (error) {
+      setProblem(error instanceof Error ? error.message : "Could not load the report.");
+    } finally {
+      setLoading(false);
+    }
+  }, []);
+
+  useEffect(() => {
+    void load({ from: "", to: "" });
+  }, [load]);
+
+  const apply = (event: FormEvent) => {
+    event.preventDefault();
+    void load({ from, to });
+  };
+
+  return (
+    <section>
+      <h1 tabIndex={-1}>Payments dashboard</h1>
+      <form className="toolbar" onSubmit={apply}>
+        <label htmlFor="report-from">From</label>
+        <input id="report-from" type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
+        <label htmlFor="report-to">To</label>
+        <input id="report-to" type="date" value={to} onChange={(e) => setTo(e.target.value)} />
+        <button type="submit" className="button button-secondary" disabled={loading}>
+          Show
+        </button>
+      </form>
+      {problem && (
+        <p className="form-error" role="alert">
+          {problem}
+        </p>
+      )}
+      {!report && !problem && <p className="loading">Loading the report…</p>}
+      {report && <Report report={report} />}
+    </section>
+  );
+}
+
+function Report({ report }: { report: PaymentsReport }) {
+  const revenue = report.revenuePerDay.map((day) => ({
+    label: shortDay(day.day),
+    value: day.amount,
+    day: day.day,
+  }));
+  const totalRevenue = report.revenuePerDay.reduce((sum, day) => sum + day.amount, 0);
+  return (
+    <div className="dashboard" data-testid="dashboard">
+      <div className="figures">
+        <Figure label="Success rate" value={formatPercent(report.successRate)} testId="success-rate" />
+        <Figure
+          label="Average time to result"
+          value={formatSeconds(report.averageSecondsToResult)}
+          testId="average-time"
+        />
+        <Figure
+          label="95th percentile time to result"
+          value={formatSeconds(report.p95SecondsToResult)}
+          testId="p95-time"
+        />
+        <Figure label="Revenue in period" value={formatKes(totalRevenue)} testId="revenue-total" />
+      </div>
+
+      <section className="panel" aria-labelledby="status-title">
+        <h2 id="status-title">Payments by status</h2>
+        <ul className="status-counts">
+          {STATUSES.map((status) => (
+            <li key={status}>
+              <StatusBadge words={paymentStatusWords(status)} />{" "}
+              <strong>{report.countsByStatus[status] ?? 0}</strong>
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section className="panel" aria-labelledby="revenue-title">
+        <h2 id="revenue-title">Revenue per day</h2>
+        <ColumnChart
+          bars={revenue}
+          title="Revenue per day"
+          describe={(bar) => `${bar.label}: ${formatKes(bar.value)}`}
+        />
+      </section>
+
+      <section className="panel" aria-labelledby="failures-title">
+        <h2 id="failures-title">Why payments failed</h2>
+        <BarList
+          title="Failure reasons with counts"
+          bars={report.failureReasons.map((reason) => ({ label: reason.reason, value: reason.count }))}
+        />
+      </section>
+
+      <section className="panel" aria-labelledby="review-title">
+        <h2 id="review-title">Needs review</h2>
+        {report.needsReview.length === 0 ? (
+          <p className="muted">
+            <span aria-hidden="true">✓ </span>Nothing to review.
+          </p>
+        ) : (
+          <table className="table" data-testid="needs-review">
+            <thead>
+              <tr>
+                <th scope="col">Transaction</th>
+                <th scope="col">Amount</th>
+                <th scope="col">Why</th>
+                <th scope="col">Since</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.needsReview.map((item) => (
+                <tr key={item.id}>
+                  <td data-label="Transaction" className="mono">
+                    {item.bookingId ? <Link to={`/bookings/${item.bookingId}`}>{item.id}</Link> : item.id}
+                  </td>
+                  <td data-label="Amount">{item.amount === null ? "—" : formatKes(item.amount)}</td>
+                  <td data-label="Why">{item.reason ?? "—"}</td>
+                  <td data-label="Since">{formatDateTime(item.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function Figure({ label, value, testId }: { label: string; value: string; testId: string }) {
+  return (
+    <div className="figure">
+      <p className="figure-label">{label}</p>
+      <p className="figure-value" data-testid={testId}>
+        {value}
+      </p>
+    </div>
+  );
+}
+
+/** `2026-11-26` → `26 Nov`. */
+function shortDay(day: string): string {
+  const date = new Date(`${day.slice(0, 10)}T00:00:00Z`);
+  if (Number.isNaN(date.getTime())) return day;
+  return date.toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
+}

@@ -1,0 +1,69 @@
+/**
+ * fetch for Malipo's API: JSON in and out, the session's bearer token, and the error envelope
+ * `{ success: false, error: { code, message, details } }` turned into an ApiError.
+ */
+import { getSession, signOut } from "../session.ts";
+
+export const API_BASE = "/api/v1";
+
+/** The API answered with its error envelope (or an unreadable error). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+/** No answer at all: the request may or may not have reached the server. */
+export class NetworkError extends Error {
+  constructor(cause: unknown) {
+    super("Could not reach Malipo. Check your connection and try again.", { cause });
+    this.name = "NetworkError";
+  }
+}
+
+export interface RequestOptions {
+  method?: "GET" | "POST";
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Send the session token (default true). */
+  auth?: boolean;
+}
+
+export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json", ...options.headers };
+  const session = options.auth === false ? null : getSession();
+  if (session) headers.Authorization = `Bearer ${session.token}`;
+  if (options.body !== undefined) headers["Content-Type"] = "application/json";
+
+  let response: Response;
+  try {
+    response = await fetch(`${API_BASE}${path}`, {
+      method: options.method ?? "GET",
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: options.signal,
+    });
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    throw new NetworkError(error);
+  }
+
+  const payload: unknown = await response.json().catch(() => null);
+  if (response.ok) return payload as T;
+
+  const envelope = (payload as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null)
+    ?.error;
+  const code = typeof envelope?.code === "string" ? envelope.code : `HTTP_${response.status}`;
+  const message =
+    typeof envelope?.message === "string" ? envelope.message : "Something went wrong. Please try again.";
+  // A token the server no longer accepts (expired, secret rotated): start over at sign-in.
+  if (response.status === 401 && session && code !== "INVALID_CREDENTIALS") signOut();
+  throw new ApiError(response.status, code, message, envelope?.details);
+}

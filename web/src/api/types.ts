@@ -1,0 +1,100 @@
+/**
+ * The shapes Malipo's API answers with (docs: design/api.md), as this front end reads them.
+ * Kept apart from the server's own types: the HTTP contract is the boundary, not the server's code.
+ */
+
+export type UserRole = "customer" | "technician" | "admin";
+export type BookingStatus = "pending_payment" | "matching" | "assigned" | "completed" | "cancelled";
+export type BookingFeeStatus = "pending" | "held" | "released" | "refunded";
+export type PaymentStatus = "initiated" | "pending" | "completed" | "failed" | "needs_review";
+
+export interface User {
+  id: string;
+  name: string;
+  email: string;
+  role: UserRole;
+  phoneNumber?: string | null;
+}
+
+export interface AuthResult {
+  user: User;
+  token: string;
+}
+
+export interface BookingFee {
+  amount: number;
+  currency: string;
+  status: BookingFeeStatus;
+}
+
+/** One STK Push attempt for a booking fee, as `GET /payments/mpesa/status/:id` describes it. */
+export interface Transaction {
+  id: string;
+  bookingId: string;
+  status: PaymentStatus;
+  amount: number;
+  currency: string;
+  phoneNumber: string;
+  mpesaReceiptNumber: string | null;
+  /** Daraja's ResultCode; a string on our API, tolerated as a number. */
+  resultCode: string | number | null;
+  resultDesc: string | null;
+  failureReason: string | null;
+  createdAt: string;
+  completedAt: string | null;
+}
+
+export interface Booking {
+  id: string;
+  service: string;
+  description: string | null;
+  location: string | null;
+  scheduledFor: string | null;
+  status: BookingStatus;
+  createdAt: string;
+  bookingFee: BookingFee;
+  /** Payment attempts for the booking fee, newest first. */
+  payments: Transaction[];
+}
+
+export interface Page<T> {
+  count: number;
+  total: number;
+  page: number;
+  pages: number;
+  items: T[];
+}
+
+export interface StkPushAccepted {
+  transactionId: string;
+  checkoutRequestId: string;
+  customerMessage: string;
+}
+
+export type MpesaEnvironment = "emulator" | "sandbox" | "production";
+
+export interface AppConfig {
+  mpesaEnvironment: MpesaEnvironment;
+  /** `http://127.0.0.1:3001/__emulator/phone/{msisdn}` in emulator mode, else null. */
+  emulatorPhoneUrlTemplate: string | null;
+  bookingFeeKes: number;
+}
+
+export interface PaymentsReport {
+  /** 0–1, or null when nothing has settled yet. */
+  successRate: number | null;
+  averageSecondsToResult: number | null;
+  p95SecondsToResult: number | null;
+  revenuePerDay: { day: string; amount: number }[];
+  failureReasons: { reason: string; count: number }[];
+  needsReview: ReviewItem[];
+  countsByStatus: Partial<Record<PaymentStatus, number>>;
+}
+
+export interface ReviewItem {
+  id: string;
+  bookingId: string | null;
+  amount: number | null;
+  reason: string | null;
+  createdAt: string | null;
+}

@@ -1,0 +1,105 @@
+/**
+ * The shell: header with navigation for the signed-in role, the routes, and lazy loading for the
+ * pages the payment path does not need (history, admin dashboard) so a customer on a slow
+ * connection downloads only the booking and payment code.
+ */
+import { lazy, type ReactNode, Suspense, useEffect, useRef } from "react";
+import { ToastProvider } from "./components/toast.tsx";
+import { matchPath } from "./lib/route-match.ts";
+import { AuthPage } from "./pages/auth-page.tsx";
+import { BookingDetailsPage } from "./pages/booking-details-page.tsx";
+import { BookingsPage } from "./pages/bookings-page.tsx";
+import { NewBookingPage } from "./pages/new-booking-page.tsx";
+import { Link, navigate, useLocation } from "./router.tsx";
+import { type Session, signOut, useSession } from "./session.ts";
+
+const PaymentHistoryPage = lazy(() => import("./pages/payment-history-page.tsx"));
+const AdminDashboardPage = lazy(() => import("./admin/admin-dashboard-page.tsx"));
+
+export function App() {
+  const session = useSession();
+  const { pathname } = useLocation();
+  const mainRef = useRef<HTMLElement>(null);
+  const firstRender = useRef(true);
+
+  // On navigation, move focus to the new page's heading so keyboard and screen-reader users start there.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on each new path by design
+  useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    mainRef.current?.querySelector<HTMLElement>("h1")?.focus();
+  }, [pathname]);
+
+  return (
+    <ToastProvider>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <Header session={session} />
+      <main id="main" ref={mainRef} className="main">
+        <Suspense fallback={<p className="loading">Loading…</p>}>{route(pathname, session)}</Suspense>
+      </main>
+    </ToastProvider>
+  );
+}
+
+function route(pathname: string, session: Session | null): ReactNode {
+  if (pathname === "/login") return <AuthPage mode="login" />;
+  if (pathname === "/signup") return <AuthPage mode="signup" />;
+  if (!session) return <Redirect to={`/login?next=${encodeURIComponent(pathname + location.search)}`} />;
+
+  if (pathname === "/") return session.user.role === "admin" ? <Redirect to="/admin" /> : <BookingsPage />;
+  if (pathname === "/bookings/new") return <NewBookingPage />;
+  const booking = matchPath("/bookings/:id", pathname);
+  if (booking?.id) return <BookingDetailsPage key={booking.id} bookingId={booking.id} />;
+  if (pathname === "/payments") return <PaymentHistoryPage />;
+  if (pathname === "/admin") return <AdminDashboardPage />;
+  return <NotFound />;
+}
+
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
+}
+
+function NotFound() {
+  return (
+    <section>
+      <h1 tabIndex={-1}>Page not found</h1>
+      <p>
+        <Link to="/">Go to your bookings</Link>
+      </p>
+    </section>
+  );
+}
+
+function Header({ session }: { session: Session | null }) {
+  const role = session?.user.role;
+  return (
+    <header className="header">
+      <Link to="/" className="brand">
+        Malipo
+      </Link>
+      {session && (
+        <nav aria-label="Main" className="nav">
+          {role !== "admin" && <Link to="/">Bookings</Link>}
+          {role === "customer" && <Link to="/bookings/new">New booking</Link>}
+          <Link to="/payments">Payments</Link>
+          {role === "admin" && <Link to="/admin">Dashboard</Link>}
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => {
+              signOut();
+              navigate("/login");
+            }}
+          >
+            Log out
+          </button>
+        </nav>
+      )}
+    </header>
+  );
+}
