@@ -77,12 +77,22 @@ const provider: MigrationProvider = {
   },
 };
 
+// Kysely looks for its migration tables in every schema unless told which one: name ours, so a
+// second database in another schema of the same server is not mistaken for a migrated one.
+function migratorFor(db: Db): Migrator {
+  return new Migrator({
+    db: db.kysely,
+    provider,
+    ...(db.engine === "postgres" && db.schema ? { migrationTableSchema: db.schema } : {}),
+  });
+}
+
 /** Applies every pending migration; throws with the failing migration's name and cause. */
 export async function migrateToLatest(db: Db): Promise<string[]> {
   if (db.engine === "postgres" && db.schema && db.schema !== "public") {
     await db.kysely.schema.createSchema(db.schema).ifNotExists().execute();
   }
-  const migrator = new Migrator({ db: db.kysely, provider });
+  const migrator = migratorFor(db);
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");
   if (error) {
@@ -95,7 +105,7 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
 
 /** True when every known migration has been applied (for /ready). */
 export async function isMigrated(db: Db): Promise<boolean> {
-  const migrator = new Migrator({ db: db.kysely, provider });
+  const migrator = migratorFor(db);
   const all = await migrator.getMigrations();
   return all.every((m) => m.executedAt !== undefined);
 }
