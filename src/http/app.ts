@@ -1,0 +1,111 @@
+/**
+ * Builds the Fastify app from its dependencies. Never listens: `main.ts` listens, tests inject or
+ * listen on port 0. Everything under `/api/v1`; `/health`, `/ready` and `/metrics` also at the root;
+ * OpenAPI UI at `/docs` and the document at `/openapi.json`; the built web app (if any) at `/`.
+ */
+import { randomUUID } from "node:crypto";
+import helmet from "@fastify/helmet";
+import jwt from "@fastify/jwt";
+import rateLimit from "@fastify/rate-limit";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { Clock } from "../clock.ts";
+import type { Config } from "../config.ts";
+import type { Db } from "../db/database.ts";
+import type { Logger } from "../logger.ts";
+import type { Services } from "../services.ts";
+import { errorHandler, notFoundHandler } from "./errors.ts";
+import { metricsRoutes, observeRequests } from "./metrics.ts";
+import { DEFAULT_RATE_LIMITS, type RateLimits, rateLimitError } from "./rate-limits.ts";
+import { adminRoutes } from "./routes/admin.routes.ts";
+import { authRoutes } from "./routes/auth.routes.ts";
+import { bookingsRoutes } from "./routes/bookings.routes.ts";
+import { healthRoutes } from "./routes/health.routes.ts";
+import { hasWebApp, registerWebApp, trySpaFallback } from "./static.ts";
+
+export interface AppDeps {
+  config: Readonly<Config>;
+  logger: Logger;
+  db: Db;
+  clock: Clock;
+  services: Services;
+  /** Directory of the built web app (web/dist); served at `/` when it holds an index.html. */
+  webRoot?: string;
+  /** Overrides of the per-route rate limits (tests raise or lower them). */
+  rateLimits?: Partial<RateLimits>;
+}
+
+export const API_PREFIX = "/api/v1";
+
+/** Request bodies are small JSON objects; Daraja's callbacks are a few hundred bytes. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, services } = deps;
+  const rateLimits: RateLimits = { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits };
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: () => randomUUID(),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // TypeBox validation: bodies must already have the right types (no "500" → 500 coercion);
+  // querystring and params are converted from their string form.
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.setErrorHandler(errorHandler);
+  const webApp = hasWebApp(deps.webRoot);
+  app.setNotFoundHandler((request, reply) =>
+    webApp && trySpaFallback(request, reply) ? reply : notFoundHandler(request, reply),
+  );
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+  observeRequests(app, services.metrics);
+
+  await app.register(helmet, { global: true });
+  await app.register(rateLimit, { global: false, errorResponseBuilder: rateLimitError });
+  await app.register(jwt, {
+    secret: config.jwtSecret.reveal(),
+    sign: { algorithm: "HS256", expiresIn: config.jwtExpiresIn },
+    verify: { algorithms: ["HS256"] },
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Malipo API",
+        description: "Booking-fee payments by M-Pesa STK Push, with escrow and reconciliation.",
+        version: "1.0.0",
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+
+  for (const prefix of ["", API_PREFIX]) {
+    await app.register(healthRoutes, { prefix, db: deps.db });
+    await app.register(metricsRoutes(services.metrics, config.metricsToken), { prefix });
+  }
+
+  await app.register(
+    async (api) => {
+      await api.register(authRoutes, { services, rateLimits });
+      await api.register(bookingsRoutes, { services });
+      await api.register(adminRoutes, { services });
+    },
+    { prefix: API_PREFIX },
+  );
+
+  // ── Payments ─────────────────────────────────────────────────────────────────────────────────
+  // The payments module registers its routes here:
+  // await app.register(paymentsRoutes, { prefix: "/api/v1/payments/mpesa", services: deps.services });
+  // ─────────────────────────────────────────────────────────────────────────────────────────────
+
+  if (webApp) await registerWebApp(app, deps.webRoot as string);
+  return app;
+}

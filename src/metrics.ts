@@ -1,0 +1,88 @@
+/**
+ * Prometheus metrics for one running app. Each instance has its own Registry (never prom-client's
+ * global one) so tests can build many apps in one process. Created once in `createServices` and
+ * shared: the HTTP layer observes request latency and serves `GET /metrics`; the payment service,
+ * callback handler, Daraja client and reconciler increment the payment metrics below.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { CallbackVerdict, PaymentStatus } from "./db/schema.ts";
+
+/** Daraja operations we time; `outcome` says how the call ended. */
+export type DarajaOperation = "oauth" | "stk_push" | "stk_query";
+export type DarajaOutcome = "ok" | "rejected" | "error" | "timeout";
+
+export interface Metrics {
+  readonly registry: Registry;
+  /** Seconds per HTTP request, by route pattern (not raw URL), method and status code. */
+  readonly httpRequestDuration: Histogram<"route" | "method" | "status">;
+  /** A payment reached `status` (count each transition once, when it is committed). */
+  readonly paymentsStatusTotal: Counter<"status">;
+  /** M-Pesa callbacks received, by the verdict Malipo gave them. */
+  readonly mpesaCallbacksTotal: Counter<"verdict">;
+  /** Seconds per Daraja call, by operation and outcome. */
+  readonly darajaRequestDuration: Histogram<"operation" | "outcome">;
+  /** Pending payments whose next status check is due (set by the reconciler on each pass). */
+  readonly reconcilerBacklog: Gauge;
+}
+
+export interface MetricsOptions {
+  /** Process metrics (CPU, memory, event loop); on in production, off in most tests. */
+  collectDefaults?: boolean;
+}
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const registry = new Registry();
+  if (options.collectDefaults) collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    httpRequestDuration: new Histogram({
+      name: "http_request_duration_seconds",
+      help: "HTTP request duration in seconds",
+      labelNames: ["route", "method", "status"] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    paymentsStatusTotal: new Counter({
+      name: "payments_status_total",
+      help: "Payment transactions that reached each status",
+      labelNames: ["status"] as const,
+      registers: [registry],
+    }),
+    mpesaCallbacksTotal: new Counter({
+      name: "mpesa_callbacks_total",
+      help: "M-Pesa STK callbacks received, by verdict",
+      labelNames: ["verdict"] as const,
+      registers: [registry],
+    }),
+    darajaRequestDuration: new Histogram({
+      name: "daraja_request_duration_seconds",
+      help: "Daraja API call duration in seconds, by operation and outcome",
+      labelNames: ["operation", "outcome"] as const,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30],
+      registers: [registry],
+    }),
+    reconcilerBacklog: new Gauge({
+      name: "reconciler_backlog",
+      help: "Pending payments whose status check is due",
+      registers: [registry],
+    }),
+  };
+}
+
+/** Typed helpers so label values stay within our unions. */
+export function countPaymentStatus(metrics: Metrics, status: PaymentStatus): void {
+  metrics.paymentsStatusTotal.inc({ status });
+}
+
+export function countCallback(metrics: Metrics, verdict: CallbackVerdict): void {
+  metrics.mpesaCallbacksTotal.inc({ verdict });
+}
+
+export function observeDarajaCall(
+  metrics: Metrics,
+  operation: DarajaOperation,
+  outcome: DarajaOutcome,
+  seconds: number,
+): void {
+  metrics.darajaRequestDuration.observe({ operation, outcome }, seconds);
+}

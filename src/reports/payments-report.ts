@@ -1,0 +1,193 @@
+/**
+ * The monitoring figures for payments over a time range: how many succeed, how long customers wait
+ * for a result, money taken per day, why payments fail, and what needs a person's decision.
+ *
+ * Computed in TypeScript over one bounded query (the range is at most a year and the row count is
+ * capped), so the arithmetic is identical on SQLite and PostgreSQL.
+ */
+import type { Clock } from "../clock.ts";
+import type { Db } from "../db/database.ts";
+import type { PaymentStatus } from "../db/schema.ts";
+import { AppError } from "../errors.ts";
+
+export const PAYMENT_STATUSES: readonly PaymentStatus[] = [
+  "initiated",
+  "pending",
+  "completed",
+  "failed",
+  "needs_review",
+];
+
+export interface PaymentsReportRange {
+  /** Inclusive start, ISO-8601 date or date-time; default 30 days before `to`. */
+  from?: string;
+  /** Exclusive end, ISO-8601 date or date-time; default now. */
+  to?: string;
+}
+
+export interface PaymentsReport {
+  from: string;
+  to: string;
+  counts: Record<PaymentStatus, number> & { total: number };
+  /** completed / (completed + failed), 0–1; null when nothing has finished. needs_review is left out. */
+  successRate: number | null;
+  /** From the push (created_at) to the result (completed_at, or updated_at for a failure without it). */
+  timeToResult: { samples: number; averageSeconds: number | null; p95Seconds: number | null };
+  /** Sum of completed payments by UTC day of completion, oldest first. */
+  revenuePerDay: { day: string; amount: number; count: number; currency: "KES" }[];
+  /** Failed payments grouped by reason and result code, most frequent first. */
+  failureReasons: { reason: string; resultCode: string | null; count: number }[];
+  /** Every transaction currently in needs_review (whatever the range), oldest first. */
+  needsReview: { id: string; bookingId: string; amount: number; reason: string; createdAt: string }[];
+}
+
+export interface ReportsService {
+  paymentsReport(range: PaymentsReportRange): Promise<PaymentsReport>;
+}
+
+const DAY_MS = 86_400_000;
+export const MAX_RANGE_DAYS = 366;
+export const MAX_REPORT_ROWS = 200_000;
+const MAX_REVIEW_ITEMS = 500;
+
+function parseInstant(value: string | undefined, field: "from" | "to"): Date | null {
+  if (value === undefined || value.trim() === "") return null;
+  const trimmed = value.trim();
+  const valid = /^\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/i.test(trimmed);
+  const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(trimmed) ? `${trimmed}T00:00:00.000Z` : trimmed);
+  if (!valid || Number.isNaN(date.getTime()))
+    throw new AppError("VALIDATION_ERROR", `${field} must be an ISO-8601 date or date-time`, {
+      fields: [{ field, message: "must be an ISO-8601 date or date-time" }],
+    });
+  return date;
+}
+
+/** Nearest-rank percentile of an ascending list. */
+export function percentile(sortedAscending: readonly number[], p: number): number | null {
+  if (sortedAscending.length === 0) return null;
+  const rank = Math.ceil((p / 100) * sortedAscending.length);
+  return sortedAscending[Math.min(sortedAscending.length, Math.max(1, rank)) - 1] ?? null;
+}
+
+const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+export function createReportsService(deps: { db: Db; clock: Clock }): ReportsService {
+  const { db, clock } = deps;
+  return {
+    async paymentsReport(range) {
+      const to = parseInstant(range.to, "to") ?? clock.now();
+      const from = parseInstant(range.from, "from") ?? new Date(to.getTime() - 30 * DAY_MS);
+      if (from.getTime() >= to.getTime())
+        throw new AppError("VALIDATION_ERROR", "from must be before to", {
+          fields: [{ field: "from", message: "must be before to" }],
+        });
+      if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * DAY_MS)
+        throw new AppError("VALIDATION_ERROR", `Ask for at most ${MAX_RANGE_DAYS} days at a time`, {
+          fields: [{ field: "from", message: `range must be at most ${MAX_RANGE_DAYS} days` }],
+        });
+
+      const rows = await db.kysely
+        .selectFrom("payment_transactions")
+        .select([
+          "status",
+          "amount",
+          "paid_amount",
+          "result_code",
+          "result_desc",
+          "failure_reason",
+          "created_at",
+          "updated_at",
+          "completed_at",
+        ])
+        .where("created_at", ">=", from.toISOString())
+        .where("created_at", "<", to.toISOString())
+        .limit(MAX_REPORT_ROWS + 1)
+        .execute();
+      if (rows.length > MAX_REPORT_ROWS)
+        throw new AppError("VALIDATION_ERROR", "Too many payments in this range; ask for a shorter one", {
+          fields: [{ field: "from", message: "range holds too many payments" }],
+        });
+
+      const counts = Object.fromEntries(PAYMENT_STATUSES.map((s) => [s, 0])) as Record<PaymentStatus, number>;
+      const durations: number[] = [];
+      const revenue = new Map<string, { amount: number; count: number }>();
+      const failures = new Map<string, { reason: string; resultCode: string | null; count: number }>();
+
+      for (const row of rows) {
+        counts[row.status] += 1;
+        switch (row.status) {
+          case "completed": {
+            const doneAt = row.completed_at ?? row.updated_at;
+            durations.push(Date.parse(doneAt) - Date.parse(row.created_at));
+            const day = doneAt.slice(0, 10);
+            const entry = revenue.get(day) ?? { amount: 0, count: 0 };
+            entry.amount += row.paid_amount ?? row.amount;
+            entry.count += 1;
+            revenue.set(day, entry);
+            break;
+          }
+          case "failed": {
+            durations.push(Date.parse(row.completed_at ?? row.updated_at) - Date.parse(row.created_at));
+            const reason = row.failure_reason ?? row.result_desc ?? "unknown";
+            const key = JSON.stringify([reason, row.result_code]);
+            const entry = failures.get(key) ?? { reason, resultCode: row.result_code, count: 0 };
+            entry.count += 1;
+            failures.set(key, entry);
+            break;
+          }
+          case "initiated":
+          case "pending":
+          case "needs_review":
+            break;
+          default: {
+            const _exhaustive: never = row.status;
+            throw new Error(`Unknown payment status ${String(_exhaustive)}`);
+          }
+        }
+      }
+
+      const review = await db.kysely
+        .selectFrom("payment_transactions")
+        .select(["id", "booking_id", "amount", "failure_reason", "result_desc", "created_at"])
+        .where("status", "=", "needs_review")
+        .orderBy("created_at", "asc")
+        .orderBy("id", "asc")
+        .limit(MAX_REVIEW_ITEMS)
+        .execute();
+
+      const finished = counts.completed + counts.failed;
+      const seconds = durations.map((ms) => Math.max(0, ms) / 1000).sort((a, b) => a - b);
+      const p95 = percentile(seconds, 95);
+      return {
+        from: from.toISOString(),
+        to: to.toISOString(),
+        counts: { ...counts, total: rows.length },
+        successRate: finished === 0 ? null : round(counts.completed / finished, 4),
+        timeToResult: {
+          samples: seconds.length,
+          averageSeconds:
+            seconds.length === 0 ? null : round(seconds.reduce((a, b) => a + b, 0) / seconds.length, 3),
+          p95Seconds: p95 === null ? null : round(p95, 3),
+        },
+        revenuePerDay: [...revenue.entries()]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([day, entry]) => ({
+            day,
+            amount: entry.amount,
+            count: entry.count,
+            currency: "KES" as const,
+          })),
+        failureReasons: [...failures.values()].sort(
+          (a, b) => b.count - a.count || a.reason.localeCompare(b.reason),
+        ),
+        needsReview: review.map((row) => ({
+          id: row.id,
+          bookingId: row.booking_id,
+          amount: row.amount,
+          reason: row.failure_reason ?? row.result_desc ?? "awaiting review",
+          createdAt: row.created_at,
+        })),
+      };
+    },
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * The application's services, built once from their dependencies (no container: plain functions
+ * and objects). The HTTP layer, the CLI and the tests all use this one constructor.
+ *
+ * To add a service: create it here from `deps` (and, where it counts things, `metrics`), add its field
+ * to `Services`, and read it in routes as `services.<name>`.
+ */
+
+import { type BookingsService, createBookingsService } from "./bookings/bookings.service.ts";
+import type { Clock } from "./clock.ts";
+import type { Config } from "./config.ts";
+import type { DarajaApi } from "./daraja/contract.ts";
+import type { Db } from "./db/database.ts";
+import type { Logger } from "./logger.ts";
+import { createMetrics, type Metrics } from "./metrics.ts";
+import { createReportsService, type ReportsService } from "./reports/payments-report.ts";
+import type { ScryptParams } from "./users/password.ts";
+import { createUsersService, type UsersService } from "./users/users.service.ts";
+
+export interface Services {
+  users: UsersService;
+  bookings: BookingsService;
+  reports: ReportsService;
+  /** This app's Prometheus metrics; payments increment the payment counters through it. */
+  metrics: Metrics;
+  // payments: PaymentsService — added by the payments module.
+}
+
+export interface ServiceDeps {
+  config: Readonly<Config>;
+  db: Db;
+  logger: Logger;
+  clock: Clock;
+  daraja: DarajaApi;
+  /** Defaults to a fresh registry with process metrics. */
+  metrics?: Metrics;
+  /** scrypt cost for new password hashes; tests may lower it. */
+  passwordParams?: ScryptParams;
+}
+
+export function createServices(deps: ServiceDeps): Services {
+  const { config, db, logger, clock } = deps;
+  const metrics = deps.metrics ?? createMetrics({ collectDefaults: true });
+  return {
+    users: createUsersService({
+      config,
+      db,
+      logger,
+      clock,
+      ...(deps.passwordParams ? { passwordParams: deps.passwordParams } : {}),
+    }),
+    bookings: createBookingsService({ config, db, clock }),
+    reports: createReportsService({ db, clock }),
+    metrics,
+  };
+}
