@@ -26,7 +26,10 @@ export default function AdminDashboardPage() {
       setReport(
         await fetchPaymentsReport(
           range.from ? new Date(`${range.from}T00:00:00`).toISOString() : undefined,
-          range.to ? new Date(`${range.to}T23:59:59.999`).toISOString() : undefined,
+          // The report's end is exclusive: the day after "to" starts.
+          range.to
+            ? new Date(new Date(`${range.to}T00:00:00`).getTime() + 86_400_000).toISOString()
+            : undefined,
         ),
       );
       setProblem(null);
@@ -82,14 +85,15 @@ function Report({ report }: { report: PaymentsReport }) {
         <Figure label="Success rate" value={formatPercent(report.successRate)} testId="success-rate" />
         <Figure
           label="Average time to result"
-          value={formatSeconds(report.averageSecondsToResult)}
+          value={formatSeconds(report.timeToResult.averageSeconds)}
           testId="average-time"
         />
         <Figure
           label="95th percentile time to result"
-          value={formatSeconds(report.p95SecondsToResult)}
+          value={formatSeconds(report.timeToResult.p95Seconds)}
           testId="p95-time"
         />
+        <Figure label="Payments in period" value={String(report.counts.total)} testId="payments-total" />
         <Figure label="Revenue in period" value={formatKes(totalRevenue)} testId="revenue-total" />
       </div>
 
@@ -98,8 +102,7 @@ function Report({ report }: { report: PaymentsReport }) {
         <ul className="status-counts">
           {STATUSES.map((status) => (
             <li key={status}>
-              <StatusBadge words={paymentStatusWords(status)} />{" "}
-              <strong>{report.countsByStatus[status] ?? 0}</strong>
+              <StatusBadge words={paymentStatusWords(status)} /> <strong>{report.counts[status]}</strong>
             </li>
           ))}
         </ul>
@@ -118,7 +121,11 @@ function Report({ report }: { report: PaymentsReport }) {
         <h2 id="failures-title">Why payments failed</h2>
         <BarList
           title="Failure reasons with counts"
-          bars={report.failureReasons.map((reason) => ({ label: reason.reason, value: reason.count }))}
+          bars={report.failureReasons.map((failure) => ({
+            label:
+              failure.resultCode === null ? failure.reason : `${failure.reason} (code ${failure.resultCode})`,
+            value: failure.count,
+          }))}
         />
       </section>
 
@@ -142,10 +149,10 @@ function Report({ report }: { report: PaymentsReport }) {
               {report.needsReview.map((item) => (
                 <tr key={item.id}>
                   <td data-label="Transaction" className="mono">
-                    {item.bookingId ? <Link to={`/bookings/${item.bookingId}`}>{item.id}</Link> : item.id}
+                    <Link to={`/bookings/${item.bookingId}`}>{item.id}</Link>
                   </td>
-                  <td data-label="Amount">{item.amount === null ? "—" : formatKes(item.amount)}</td>
-                  <td data-label="Why">{item.reason ?? "—"}</td>
+                  <td data-label="Amount">{formatKes(item.amount)}</td>
+                  <td data-label="Why">{item.reason}</td>
                   <td data-label="Since">{formatDateTime(item.createdAt)}</td>
                 </tr>
               ))}

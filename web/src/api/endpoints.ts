@@ -146,7 +146,8 @@ export async function fetchPaymentHistory(
 }
 
 export async function fetchPaymentsReport(from?: string, to?: string): Promise<PaymentsReport> {
-  return (await apiRequest<Data<PaymentsReport>>(`/admin/reports/payments${query({ from, to })}`)).data;
+  const path = `/admin/reports/payments${query({ from, to })}`;
+  return (await apiRequest<Data<{ report: PaymentsReport }>>(path)).data.report;
 }
 
 /** The public front-end config; null when this server does not offer it. */

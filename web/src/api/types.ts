@@ -80,21 +80,16 @@ export interface AppConfig {
   bookingFeeKes: number;
 }
 
+/** `GET /admin/reports/payments` → `data.report`. */
 export interface PaymentsReport {
-  /** 0–1, or null when nothing has settled yet. */
+  from: string;
+  /** Exclusive end of the range. */
+  to: string;
+  counts: Record<PaymentStatus, number> & { total: number };
+  /** completed / (completed + failed), 0–1; null when nothing has finished. */
   successRate: number | null;
-  averageSecondsToResult: number | null;
-  p95SecondsToResult: number | null;
-  revenuePerDay: { day: string; amount: number }[];
-  failureReasons: { reason: string; count: number }[];
-  needsReview: ReviewItem[];
-  countsByStatus: Partial<Record<PaymentStatus, number>>;
-}
-
-export interface ReviewItem {
-  id: string;
-  bookingId: string | null;
-  amount: number | null;
-  reason: string | null;
-  createdAt: string | null;
+  timeToResult: { samples: number; averageSeconds: number | null; p95Seconds: number | null };
+  revenuePerDay: { day: string; amount: number; count: number; currency: string }[];
+  failureReasons: { reason: string; resultCode: string | null; count: number }[];
+  needsReview: { id: string; bookingId: string; amount: number; reason: string; createdAt: string }[];
 }
