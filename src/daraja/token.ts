@@ -78,8 +78,8 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       headers: { Authorization: `Basic ${basic}` },
     });
     const ok = response.status >= 200 && response.status < 300;
-    if (!ok || readResponseBody(response.text).shape === "envelope")
-      throw errorFromResponse("token", response);
+    // On 2xx anything but a plain JSON object (an error envelope, an HTML page, nothing) is an error.
+    if (!ok || readResponseBody(response.text).shape !== "json") throw errorFromResponse("token", response);
     const { token, expiresInSeconds } = parseTokenResponse(response.status, response.text);
     const lifetimeMs = expiresInSeconds * 1000;
     const margin = Math.min(options.refreshMarginMs, lifetimeMs / 2);

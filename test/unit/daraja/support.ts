@@ -8,7 +8,9 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { ManualClock } from "../../../src/clock.ts";
 import { createDarajaClient, type DarajaClientOptions } from "../../../src/daraja/client.ts";
+import type { StkPushInput } from "../../../src/daraja/contract.ts";
 import { SANDBOX_PASSKEY, SANDBOX_SHORTCODE } from "../../../src/daraja/password.ts";
+import type { Msisdn } from "../../../src/daraja/phone.ts";
 import type { FetchLike } from "../../../src/daraja/transport.ts";
 
 export const TOKEN_PATH = "/oauth/v1/generate?grant_type=client_credentials";
@@ -178,13 +180,13 @@ export function harness(handler: Handler, overrides: Partial<DarajaClientOptions
   return { client, clock, sleeps, calls, pushesSent, queriesSent, tokensSent };
 }
 
-export const validPush = {
-  phoneNumber: "254708374149",
+export const validPush: StkPushInput = {
+  phoneNumber: "254708374149" as Msisdn,
   amount: 500,
   accountReference: "BK12345",
   transactionDesc: "Booking fee",
   callbackUrl: "https://malipo.example/mpesa/callback/pay_123?sig=abc",
-} as const;
+};
 
 // ---- fixtures -------------------------------------------------------------------------------------
 
