@@ -6,6 +6,7 @@ import { type FormEvent, useCallback, useEffect, useState } from "react";
 import { fetchPaymentsReport } from "../api/endpoints.ts";
 import type { PaymentStatus, PaymentsReport } from "../api/types.ts";
 import { StatusBadge } from "../components/status-badge.tsx";
+import { ToneIcon } from "../components/tone-icon.tsx";
 import { formatDateTime, formatKes, formatPercent, formatSeconds } from "../lib/format.ts";
 import { paymentStatusWords } from "../lib/words.ts";
 import { Link } from "../router.tsx";
@@ -133,7 +134,7 @@ function Report({ report }: { report: PaymentsReport }) {
         <h2 id="review-title">Needs review</h2>
         {report.needsReview.length === 0 ? (
           <p className="muted">
-            <span aria-hidden="true">✓ </span>Nothing to review.
+            <ToneIcon tone="success" /> Nothing to review.
           </p>
         ) : (
           <table className="table" data-testid="needs-review">

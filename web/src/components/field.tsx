@@ -3,6 +3,7 @@
  * caller with the ids and ARIA attributes given here, so screen readers announce label, hint and error.
  */
 import type { ReactNode } from "react";
+import { ToneIcon } from "./tone-icon.tsx";
 
 export interface ControlProps {
   id: string;
@@ -33,7 +34,7 @@ export function Field({ id, label, hint, error, children }: FieldProps) {
       {children({ id, "aria-invalid": Boolean(error), "aria-describedby": describedBy })}
       {error && (
         <p className="field-error" id={errorId}>
-          <span aria-hidden="true">⚠ </span>
+          <ToneIcon tone="warning" />
           {error}
         </p>
       )}
@@ -46,7 +47,7 @@ export function FormError({ message }: { message: string | null }) {
   if (!message) return null;
   return (
     <p className="form-error" role="alert">
-      <span aria-hidden="true">⚠ </span>
+      <ToneIcon tone="warning" />
       {message}
     </p>
   );

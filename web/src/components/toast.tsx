@@ -9,7 +9,8 @@ import {
   useRef,
   useState,
 } from "react";
-import { TONE_ICON, type Tone } from "../lib/words.ts";
+import type { Tone } from "../lib/words.ts";
+import { ToneIcon } from "./tone-icon.tsx";
 
 export interface Toast {
   id: number;
@@ -58,7 +59,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
       <div ref={regionRef} className="toasts" popover="manual" aria-live="polite" aria-atomic="false">
         {toasts.map((toast) => (
           <div key={toast.id} className={`toast toast-${toast.tone}`} data-testid="toast">
-            <span aria-hidden="true">{TONE_ICON[toast.tone]}</span>
+            <ToneIcon tone={toast.tone} />
             <span className="toast-text">{toast.text}</span>
             <button
               type="button"

@@ -11,14 +11,6 @@ export interface StatusWords {
   tone: Tone;
 }
 
-export const TONE_ICON: { [T in Tone]: string } = {
-  success: "✓",
-  danger: "✕",
-  waiting: "⏳",
-  warning: "⚠",
-  neutral: "•",
-};
-
 export function paymentStatusWords(status: PaymentStatus): StatusWords {
   switch (status) {
     case "initiated":

@@ -11,6 +11,7 @@ import { useAppConfig } from "../app-config.ts";
 import { Field, FormError } from "../components/field.tsx";
 import { Modal } from "../components/modal.tsx";
 import { useToast } from "../components/toast.tsx";
+import { ToneIcon } from "../components/tone-icon.tsx";
 import { emulatorPhoneUrl } from "../lib/emulator-link.ts";
 import { formatKes, formatMsisdn } from "../lib/format.ts";
 import { checkPhone } from "../lib/phone.ts";
@@ -267,8 +268,8 @@ function PaymentProgress({
               </>
             ) : (
               <>
-                <span aria-hidden="true">⏳ </span>We have not heard back yet; we will keep checking. You can
-                close this window: the booking page updates by itself.
+                <ToneIcon tone="waiting" /> We have not heard back yet; we will keep checking. You can close
+                this window: the booking page updates by itself.
               </>
             )}
           </p>
@@ -290,7 +291,7 @@ function PaymentProgress({
       return (
         <div className="pay-progress">
           <p className="pay-result pay-result-success" role="status" data-testid="payment-status">
-            <span aria-hidden="true">✓ </span>Payment received.
+            <ToneIcon tone="success" /> Payment received.
           </p>
           <p>
             M-Pesa receipt{" "}
@@ -310,7 +311,7 @@ function PaymentProgress({
       return (
         <div className="pay-progress">
           <p className="pay-result pay-result-danger" role="status" data-testid="payment-status">
-            <span aria-hidden="true">✕ </span>Payment did not go through.
+            <ToneIcon tone="danger" /> Payment did not go through.
           </p>
           <p data-testid="failure-reason">{state.reason}</p>
           <button
@@ -327,7 +328,7 @@ function PaymentProgress({
       return (
         <div className="pay-progress">
           <p className="pay-result pay-result-warning" role="status" data-testid="payment-status">
-            <span aria-hidden="true">⚠ </span>Something about this payment needs checking.
+            <ToneIcon tone="warning" /> Something about this payment needs checking.
           </p>
           <p>
             M-Pesa's answer did not match what we expected. Our team will check it and update your booking.
