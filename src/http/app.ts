@@ -14,6 +14,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/database.ts";
+import { AppError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { Services } from "../services.ts";
 import { errorHandler, notFoundHandler } from "./errors.ts";
@@ -42,6 +43,13 @@ export const API_PREFIX = "/api/v1";
 /** Request bodies are small JSON objects; Daraja's callbacks are a few hundred bytes. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
+function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === "string") return value.includes("\u0000");
+  if (depth > 32 || typeof value !== "object" || value === null) return false;
+  if (Array.isArray(value)) return value.some((item) => containsNul(item, depth + 1));
+  return Object.entries(value).some(([key, item]) => key.includes("\u0000") || containsNul(item, depth + 1));
+}
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, services } = deps;
   const rateLimits: RateLimits = { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits };
@@ -61,6 +69,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
+  });
+  // PostgreSQL cannot store NUL in text and SQLite truncates at it: refuse it at the edge, for every route.
+  app.addHook("preValidation", async (request) => {
+    if (containsNul(request.params) || containsNul(request.query) || containsNul(request.body))
+      throw new AppError("VALIDATION_ERROR", "Text must not contain NUL (\\u0000) characters");
   });
   observeRequests(app, services.metrics);
 

@@ -113,7 +113,7 @@ export const bookingsRoutes: FastifyPluginAsyncTypebox<BookingsRoutesOptions> = 
         tags: ["bookings"],
         summary: "One booking with its fee and payment attempts",
         security: bearerAuth,
-        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
+        params: Type.Object({ id: Type.String({ pattern: "^[A-Za-z0-9_-]{1,64}$" }) }),
         response: { 200: OneBooking, ...errorResponses(400, 401, 404) },
       },
     },
