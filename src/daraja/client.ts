@@ -10,13 +10,7 @@
 import type { Logger } from "pino";
 import { type Clock, systemClock } from "../clock.ts";
 import type { DarajaApi, StkPushAccepted, StkPushInput, StkQueryResult } from "./contract.ts";
-import {
-  errorFromResponse,
-  isTokenRejectionCode,
-  outcomeUnknown,
-  type RawResponse,
-  readResponseBody,
-} from "./error-response.ts";
+import type { RawResponse } from "./error-response.ts";
 import { DarajaError, type DarajaOperation } from "./errors.ts";
 import { maskMsisdn } from "./phone.ts";
 import {
@@ -26,7 +20,6 @@ import {
   realSleep,
   type Sleep,
 } from "./rate-limiter.ts";
-import { classifyResultCode, normalizeResultCode } from "./result-codes.ts";
 import { DEFAULT_RETRY, type Random, type RetryContext, type RetrySettings, withRetries } from "./retry.ts";
 import {
   buildStkPushBody,
@@ -35,6 +28,7 @@ import {
   validateCheckoutRequestId,
   validateStkPushInput,
 } from "./stk-request.ts";
+import { readPushAcceptance, readQueryResult, tokenRefused } from "./stk-response.ts";
 import { toDarajaTimestamp } from "./timestamp.ts";
 import { createTokenProvider } from "./token.ts";
 import { createTransport, type FetchLike } from "./transport.ts";
@@ -65,7 +59,10 @@ export interface DarajaClientOptions {
   retry?: Partial<RetrySettings>;
   /** Source of jitter in [0, 1). Default Math.random. */
   random?: Random;
-  /** How the client waits (backoff, rate limit). Default setTimeout; tests pass a fake. */
+  /**
+   * How the client waits (backoff, rate limit). Default setTimeout; tests pass a fake that advances
+   * their clock. The rate limiter reads `clock` only when `sleep` is injected, the system clock otherwise.
+   */
   sleep?: Sleep;
   /** Replace the token this long before it expires. Default 60 s. */
   tokenRefreshMarginMs?: number;
@@ -75,12 +72,6 @@ export interface DarajaClient extends DarajaApi {
   /** A valid access token (cached). Useful for a readiness check. */
   accessToken(): Promise<string>;
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-const text = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
-const code = (v: unknown): string | null =>
-  typeof v === "string" || (typeof v === "number" && Number.isFinite(v)) ? normalizeResultCode(v) : null;
 
 function checkOptions(o: DarajaClientOptions): Merchant {
   const problems: string[] = [];
@@ -118,7 +109,11 @@ export function createDarajaClient(options: DarajaClientOptions): DarajaClient {
     baseUrl: options.baseUrl,
     timeoutMs: options.timeoutMs ?? 15_000,
     fetch: options.fetch ?? ((url, init) => fetch(url, init)),
-    limiter: limiterSettings === null ? null : createRateLimiter(limiterSettings, clock, sleep),
+    // With a real sleep the limiter must measure real time too: a frozen test clock would stall it.
+    limiter:
+      limiterSettings === null
+        ? null
+        : createRateLimiter(limiterSettings, options.sleep ? clock : systemClock, sleep),
   });
   const retry: Omit<RetryContext, "operation"> = {
     settings: { ...DEFAULT_RETRY, ...options.retry },
@@ -140,18 +135,21 @@ export function createDarajaClient(options: DarajaClientOptions): DarajaClient {
     onFetched: (expiresInSeconds) => log?.debug({ expiresInSeconds }, "daraja access token fetched"),
   });
 
-  /** POSTs with the cached token; if Daraja refuses the token, refreshes it once and resends once. */
+  /**
+   * POSTs with the cached token; if Daraja refuses the token, refreshes it once and resends once.
+   * `body(timestamp)` is built per send with one timestamp, used for both Password and Timestamp.
+   */
   async function postWithToken(
     operation: DarajaOperation,
     path: string,
-    body: unknown,
+    body: (timestamp: string) => unknown,
   ): Promise<RawResponse> {
     const send = (token: string) =>
       transport.send(operation, {
         method: "POST",
         path,
         headers: { Authorization: `Bearer ${token}` },
-        body,
+        body: () => body(toDarajaTimestamp(clock.now())),
       });
     const token = await tokens.get();
     const first = await send(token);
@@ -166,12 +164,9 @@ export function createDarajaClient(options: DarajaClientOptions): DarajaClient {
 
     async stkPush(input: StkPushInput): Promise<StkPushAccepted> {
       const push = validateStkPushInput(input);
-      const timestamp = toDarajaTimestamp(clock.now());
       const phone = maskMsisdn(push.msisdn);
       try {
-        const response = await postWithToken(
-          "stk_push",
-          STK_PUSH_PATH,
+        const response = await postWithToken("stk_push", STK_PUSH_PATH, (timestamp) =>
           buildStkPushBody(merchant, push, timestamp),
         );
         const accepted = readPushAcceptance(response);
@@ -191,112 +186,13 @@ export function createDarajaClient(options: DarajaClientOptions): DarajaClient {
       const id = validateCheckoutRequestId(checkoutRequestId);
       return withRetries(
         async () => {
-          // A fresh timestamp per attempt: the password only has to match the timestamp sent with it.
-          const body = buildStkQueryBody(merchant, id, toDarajaTimestamp(clock.now()));
-          return readQueryResult(await postWithToken("stk_query", STK_QUERY_PATH, body), id);
+          const response = await postWithToken("stk_query", STK_QUERY_PATH, (timestamp) =>
+            buildStkQueryBody(merchant, id, timestamp),
+          );
+          return readQueryResult(response, id);
         },
         { ...retry, operation: "stk_query" },
       );
     },
   };
-}
-
-function tokenRefused(response: RawResponse): boolean {
-  const body = readResponseBody(response.text);
-  if (body.shape === "envelope") return isTokenRejectionCode(body.envelope.errorCode.trim());
-  return response.status === 401;
-}
-
-const isSuccessStatus = (status: number) => status >= 200 && status < 300;
-
-/** A 200 with ResponseCode "0" is an acceptance; another ResponseCode is a rejection (reference §3). */
-export function readPushAcceptance(response: RawResponse): StkPushAccepted {
-  const body = readResponseBody(response.text);
-  if (!isSuccessStatus(response.status) || body.shape !== "json")
-    throw errorFromResponse("stk_push", response);
-  const value = body.value;
-  const responseCode = isRecord(value) ? code(value.ResponseCode) : null;
-  if (!isRecord(value) || responseCode === null)
-    throw outcomeUnknown(unexpected("stk_push", response.status, "no ResponseCode in the push response"));
-  const description = text(value.ResponseDescription) ?? "";
-  if (responseCode !== "0") {
-    throw new DarajaError(
-      "rejected",
-      `STK Push rejected: ResponseCode ${responseCode} ${description}`.trim(),
-      {
-        operation: "stk_push",
-        retryable: false,
-        httpStatus: response.status,
-        errorCode: responseCode,
-        errorMessage: description,
-      },
-    );
-  }
-  const merchantRequestId = text(value.MerchantRequestID);
-  const checkoutRequestId = text(value.CheckoutRequestID);
-  if (merchantRequestId === null || checkoutRequestId === null)
-    throw outcomeUnknown(
-      unexpected("stk_push", response.status, "accepted push without MerchantRequestID/CheckoutRequestID"),
-    );
-  const accepted: StkPushAccepted = {
-    merchantRequestId,
-    checkoutRequestId,
-    responseCode,
-    responseDescription: description,
-  };
-  const customerMessage = text(value.CustomerMessage);
-  if (customerMessage !== null) accepted.customerMessage = customerMessage;
-  return accepted;
-}
-
-/**
- * Query answers (reference §5): ResultCode "4999" and the HTTP 500 500.001.1001 "being processed"
- * mean not final; "does not Exist" is reported as not_found (it is also answered, intermittently,
- * for known IDs — the caller decides when to give up). Everything else with a ResultCode is final.
- */
-export function readQueryResult(response: RawResponse, checkoutRequestId: string): StkQueryResult {
-  const body = readResponseBody(response.text);
-  if (body.shape === "envelope" && body.envelope.errorCode.trim() === "500.001.1001") {
-    const said = body.envelope.errorMessage ?? "";
-    if (/being processed/i.test(said)) return { kind: "not_final", reason: "processing", resultDesc: said };
-    if (/does not exist/i.test(said)) return { kind: "not_final", reason: "not_found", resultDesc: said };
-  }
-  if (!isSuccessStatus(response.status) || body.shape !== "json")
-    throw errorFromResponse("stk_query", response);
-  const value = body.value;
-  if (!isRecord(value)) throw unexpected("stk_query", response.status, "query response is not an object");
-  const resultCode = code(value.ResultCode);
-  const resultDesc = text(value.ResultDesc) ?? "";
-  if (resultCode === null) {
-    const responseCode = code(value.ResponseCode);
-    if (responseCode !== null && responseCode !== "0")
-      throw new DarajaError("rejected", `STK Push Query rejected: ResponseCode ${responseCode}`, {
-        operation: "stk_query",
-        retryable: false,
-        httpStatus: response.status,
-        errorCode: responseCode,
-        errorMessage: text(value.ResponseDescription),
-      });
-    throw unexpected("stk_query", response.status, "no ResultCode in the query response");
-  }
-  if (classifyResultCode(resultCode).outcome === "not_final")
-    return { kind: "not_final", reason: "processing", resultDesc };
-  const answeredFor = text(value.CheckoutRequestID);
-  if (answeredFor !== null && answeredFor !== checkoutRequestId)
-    throw unexpected("stk_query", response.status, "the answer is for another CheckoutRequestID");
-  return {
-    kind: "final",
-    merchantRequestId: text(value.MerchantRequestID) ?? "",
-    checkoutRequestId,
-    resultCode,
-    resultDesc,
-  };
-}
-
-function unexpected(operation: DarajaOperation, httpStatus: number, problem: string): DarajaError {
-  return new DarajaError("unexpected_response", `Daraja ${operation}: ${problem}`, {
-    operation,
-    retryable: false,
-    httpStatus,
-  });
 }

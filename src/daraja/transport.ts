@@ -15,7 +15,11 @@ export interface DarajaRequest {
   /** Path and query, e.g. `/mpesa/stkpush/v1/processrequest`. */
   path: string;
   headers: Record<string, string>;
-  body?: unknown;
+  /**
+   * Built when the rate limiter lets the request go, so a Timestamp/Password pair is as fresh as the
+   * moment it is sent, not the moment it was queued.
+   */
+  body?: () => unknown;
 }
 
 export interface Transport {
@@ -65,12 +69,13 @@ export function createTransport(options: TransportOptions): Transport {
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), options.timeoutMs);
       const headers: Record<string, string> = { Accept: "application/json", ...request.headers };
-      if (request.body !== undefined) headers["Content-Type"] = "application/json";
+      const body = request.body === undefined ? undefined : JSON.stringify(request.body());
+      if (body !== undefined) headers["Content-Type"] = "application/json";
       try {
         const response = await options.fetch(`${base}${request.path}`, {
           method: request.method,
           headers,
-          body: request.body === undefined ? undefined : JSON.stringify(request.body),
+          body,
           signal: controller.signal,
         });
         const text = await response.text();

@@ -274,6 +274,26 @@ describe("stkPush answers", () => {
     expect(t.pushesSent()).toBe(1);
   });
 
+  it("a burst queues behind the rate limiter; each push is stamped when it leaves", async () => {
+    const t = harness(
+      daraja(() => pushAccepted()),
+      { rateLimit: { burst: 2, perSecond: 1 } },
+    );
+    await Promise.all([1, 2, 3].map(() => t.client.stkPush(push())));
+    // The token takes one slot, the first push the other; the next two wait a second each.
+    expect(t.sleeps).toEqual([1000, 1000]);
+    const stamps = t.calls
+      .filter((c) => c.path === PUSH_PATH)
+      .map((c) => (c.body as { Timestamp: string }).Timestamp);
+    expect(stamps).toEqual(["20260115120000", "20260115120001", "20260115120002"]);
+    for (const call of t.calls.filter((c) => c.path === PUSH_PATH)) {
+      const body = call.body as { Password: string; Timestamp: string };
+      expect(Buffer.from(body.Password, "base64").toString()).toBe(
+        `${SANDBOX_SHORTCODE}${SANDBOX_PASSKEY}${body.Timestamp}`,
+      );
+    }
+  });
+
   it("logs with masked phones and without secrets", async () => {
     const lines: string[] = [];
     const sink = new Writable({
