@@ -1,0 +1,72 @@
+/**
+ * `npm run emulator`: the Daraja emulator alone. Settings come from the environment through
+ * loadConfig (MPESA_EMULATOR_PORT, EMULATOR_CONSUMER_KEY/SECRET, EMULATOR_TIME_SCALE,
+ * EMULATOR_STRICT_TIMESTAMP, HOST, LOG_LEVEL).
+ */
+import { ConfigError, loadConfig } from "../config.ts";
+import { createLogger } from "../logger.ts";
+import { createEmulator, type Emulator, TEST_NUMBERS } from "./index.ts";
+
+function banner(emulator: Emulator, baseUrl: string): string {
+  const s = emulator.settings;
+  const merchants = [...s.merchants.values()].map((m) => `  shortcode ${m.shortcode}  passkey ${m.passkey}`);
+  const width = Math.max(...TEST_NUMBERS.map((t) => t.msisdn.length));
+  const numbers = TEST_NUMBERS.map((t) => `  ${t.msisdn.padEnd(width)}  ${t.description}`);
+  return [
+    "",
+    `Daraja emulator listening on ${baseUrl}`,
+    "",
+    `  OAuth       GET  ${baseUrl}/oauth/v1/generate?grant_type=client_credentials`,
+    `  STK Push    POST ${baseUrl}/mpesa/stkpush/v1/processrequest`,
+    `  STK Query   POST ${baseUrl}/mpesa/stkpushquery/v1/query`,
+    "",
+    `  consumer key     ${s.consumerKey}`,
+    `  consumer secret  ${s.consumerSecret}`,
+    ...merchants,
+    `  time scale ${s.timeScale}; prompt timeout ${s.promptTimeoutMs * s.timeScale} ms; strict timestamp ${s.strictTimestamp}`,
+    "",
+    "Test numbers (the number that receives the prompt decides what happens):",
+    ...numbers,
+    `  ${"any other".padEnd(width)}  waits for you on ${baseUrl}/__emulator/phone/<number>`,
+    "",
+    `Home page ${baseUrl}/__emulator · control API ${baseUrl}/__emulator/openapi.json`,
+    "",
+  ].join("\n");
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const emulator = await createEmulator({
+    consumerKey: config.emulator.consumerKey,
+    consumerSecret: config.emulator.consumerSecret.reveal(),
+    timeScale: config.emulator.timeScale,
+    strictTimestamp: config.emulator.strictTimestamp,
+    logger,
+  });
+  const baseUrl = await emulator.listen(config.emulator.port, config.host);
+  process.stdout.write(`${banner(emulator, baseUrl)}\n`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "stopping the Daraja emulator");
+    emulator.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, "the Daraja emulator did not close cleanly");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGINT", () => stop("SIGINT"));
+  process.once("SIGTERM", () => stop("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
+  if (!(error instanceof ConfigError) && error instanceof Error && error.stack)
+    process.stderr.write(`${error.stack}\n`);
+  process.exit(1);
+});

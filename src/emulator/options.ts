@@ -1,0 +1,111 @@
+/**
+ * Settings of one emulator instance. Every delay is written in "real Daraja" milliseconds and is
+ * multiplied by `timeScale` when scheduled, so tests can compress a 60 s prompt to 0.6 s.
+ */
+import { randomInt } from "node:crypto";
+import type { Logger } from "pino";
+import type { Clock } from "../clock.ts";
+import { systemClock } from "../clock.ts";
+import { EMULATOR_DEFAULT_CONSUMER_KEY, EMULATOR_DEFAULT_CONSUMER_SECRET } from "../config.ts";
+import { SANDBOX_PASSKEY, SANDBOX_SHORTCODE } from "../daraja/password.ts";
+
+/** A shortcode the emulator knows, with the passkey its STK Password must be built from. */
+export interface Merchant {
+  shortcode: string;
+  passkey: string;
+  /** Shown on the simulated phone ("Pay KES 500 to MALIPO"). */
+  name?: string;
+}
+
+/** How STK Query answers while the customer has not answered yet. */
+export type QueryProcessingStyle = "4999" | "500";
+
+export interface EmulatorOptions {
+  /** OAuth credentials the emulator accepts (Basic auth on /oauth/v1/generate). */
+  consumerKey?: string;
+  consumerSecret?: string;
+  /** Default: the sandbox paybill 174379 with Safaricom's public sandbox passkey. */
+  merchants?: readonly Merchant[];
+  /** Multiplies every emulator delay; 0.01 turns the 60 s prompt timeout into 0.6 s. Default 1. */
+  timeScale?: number;
+  /** Demand an East Africa Time Timestamp within a few minutes of now (Daraja does not). */
+  strictTimestamp?: boolean;
+  /** How long a prompt waits for the customer before it ends as 1037. Default 60 000. */
+  promptTimeoutMs?: number;
+  /** Time from the customer's answer to the callback POST. Default 1 000. */
+  callbackDelayMs?: number;
+  /** Time the automatic test numbers take to "type their PIN". Default 3 000. */
+  answerDelayMs?: number;
+  /** Lifetime of issued access tokens; `expires_in` echoes it as a string. Default 3599. */
+  tokenTtlSeconds?: number;
+  /** Default "4999" (HTTP 200, current Daraja); "500" gives the older 500.001.1001 answer. */
+  queryProcessingStyle?: QueryProcessingStyle;
+  /** Longest AccountReference that can be shown; longer ones fail in the callback with 1025. Default 12. */
+  maxAccountReferenceLength?: number;
+  /** Seeds identifiers, receipts and faults so runs are reproducible. Default: random. */
+  seed?: number | string;
+  logger?: Logger;
+  /** Used to POST callbacks. Default: the global fetch. */
+  fetch?: typeof globalThis.fetch;
+  clock?: Clock;
+  /** Alternative to `clock`. */
+  now?: () => Date;
+}
+
+export const SANDBOX_MERCHANT: Merchant = {
+  shortcode: SANDBOX_SHORTCODE,
+  passkey: SANDBOX_PASSKEY,
+  name: "MALIPO",
+};
+
+export interface EmulatorSettings {
+  consumerKey: string;
+  consumerSecret: string;
+  merchants: ReadonlyMap<string, Required<Merchant>>;
+  timeScale: number;
+  strictTimestamp: boolean;
+  promptTimeoutMs: number;
+  callbackDelayMs: number;
+  answerDelayMs: number;
+  tokenTtlSeconds: number;
+  queryProcessingStyle: QueryProcessingStyle;
+  maxAccountReferenceLength: number;
+  seed: string;
+  fetch: typeof globalThis.fetch;
+  clock: Clock;
+}
+
+function nonNegative(name: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0)
+    throw new RangeError(`${name} must be a number ≥ 0 (got ${value})`);
+  return value;
+}
+
+export function resolveSettings(options: EmulatorOptions = {}): EmulatorSettings {
+  const merchants = new Map<string, Required<Merchant>>();
+  for (const m of options.merchants ?? [SANDBOX_MERCHANT]) {
+    if (!/^\d{5,7}$/.test(m.shortcode))
+      throw new RangeError(`merchant shortcode must be 5–7 digits: ${m.shortcode}`);
+    merchants.set(m.shortcode, { shortcode: m.shortcode, passkey: m.passkey, name: m.name ?? "MALIPO" });
+  }
+  const now = options.now;
+  const clock = options.clock ?? (now ? { now } : systemClock);
+  const ttl = options.tokenTtlSeconds ?? 3599;
+  if (!Number.isInteger(ttl) || ttl < 1) throw new RangeError("tokenTtlSeconds must be a whole number ≥ 1");
+  return {
+    consumerKey: options.consumerKey ?? EMULATOR_DEFAULT_CONSUMER_KEY,
+    consumerSecret: options.consumerSecret ?? EMULATOR_DEFAULT_CONSUMER_SECRET,
+    merchants,
+    timeScale: nonNegative("timeScale", options.timeScale ?? 1),
+    strictTimestamp: options.strictTimestamp ?? false,
+    promptTimeoutMs: nonNegative("promptTimeoutMs", options.promptTimeoutMs ?? 60_000),
+    callbackDelayMs: nonNegative("callbackDelayMs", options.callbackDelayMs ?? 1_000),
+    answerDelayMs: nonNegative("answerDelayMs", options.answerDelayMs ?? 3_000),
+    tokenTtlSeconds: ttl,
+    queryProcessingStyle: options.queryProcessingStyle ?? "4999",
+    maxAccountReferenceLength: options.maxAccountReferenceLength ?? 12,
+    seed: String(options.seed ?? randomInt(1, 2 ** 31)),
+    fetch: options.fetch ?? globalThis.fetch,
+    clock,
+  };
+}

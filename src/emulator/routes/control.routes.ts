@@ -1,0 +1,264 @@
+/**
+ * The control API under /__emulator (JSON): inspect sessions, Daraja requests and callback
+ * deliveries; resolve a prompt; script a number; change the time scale; inject faults; reset.
+ */
+import { type TSchema, Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { FastifyInstance } from "fastify";
+import { normalizeMsisdn } from "../../daraja/phone.ts";
+import { ControlError } from "../control.ts";
+import type { EmulatorSettings } from "../options.ts";
+import { TEST_NUMBERS } from "../outcomes.ts";
+import type { RequestLog } from "../requests.ts";
+import {
+  CheckoutParams,
+  ControlError as ControlErrorSchema,
+  Delivery,
+  documented,
+  FaultsBody,
+  MsisdnParams,
+  OutcomeBody,
+  RecordedRequest,
+  ResolveBody,
+  Session,
+  TimeScaleBody,
+} from "../schemas.ts";
+import type { Simulator } from "../simulator.ts";
+import { OAUTH_PATH, STK_PUSH_PATH, STK_QUERY_PATH } from "./daraja.routes.ts";
+
+export interface ControlRouteDeps {
+  simulator: Simulator;
+  requests: RequestLog;
+  settings: EmulatorSettings;
+  /** Resets the whole emulator (sessions, deliveries, requests, overrides, faults, time scale). */
+  reset: () => void;
+  baseUrl: () => string | null;
+}
+
+const tags = ["Control"];
+const errors = { 400: ControlErrorSchema, 404: ControlErrorSchema, 409: ControlErrorSchema };
+const responses = (ok?: TSchema) => documented(ok ? { 200: ok, ...errors } : errors);
+
+/** A canonical MSISDN from a path parameter, or a 400. */
+export function msisdnParam(value: string): string {
+  const msisdn = normalizeMsisdn(value);
+  if (msisdn === null) throw new ControlError(400, "INVALID_INPUT", `not a Kenyan mobile number: ${value}`);
+  return msisdn;
+}
+
+export function registerControlRoutes(parent: FastifyInstance, deps: ControlRouteDeps): void {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+  const { simulator, requests, settings } = deps;
+
+  app.get(
+    "/__emulator/info",
+    { schema: { tags, summary: "Base URL, credentials, merchants, settings and test numbers" } },
+    () => ({
+      baseUrl: deps.baseUrl(),
+      paths: { oauth: OAUTH_PATH, stkPush: STK_PUSH_PATH, stkQuery: STK_QUERY_PATH },
+      consumerKey: settings.consumerKey,
+      consumerSecret: settings.consumerSecret,
+      merchants: [...settings.merchants.values()],
+      timeScale: simulator.scheduler.timeScale,
+      promptTimeoutMs: settings.promptTimeoutMs,
+      callbackDelayMs: settings.callbackDelayMs,
+      answerDelayMs: settings.answerDelayMs,
+      tokenTtlSeconds: settings.tokenTtlSeconds,
+      strictTimestamp: settings.strictTimestamp,
+      queryProcessingStyle: settings.queryProcessingStyle,
+      maxAccountReferenceLength: settings.maxAccountReferenceLength,
+      testNumbers: TEST_NUMBERS,
+    }),
+  );
+
+  app.get(
+    "/__emulator/numbers",
+    { schema: { tags, summary: "The test numbers and every outcome set through this API" } },
+    () => ({
+      testNumbers: TEST_NUMBERS.map((t) => ({ ...t, effectiveOutcome: simulator.outcomeFor(t.msisdn) })),
+      overrides: [...simulator.overrides].map(([msisdn, outcome]) => ({ msisdn, outcome })),
+    }),
+  );
+
+  app.put(
+    "/__emulator/numbers/:msisdn/outcome",
+    {
+      schema: {
+        tags,
+        summary: "Script what happens to pushes to a number (any valid number, not only test numbers)",
+        params: MsisdnParams,
+        body: OutcomeBody,
+        response: responses(),
+      },
+    },
+    (request) => {
+      const msisdn = msisdnParam(request.params.msisdn);
+      simulator.setOutcome(msisdn, request.body.outcome);
+      return { msisdn, outcome: simulator.outcomeFor(msisdn) };
+    },
+  );
+
+  app.delete(
+    "/__emulator/numbers/:msisdn/outcome",
+    { schema: { tags, summary: "Back to the built-in behaviour of a number", params: MsisdnParams } },
+    (request) => {
+      const msisdn = msisdnParam(request.params.msisdn);
+      simulator.setOutcome(msisdn, null);
+      return { msisdn, outcome: simulator.outcomeFor(msisdn) };
+    },
+  );
+
+  app.get(
+    "/__emulator/sessions",
+    {
+      schema: {
+        tags,
+        summary: "STK sessions, newest first",
+        querystring: Type.Object({
+          phoneNumber: Type.Optional(Type.String()),
+          status: Type.Optional(Type.Union([Type.Literal("pending"), Type.Literal("completed")])),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 2000 })),
+        }),
+        response: responses(Type.Object({ sessions: Type.Array(Session) })),
+      },
+    },
+    (request) => {
+      const { phoneNumber, status, limit } = request.query;
+      const filter = {
+        ...(phoneNumber !== undefined ? { phoneNumber: msisdnParam(phoneNumber) } : {}),
+        ...(status !== undefined ? { status } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+      };
+      return { sessions: simulator.sessions.list(filter) };
+    },
+  );
+
+  app.get(
+    "/__emulator/sessions/:checkoutRequestId",
+    {
+      schema: {
+        tags,
+        summary: "One session with its callback deliveries",
+        params: CheckoutParams,
+        response: responses(Type.Object({ session: Session, deliveries: Type.Array(Delivery) })),
+      },
+    },
+    (request) => {
+      const id = request.params.checkoutRequestId;
+      const session = simulator.sessions.get(id);
+      if (session === undefined) throw new ControlError(404, "SESSION_NOT_FOUND", `no session ${id}`);
+      return { session, deliveries: simulator.callbacks.list({ checkoutRequestId: id }) };
+    },
+  );
+
+  app.post(
+    "/__emulator/sessions/:checkoutRequestId/resolve",
+    {
+      schema: {
+        tags,
+        summary:
+          "End an open prompt as if the customer paid, cancelled, typed a wrong PIN, … (or it timed out)",
+        params: CheckoutParams,
+        body: ResolveBody,
+        response: responses(Type.Object({ session: Session })),
+      },
+    },
+    (request) => ({ session: simulator.resolve(request.params.checkoutRequestId, request.body.action) }),
+  );
+
+  app.get(
+    "/__emulator/requests",
+    {
+      schema: {
+        tags,
+        summary: "Daraja API requests the emulator answered, oldest first",
+        querystring: Type.Object({ path: Type.Optional(Type.String()) }),
+        response: responses(Type.Object({ requests: Type.Array(RecordedRequest) })),
+      },
+    },
+    (request) => ({
+      requests: requests.list(request.query.path !== undefined ? { path: request.query.path } : {}),
+    }),
+  );
+
+  app.get(
+    "/__emulator/callbacks",
+    {
+      schema: {
+        tags,
+        summary: "Callback deliveries and the answers they got, oldest first",
+        querystring: Type.Object({ checkoutRequestId: Type.Optional(Type.String()) }),
+        response: responses(Type.Object({ deliveries: Type.Array(Delivery) })),
+      },
+    },
+    (request) => ({
+      deliveries: simulator.callbacks.list(
+        request.query.checkoutRequestId !== undefined
+          ? { checkoutRequestId: request.query.checkoutRequestId }
+          : {},
+      ),
+    }),
+  );
+
+  app.get("/__emulator/time-scale", { schema: { tags, summary: "The current time scale" } }, () => ({
+    timeScale: simulator.scheduler.timeScale,
+  }));
+
+  app.put(
+    "/__emulator/time-scale",
+    {
+      schema: {
+        tags,
+        summary: "Multiply every delay scheduled from now on (0.01: the 60 s prompt timeout lasts 0.6 s)",
+        body: TimeScaleBody,
+      },
+    },
+    (request) => {
+      simulator.scheduler.timeScale = request.body.timeScale;
+      return { timeScale: simulator.scheduler.timeScale };
+    },
+  );
+
+  const faultsView = () => ({ ...simulator.faults.config, injected: simulator.faults.injected });
+
+  app.get(
+    "/__emulator/faults",
+    { schema: { tags, summary: "Fault rates, seed and how often each fired" } },
+    () => faultsView(),
+  );
+
+  app.put(
+    "/__emulator/faults",
+    {
+      schema: {
+        tags,
+        summary: "Inject faults at the given rates (0–1); the seed makes the sequence reproducible",
+        body: FaultsBody,
+        response: responses(),
+      },
+    },
+    (request) => {
+      try {
+        simulator.faults.configure(request.body);
+      } catch (error) {
+        throw new ControlError(400, "INVALID_INPUT", error instanceof Error ? error.message : String(error));
+      }
+      return faultsView();
+    },
+  );
+
+  app.delete("/__emulator/faults", { schema: { tags, summary: "No more faults" } }, () => {
+    simulator.faults.clear();
+    return faultsView();
+  });
+
+  app.post(
+    "/__emulator/reset",
+    {
+      schema: { tags, summary: "Forget sessions, requests, deliveries, outcomes and faults; cancel timers" },
+    },
+    () => {
+      deps.reset();
+      return { reset: true };
+    },
+  );
+}
