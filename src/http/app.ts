@@ -77,7 +77,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   observeRequests(app, services.metrics);
 
-  await app.register(helmet, { global: true });
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      // Only ask browsers to upgrade to HTTPS when we are served over it (127.0.0.1 in development is not).
+      directives: { upgradeInsecureRequests: config.publicBaseUrl.startsWith("https:") ? [] : null },
+    },
+  });
   await app.register(rateLimit, { global: false, errorResponseBuilder: rateLimitError });
   await app.register(jwt, {
     secret: config.jwtSecret.reveal(),

@@ -167,6 +167,9 @@ describe(`operations endpoints (${testEngine()})`, () => {
     const res = await t.app.inject({ method: "GET", url: "/api/v1/nothing-here" });
     expectError(res, 404, "NOT_FOUND");
     expect(res.headers["x-content-type-options"]).toBe("nosniff");
+    expect(res.headers["content-security-policy"]).toContain("default-src 'self'");
+    // Served over plain HTTP here, so browsers must not be told to upgrade to HTTPS.
+    expect(res.headers["content-security-policy"]).not.toContain("upgrade-insecure-requests");
     expect(res.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
     expectError(await t.app.inject({ method: "PATCH", url: "/api/v1/bookings" }), 404, "NOT_FOUND");
   });
