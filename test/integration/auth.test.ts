@@ -72,6 +72,9 @@ describe(`auth (${testEngine()})`, () => {
       });
       expect(body.data.user).not.toHaveProperty("password_hash");
       expect(body.data.token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+      const claims = JSON.parse(Buffer.from(body.data.token.split(".")[1], "base64url").toString());
+      expect(claims).toMatchObject({ sub: body.data.user.id, role: "customer", email: email.toLowerCase() });
+      expect(claims.exp - claims.iat).toBe(12 * 3600);
       const stored = await t.db.db.kysely
         .selectFrom("users")
         .select("password_hash")
