@@ -1,0 +1,124 @@
+/**
+ * The composition root: config → database (migrated) → Daraja emulator (in emulator mode) → Daraja
+ * client → services → HTTP app → reconciler. `startMalipo` returns the running pieces and a `close`
+ * that finishes in-flight work before letting go of the database; `main.ts` adds signals and output.
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { FastifyInstance } from "fastify";
+import { type Clock, systemClock } from "./clock.ts";
+import type { Config } from "./config.ts";
+import { createDarajaClient } from "./daraja/client.ts";
+import { createDatabase, type Db, migrateToLatest } from "./db/database.ts";
+import { createEmulator, type Emulator } from "./emulator/index.ts";
+import { buildApp } from "./http/app.ts";
+import type { Logger } from "./logger.ts";
+import { createServices, type Services } from "./services.ts";
+
+export interface RunningMalipo {
+  config: Readonly<Config>;
+  app: FastifyInstance;
+  db: Db;
+  services: Services;
+  emulator: Emulator | null;
+  /** Where the API and the web app answer. */
+  url: string;
+  /** The emulator's base URL, in emulator mode. */
+  emulatorUrl: string | null;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: Readonly<Config>;
+  logger: Logger;
+  clock?: Clock;
+  /** Built web app; default web/dist next to the sources. */
+  webRoot?: string;
+}
+
+const DEFAULT_WEB_ROOT = fileURLToPath(new URL("../web/dist", import.meta.url));
+
+export async function startMalipo(options: StartOptions): Promise<RunningMalipo> {
+  const { config, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const closers: Array<() => Promise<void>> = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) {
+      try {
+        await close();
+      } catch (error) {
+        logger.error({ err: error }, "error while shutting down");
+      }
+    }
+  };
+
+  try {
+    const db = createDatabase(config.databaseUrl);
+    closers.push(() => db.destroy());
+    const applied = await migrateToLatest(db);
+    if (applied.length > 0) logger.info({ migrations: applied }, "database migrated");
+
+    let emulator: Emulator | null = null;
+    let emulatorUrl: string | null = null;
+    if (config.mpesa.environment === "emulator") {
+      emulator = await createEmulator({
+        consumerKey: config.emulator.consumerKey,
+        consumerSecret: config.emulator.consumerSecret.reveal(),
+        merchants: [
+          { shortcode: config.mpesa.shortcode, passkey: config.mpesa.passkey.reveal(), name: "MALIPO" },
+        ],
+        timeScale: config.emulator.timeScale,
+        strictTimestamp: config.emulator.strictTimestamp,
+        logger,
+      });
+      emulatorUrl = await emulator.listen(
+        config.emulator.port,
+        config.host === "0.0.0.0" ? "0.0.0.0" : "127.0.0.1",
+      );
+      closers.push(() => (emulator as Emulator).close());
+    }
+
+    const daraja = createDarajaClient({
+      baseUrl: config.mpesa.baseUrl,
+      consumerKey: config.mpesa.consumerKey,
+      consumerSecret: config.mpesa.consumerSecret.reveal(),
+      shortcode: config.mpesa.shortcode,
+      passkey: config.mpesa.passkey.reveal(),
+      transactionType: config.mpesa.transactionType,
+      partyB: config.mpesa.partyB,
+      timeoutMs: config.mpesa.timeoutMs,
+      clock,
+      logger,
+    });
+
+    const services = createServices({ config, db, logger, clock, daraja });
+    await services.users.ensureAdminFromConfig?.();
+
+    const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
+    const app = await buildApp({
+      config,
+      logger,
+      db,
+      clock,
+      services,
+      ...(existsSync(webRoot) ? { webRoot } : {}),
+    });
+    closers.push(() => app.close());
+    const address = await app.listen({ port: config.port, host: config.host });
+    const url = address.replace("[::1]", "127.0.0.1");
+
+    return {
+      config,
+      app,
+      db,
+      services,
+      emulator,
+      url,
+      emulatorUrl,
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
