@@ -102,6 +102,7 @@ export async function startMalipo(options: StartOptions): Promise<RunningMalipo>
       clock,
       services,
       ...(existsSync(webRoot) ? { webRoot } : {}),
+      ...(emulatorUrl ? { emulatorUrl } : {}),
     });
     closers.push(() => app.close());
     const address = await app.listen({ port: config.port, host: config.host });

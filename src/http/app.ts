@@ -23,6 +23,7 @@ import { DEFAULT_RATE_LIMITS, type RateLimits, rateLimitError } from "./rate-lim
 import { adminRoutes } from "./routes/admin.routes.ts";
 import { authRoutes } from "./routes/auth.routes.ts";
 import { bookingsRoutes } from "./routes/bookings.routes.ts";
+import { configRoutes } from "./routes/config.routes.ts";
 import { healthRoutes } from "./routes/health.routes.ts";
 import { hasWebApp, registerWebApp, trySpaFallback } from "./static.ts";
 
@@ -34,6 +35,8 @@ export interface AppDeps {
   services: Services;
   /** Directory of the built web app (web/dist); served at `/` when it holds an index.html. */
   webRoot?: string;
+  /** The Daraja emulator's base URL when it runs in this process (shown to the web app). */
+  emulatorUrl?: string;
   /** Overrides of the per-route rate limits (tests raise or lower them). */
   rateLimits?: Partial<RateLimits>;
 }
@@ -115,6 +118,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(authRoutes, { services, rateLimits });
       await api.register(bookingsRoutes, { services });
       await api.register(adminRoutes, { services });
+      await api.register(configRoutes, {
+        config,
+        ...(deps.emulatorUrl ? { emulatorUrl: deps.emulatorUrl } : {}),
+      });
     },
     { prefix: API_PREFIX },
   );
