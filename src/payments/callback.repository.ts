@@ -1,0 +1,135 @@
+/**
+ * Every M-Pesa callback as received (raw body, source address, signature validity), then its
+ * verdict. A row stays `received` with `processed_at` NULL until it is decided; the reconciler
+ * picks up rows left that way (a crash, a failed Daraja query) and finishes them.
+ */
+import type { CallbackVerdict, MpesaCallbackRow } from "../db/schema.ts";
+import { newId } from "../ids.ts";
+import type { Executor } from "./payment.repository.ts";
+
+export interface NewCallback {
+  transactionId: string | null;
+  checkoutRequestId: string | null;
+  merchantRequestId: string | null;
+  resultCode: string | null;
+  sourceIp: string | null;
+  signatureValid: boolean;
+  rawBody: string;
+  at: Date;
+}
+
+export async function insertCallback(executor: Executor, cb: NewCallback): Promise<string> {
+  const id = newId("cbk", cb.at.getTime());
+  await executor
+    .insertInto("mpesa_callbacks")
+    .values({
+      id,
+      transaction_id: cb.transactionId,
+      checkout_request_id: cb.checkoutRequestId,
+      merchant_request_id: cb.merchantRequestId,
+      result_code: cb.resultCode,
+      source_ip: cb.sourceIp,
+      signature_valid: cb.signatureValid ? 1 : 0,
+      raw_body: cb.rawBody,
+      verdict: "received",
+      reason: null,
+      received_at: cb.at.toISOString(),
+      processed_at: null,
+      lease_until: null,
+    })
+    .execute();
+  return id;
+}
+
+export async function findCallback(executor: Executor, id: string): Promise<MpesaCallbackRow | null> {
+  const row = await executor
+    .selectFrom("mpesa_callbacks")
+    .selectAll()
+    .where("id", "=", id)
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+/** Records the decision once: only a row still `received` changes. */
+export async function decideCallback(
+  executor: Executor,
+  id: string,
+  verdict: Exclude<CallbackVerdict, "received">,
+  reason: string | null,
+  at: Date,
+): Promise<boolean> {
+  const result = await executor
+    .updateTable("mpesa_callbacks")
+    .set({ verdict, reason, processed_at: at.toISOString(), lease_until: null })
+    .where("id", "=", id)
+    .where("verdict", "=", "received")
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Leaves the row undecided, not to be retried before `retryAt`, with a note of why it waits. */
+export async function deferCallback(
+  executor: Executor,
+  id: string,
+  reason: string,
+  retryAt: Date,
+): Promise<void> {
+  await executor
+    .updateTable("mpesa_callbacks")
+    .set({ reason, lease_until: retryAt.toISOString() })
+    .where("id", "=", id)
+    .where("verdict", "=", "received")
+    .execute();
+}
+
+/** Callbacks stored but not decided, older than `receivedBefore`, not leased by anyone now. */
+export async function findUndecidedCallbacks(
+  executor: Executor,
+  now: Date,
+  receivedBefore: Date,
+  limit: number,
+): Promise<MpesaCallbackRow[]> {
+  const at = now.toISOString();
+  return executor
+    .selectFrom("mpesa_callbacks")
+    .selectAll()
+    .where("verdict", "=", "received")
+    .where("processed_at", "is", null)
+    .where("received_at", "<=", receivedBefore.toISOString())
+    .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", at)]))
+    .orderBy("received_at")
+    .limit(limit)
+    .execute();
+}
+
+/** Undecided callbacks of one transaction (to finish them as soon as its push settles). */
+export async function findUndecidedCallbacksFor(
+  executor: Executor,
+  transactionId: string,
+): Promise<MpesaCallbackRow[]> {
+  return executor
+    .selectFrom("mpesa_callbacks")
+    .selectAll()
+    .where("transaction_id", "=", transactionId)
+    .where("verdict", "=", "received")
+    .where("signature_valid", "=", 1)
+    .orderBy("received_at")
+    .execute();
+}
+
+export async function claimCallback(
+  executor: Executor,
+  id: string,
+  now: Date,
+  until: Date,
+): Promise<boolean> {
+  const at = now.toISOString();
+  const result = await executor
+    .updateTable("mpesa_callbacks")
+    .set({ lease_until: until.toISOString() })
+    .where("id", "=", id)
+    .where("verdict", "=", "received")
+    .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", at)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

@@ -1,0 +1,349 @@
+/**
+ * THE single path by which a payment changes: read the row, ask the pure state machine, then in
+ * ONE database transaction compare-and-set the row, post the ledger transfer, hold the fee and
+ * append the event. A lost compare-and-set (someone else changed the row first) rolls everything
+ * back and re-runs on the fresh row, where the same result is then a duplicate: two deliveries of
+ * one result can never both move money.
+ */
+import { findBookingWithFee, markFeeHeld } from "../bookings/booking-fee.repository.ts";
+import type { Clock } from "../clock.ts";
+import { maskMsisdn } from "../daraja/phone.ts";
+import { parseDarajaTimestamp } from "../daraja/timestamp.ts";
+import type { Db } from "../db/database.ts";
+import type {
+  BookingFeeRow,
+  BookingRow,
+  PaymentTransactionRow,
+  PaymentTransactionUpdate,
+} from "../db/schema.ts";
+import { postTransfer } from "../ledger/ledger.ts";
+import type { Logger } from "../logger.ts";
+import { countPaymentStatus, type Metrics } from "../metrics.ts";
+import {
+  type Executor,
+  findTransaction,
+  guardOf,
+  insertPaymentEvent,
+  isUniqueViolation,
+  updateTransactionIf,
+} from "./payment.repository.ts";
+import type { ResultSource } from "./payment-result.ts";
+import {
+  type FeeStanding,
+  isOpen,
+  isRejection,
+  type PaymentEffect,
+  type PaymentEvent,
+  type PaymentStatus,
+  type Transition,
+  type TransitionContext,
+  transition,
+} from "./state-machine.ts";
+import { nextBackoffCheck, type PaymentTimings } from "./timings.ts";
+
+/** Where an event came from: a Daraja result, our push call, or the reconciler's clock. */
+export type EventSource = ResultSource | "push" | "reconciler";
+
+export type ApplyOutcome =
+  | {
+      applied: true;
+      from: PaymentStatus;
+      to: PaymentStatus;
+      duplicate: boolean;
+      /** Something a viewer of the transaction can see changed (status, result, receipt). */
+      visible: boolean;
+      note: string;
+      transaction: PaymentTransactionRow;
+    }
+  | { applied: false; reason: string; transaction: PaymentTransactionRow | null };
+
+/** The one way to change a payment (bound to its dependencies). */
+export type ApplyFn = (
+  transactionId: string,
+  event: PaymentEvent,
+  source: EventSource,
+) => Promise<ApplyOutcome>;
+
+/** A committed change, for the event bus. */
+export interface PaymentChange {
+  transactionId: string;
+  status: PaymentStatus;
+}
+
+export interface ApplyDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  timings: PaymentTimings;
+  metrics?: Metrics | undefined;
+  /** Called after commit for every applied transition that changed what a viewer sees. */
+  onChange(change: PaymentChange): void;
+}
+
+class LostRace extends Error {}
+
+const MAX_ATTEMPTS = 4;
+
+export async function applyPaymentEvent(
+  deps: ApplyDeps,
+  transactionId: string,
+  event: PaymentEvent,
+  source: EventSource,
+): Promise<ApplyOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const outcome = await deps.db.kysely
+        .transaction()
+        .execute((trx) => applyOnce(deps, trx, transactionId, event, source));
+      if (outcome.applied && outcome.visible) {
+        if (outcome.from !== outcome.to && deps.metrics) countPaymentStatus(deps.metrics, outcome.to);
+        deps.onChange({ transactionId, status: outcome.to });
+      }
+      if (outcome.applied)
+        deps.logger.info(
+          {
+            transactionId,
+            event: event.type,
+            source,
+            from: outcome.from,
+            to: outcome.to,
+            duplicate: outcome.duplicate,
+          },
+          `payment ${outcome.note}`,
+        );
+      return outcome;
+    } catch (error) {
+      if (error instanceof LostRace && attempt < MAX_ATTEMPTS) continue;
+      if (isUniqueViolation(error, "checkout_request_id"))
+        return refused(deps, transactionId, "these Daraja ids belong to another payment");
+      if (isUniqueViolation(error, "mpesa_receipt_number"))
+        return refused(deps, transactionId, "this M-Pesa receipt is already recorded for another payment");
+      throw error;
+    }
+  }
+}
+
+async function refused(deps: ApplyDeps, transactionId: string, reason: string): Promise<ApplyOutcome> {
+  return { applied: false, reason, transaction: await findTransaction(deps.db.kysely, transactionId) };
+}
+
+async function applyOnce(
+  deps: ApplyDeps,
+  trx: Executor,
+  transactionId: string,
+  event: PaymentEvent,
+  source: EventSource,
+): Promise<ApplyOutcome> {
+  const row = await findTransaction(trx, transactionId);
+  if (!row) return { applied: false, reason: "no such transaction", transaction: null };
+  const found = await findBookingWithFee(trx, row.booking_id);
+  if (!found) return { applied: false, reason: "the booking fee is missing", transaction: row };
+  const t = transition(row.status, event, contextFor(row, found.fee, found.booking));
+  if (isRejection(t)) return { applied: false, reason: t.rejected, transaction: row };
+
+  const now = deps.clock.now();
+  if (!t.duplicate || t.effects.length > 0) {
+    const patch = patchFor(row, t, now, deps.timings);
+    if (!(await updateTransactionIf(trx, row.id, guardOf(row), patch))) throw new LostRace();
+    for (const effect of t.effects) await performEffect(trx, row, effect, now);
+  }
+  await insertPaymentEvent(trx, {
+    transactionId: row.id,
+    bookingId: row.booking_id,
+    type: event.type,
+    from: row.status,
+    to: t.to,
+    data: { source, note: t.note, duplicate: t.duplicate, ...describeEvent(event) },
+    at: now,
+  });
+  const updated = (await findTransaction(trx, row.id)) ?? row;
+  const visible =
+    row.status !== t.to || t.effects.some((e) => e.type === "record_result" || e.type === "record_payment");
+  return {
+    applied: true,
+    from: row.status,
+    to: t.to,
+    duplicate: t.duplicate,
+    visible,
+    note: t.note,
+    transaction: updated,
+  };
+}
+
+export function contextFor(
+  row: PaymentTransactionRow,
+  fee: BookingFeeRow,
+  booking: BookingRow,
+): TransitionContext {
+  return {
+    expectedAmount: row.amount,
+    expectedPhone: row.phone_number,
+    hasCheckoutId: row.checkout_request_id !== null,
+    fee: feeStanding(row, fee, booking),
+    recorded: { resultCode: row.result_code, receipt: row.mpesa_receipt_number, paidAmount: row.paid_amount },
+  };
+}
+
+function feeStanding(row: PaymentTransactionRow, fee: BookingFeeRow, booking: BookingRow): FeeStanding {
+  if (fee.status === "pending") return booking.status === "cancelled" ? "not_payable" : "awaiting_payment";
+  if (fee.paid_transaction_id === row.id) return "paid_by_this_attempt";
+  if (fee.paid_transaction_id !== null) return "paid_by_another_attempt";
+  return "not_payable";
+}
+
+function patchFor(row: PaymentTransactionRow, t: Transition, now: Date, timings: PaymentTimings) {
+  const at = now.toISOString();
+  const open = isOpen(t.to);
+  const patch: PaymentTransactionUpdate = {
+    status: t.to,
+    updated_at: at,
+    open_fee_key: open ? row.booking_fee_id : null,
+  };
+  if (!open) patch.next_check_at = null;
+  if (t.to === "completed" && row.completed_at === null) patch.completed_at = at;
+  for (const effect of t.effects) {
+    switch (effect.type) {
+      case "record_checkout":
+        patch.merchant_request_id = effect.merchantRequestId;
+        patch.checkout_request_id = effect.checkoutRequestId;
+        break;
+      case "schedule_check":
+        patch.next_check_at = scheduledCheck(row, effect.when, now, timings).toISOString();
+        break;
+      case "record_result":
+        patch.result_code = effect.resultCode;
+        patch.result_desc = effect.resultDesc;
+        break;
+      case "record_failure":
+        patch.failure_reason = effect.reason;
+        break;
+      case "record_payment":
+        patch.mpesa_receipt_number = effect.facts.receipt ?? row.mpesa_receipt_number;
+        patch.paid_amount = effect.amount;
+        patch.paid_phone = effect.facts.phone ?? row.paid_phone;
+        patch.mpesa_transaction_date =
+          transactionDate(effect.facts.transactionDate) ?? row.mpesa_transaction_date;
+        break;
+      case "credit_escrow":
+      case "hold_fee":
+      case "credit_suspense":
+      case "owe_refund":
+        break;
+      default: {
+        const _exhaustive: never = effect;
+        return _exhaustive;
+      }
+    }
+  }
+  return patch;
+}
+
+function scheduledCheck(
+  row: PaymentTransactionRow,
+  when: "first_check" | "backoff" | "unconfirmed_push_window",
+  now: Date,
+  timings: PaymentTimings,
+): Date {
+  switch (when) {
+    case "first_check":
+      return new Date(now.getTime() + timings.firstCheckMs);
+    case "backoff":
+      return nextBackoffCheck(new Date(row.created_at), now, timings);
+    case "unconfirmed_push_window":
+      return new Date(new Date(row.created_at).getTime() + timings.unconfirmedPushWindowMs);
+    default: {
+      const _exhaustive: never = when;
+      return _exhaustive;
+    }
+  }
+}
+
+function transactionDate(value: string | null): string | null {
+  if (value === null) return null;
+  return parseDarajaTimestamp(value)?.toISOString() ?? null;
+}
+
+/** The money of one M-Pesa payment enters the books once, whichever account it lands in. */
+export const moneyInKey = (transactionId: string) => `mpesa-in:${transactionId}`;
+
+async function performEffect(trx: Executor, row: PaymentTransactionRow, effect: PaymentEffect, at: Date) {
+  const transfer = { key: moneyInKey(row.id), transactionId: row.id, bookingFeeId: row.booking_fee_id, at };
+  switch (effect.type) {
+    case "credit_escrow":
+      await postTransfer(trx, {
+        ...transfer,
+        kind: "fee_paid",
+        debit: "mpesa_clearing",
+        credit: "booking_fee_escrow",
+        amount: effect.amount,
+      });
+      return;
+    case "credit_suspense":
+      await postTransfer(trx, {
+        ...transfer,
+        kind: "suspense_in",
+        debit: "mpesa_clearing",
+        credit: "suspense",
+        amount: effect.amount,
+      });
+      return;
+    case "owe_refund":
+      await postTransfer(trx, {
+        ...transfer,
+        kind: "overpayment_refund_owed",
+        debit: "mpesa_clearing",
+        credit: "customer_refunds_payable",
+        amount: effect.amount,
+      });
+      return;
+    case "hold_fee":
+      // The fee moved since we read it (another attempt paid it): start over with the new facts.
+      if (!(await markFeeHeld(trx, { feeId: row.booking_fee_id, transactionId: row.id, at })))
+        throw new LostRace();
+      return;
+    case "record_checkout":
+    case "schedule_check":
+    case "record_result":
+    case "record_failure":
+    case "record_payment":
+      return;
+    default: {
+      const _exhaustive: never = effect;
+      return _exhaustive;
+    }
+  }
+}
+
+/** What an event row keeps: the facts, with the payer's number masked. */
+function describeEvent(event: PaymentEvent): Record<string, unknown> {
+  switch (event.type) {
+    case "paid":
+      return {
+        resultCode: event.facts.resultCode,
+        resultDesc: event.facts.resultDesc,
+        receipt: event.facts.receipt,
+        amount: event.facts.amount,
+        phone: event.facts.phone === null ? null : maskMsisdn(event.facts.phone),
+      };
+    case "push_accepted":
+    case "ids_adopted":
+      return { merchantRequestId: event.merchantRequestId, checkoutRequestId: event.checkoutRequestId };
+    case "push_refused":
+      return { errorCode: event.errorCode, errorMessage: event.errorMessage };
+    case "push_outcome_unknown":
+      return { reason: event.reason };
+    case "failed":
+      return { resultCode: event.resultCode, resultDesc: event.resultDesc, reason: event.reason };
+    case "not_final":
+      return { resultDesc: event.resultDesc };
+    case "unrecognised":
+      return { resultCode: event.resultCode, resultDesc: event.resultDesc };
+    case "deadline_passed":
+    case "push_unconfirmed":
+      return {};
+    default: {
+      const _exhaustive: never = event;
+      return _exhaustive;
+    }
+  }
+}

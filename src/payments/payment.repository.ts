@@ -1,0 +1,298 @@
+/**
+ * Payment transactions and their events, as plain functions taking a Kysely executor first (the
+ * database or an open transaction). Status changes are compare-and-set: the caller names the facts
+ * it read, and the update only happens when they still hold (`numUpdatedRows` says who won).
+ */
+import type { Kysely, Transaction } from "kysely";
+import type {
+  Database,
+  NewPaymentTransaction,
+  PaymentStatus,
+  PaymentTransactionRow,
+  PaymentTransactionUpdate,
+} from "../db/schema.ts";
+import { newId } from "../ids.ts";
+
+export type Executor = Kysely<Database> | Transaction<Database>;
+
+/** The facts a transition was computed from; the update applies only if they are unchanged. */
+export interface RowGuard {
+  status: PaymentStatus;
+  checkoutRequestId: string | null;
+  receipt: string | null;
+  paidAmount: number | null;
+  resultCode: string | null;
+}
+
+export function guardOf(row: PaymentTransactionRow): RowGuard {
+  return {
+    status: row.status,
+    checkoutRequestId: row.checkout_request_id,
+    receipt: row.mpesa_receipt_number,
+    paidAmount: row.paid_amount,
+    resultCode: row.result_code,
+  };
+}
+
+export async function insertTransaction(executor: Executor, row: NewPaymentTransaction): Promise<void> {
+  await executor.insertInto("payment_transactions").values(row).execute();
+}
+
+export async function findTransaction(executor: Executor, id: string): Promise<PaymentTransactionRow | null> {
+  const row = await executor
+    .selectFrom("payment_transactions")
+    .selectAll()
+    .where("id", "=", id)
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+export async function findOpenAttempt(
+  executor: Executor,
+  feeId: string,
+): Promise<PaymentTransactionRow | null> {
+  const row = await executor
+    .selectFrom("payment_transactions")
+    .selectAll()
+    .where("open_fee_key", "=", feeId)
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+export async function findByCheckoutRequestId(
+  executor: Executor,
+  checkoutRequestId: string,
+): Promise<PaymentTransactionRow | null> {
+  const row = await executor
+    .selectFrom("payment_transactions")
+    .selectAll()
+    .where("checkout_request_id", "=", checkoutRequestId)
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+export async function findByReceipt(
+  executor: Executor,
+  receipt: string,
+): Promise<PaymentTransactionRow | null> {
+  const row = await executor
+    .selectFrom("payment_transactions")
+    .selectAll()
+    .where("mpesa_receipt_number", "=", receipt)
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+/** Compare-and-set: true when this call changed the row. */
+export async function updateTransactionIf(
+  executor: Executor,
+  id: string,
+  guard: RowGuard,
+  patch: PaymentTransactionUpdate,
+): Promise<boolean> {
+  let query = executor.updateTable("payment_transactions").set(patch).where("id", "=", id);
+  query = query.where("status", "=", guard.status);
+  query =
+    guard.checkoutRequestId === null
+      ? query.where("checkout_request_id", "is", null)
+      : query.where("checkout_request_id", "=", guard.checkoutRequestId);
+  query =
+    guard.receipt === null
+      ? query.where("mpesa_receipt_number", "is", null)
+      : query.where("mpesa_receipt_number", "=", guard.receipt);
+  query =
+    guard.paidAmount === null
+      ? query.where("paid_amount", "is", null)
+      : query.where("paid_amount", "=", guard.paidAmount);
+  query =
+    guard.resultCode === null
+      ? query.where("result_code", "is", null)
+      : query.where("result_code", "=", guard.resultCode);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export interface NewPaymentEvent {
+  transactionId: string;
+  bookingId: string;
+  type: string;
+  from: PaymentStatus | null;
+  to: PaymentStatus;
+  data: Record<string, unknown>;
+  at: Date;
+}
+
+export async function insertPaymentEvent(executor: Executor, event: NewPaymentEvent): Promise<void> {
+  await executor
+    .insertInto("payment_events")
+    .values({
+      id: newId("pev", event.at.getTime()),
+      transaction_id: event.transactionId,
+      booking_id: event.bookingId,
+      type: event.type,
+      from_status: event.from,
+      to_status: event.to,
+      data: JSON.stringify(event.data),
+      created_at: event.at.toISOString(),
+    })
+    .execute();
+}
+
+/** True when the attempt ever had an unknown push outcome (so a signed callback may teach us its ids). */
+export async function hadUnknownPushOutcome(executor: Executor, transactionId: string): Promise<boolean> {
+  const row = await executor
+    .selectFrom("payment_events")
+    .select("id")
+    .where("transaction_id", "=", transactionId)
+    .where("type", "=", "push_outcome_unknown")
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function listPaymentEvents(executor: Executor, transactionId: string) {
+  return executor
+    .selectFrom("payment_events")
+    .selectAll()
+    .where("transaction_id", "=", transactionId)
+    .orderBy("id")
+    .execute();
+}
+
+/** Claims the right to ask Daraja about an attempt now: at most once per `minIntervalMs` across processes. */
+export async function claimQuerySlot(
+  executor: Executor,
+  id: string,
+  now: Date,
+  minIntervalMs: number,
+): Promise<boolean> {
+  const before = new Date(now.getTime() - minIntervalMs).toISOString();
+  const result = await executor
+    .updateTable("payment_transactions")
+    .set((eb) => ({ last_queried_at: now.toISOString(), check_attempts: eb("check_attempts", "+", 1) }))
+    .where("id", "=", id)
+    .where((eb) => eb.or([eb("last_queried_at", "is", null), eb("last_queried_at", "<=", before)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Open attempts the reconciler should look at now: pending and due, or initiated for too long. */
+export async function findDuePayments(
+  executor: Executor,
+  now: Date,
+  staleInitiatedBefore: Date,
+  limit: number,
+): Promise<PaymentTransactionRow[]> {
+  const at = now.toISOString();
+  return executor
+    .selectFrom("payment_transactions")
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        eb.and([eb("status", "=", "pending"), eb("next_check_at", "<=", at)]),
+        eb.and([eb("status", "=", "initiated"), eb("created_at", "<=", staleInitiatedBefore.toISOString())]),
+      ]),
+    )
+    .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", at)]))
+    .orderBy("next_check_at")
+    .limit(limit)
+    .execute();
+}
+
+export async function countDuePayments(executor: Executor, now: Date): Promise<number> {
+  const row = await executor
+    .selectFrom("payment_transactions")
+    .select((eb) => eb.fn.countAll<string | number>().as("n"))
+    .where("status", "=", "pending")
+    .where("next_check_at", "<=", now.toISOString())
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** Lease a row for `owner` until `until`; portable across engines (no SKIP LOCKED needed). */
+export async function claimPayment(
+  executor: Executor,
+  id: string,
+  owner: string,
+  now: Date,
+  until: Date,
+): Promise<boolean> {
+  const at = now.toISOString();
+  const result = await executor
+    .updateTable("payment_transactions")
+    .set({ lease_owner: owner, lease_until: until.toISOString() })
+    .where("id", "=", id)
+    .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", at)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function releasePayment(executor: Executor, id: string, owner: string): Promise<void> {
+  await executor
+    .updateTable("payment_transactions")
+    .set({ lease_owner: null, lease_until: null })
+    .where("id", "=", id)
+    .where("lease_owner", "=", owner)
+    .execute();
+}
+
+/** Moves the next check of a still-open attempt (after a failed query); status untouched. */
+export async function rescheduleCheck(executor: Executor, id: string, nextCheckAt: Date): Promise<void> {
+  await executor
+    .updateTable("payment_transactions")
+    .set({ next_check_at: nextCheckAt.toISOString() })
+    .where("id", "=", id)
+    .where("status", "in", ["initiated", "pending"])
+    .execute();
+}
+
+export async function countRecentAttemptsForPhone(
+  executor: Executor,
+  phone: string,
+  since: Date,
+): Promise<number> {
+  const row = await executor
+    .selectFrom("payment_transactions")
+    .select((eb) => eb.fn.countAll<string | number>().as("n"))
+    .where("phone_number", "=", phone)
+    .where("created_at", ">=", since.toISOString())
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+export interface HistoryQuery {
+  userId: string | null;
+  status: PaymentStatus | null;
+  page: number;
+  limit: number;
+}
+
+export async function listTransactions(
+  executor: Executor,
+  q: HistoryQuery,
+): Promise<{ rows: PaymentTransactionRow[]; total: number }> {
+  let base = executor.selectFrom("payment_transactions");
+  if (q.userId !== null) base = base.where("user_id", "=", q.userId);
+  if (q.status !== null) base = base.where("status", "=", q.status);
+  const count = await base.select((eb) => eb.fn.countAll<string | number>().as("n")).executeTakeFirst();
+  const rows = await base
+    .selectAll()
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(q.limit)
+    .offset((q.page - 1) * q.limit)
+    .execute();
+  return { rows, total: Number(count?.n ?? 0) };
+}
+
+/** A unique-constraint violation on either engine, optionally on a given column. */
+export function isUniqueViolation(error: unknown, column?: string): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const e = error as { code?: unknown; message?: unknown; constraint?: unknown; detail?: unknown };
+  const message = typeof e.message === "string" ? e.message : "";
+  const unique =
+    e.code === "23505" || e.code === "SQLITE_CONSTRAINT_UNIQUE" || e.code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+  if (!unique) return false;
+  if (column === undefined) return true;
+  const where = `${message} ${String(e.constraint ?? "")} ${String(e.detail ?? "")}`;
+  return where.includes(column);
+}

@@ -1,0 +1,81 @@
+/**
+ * How long the payment service waits for what. Defaults follow payments.md: first status query
+ * about 30 s after the push, then backing off up to 24 h, then review. Tests shrink them.
+ */
+export interface PaymentTimings {
+  /** First STK Query after Daraja accepted the push. */
+  firstCheckMs: number;
+  /** Intervals between later queries; the last one repeats until the review deadline. */
+  backoffMs: readonly number[];
+  /** An attempt still without a final answer this long after it was created goes to review. */
+  reviewAfterMs: number;
+  /**
+   * An attempt whose push outcome was unknown and that never learnt a CheckoutRequestID is marked
+   * failed after this long (Daraja sends the no-answer callback about 30–60 s after the push).
+   */
+  unconfirmedPushWindowMs: number;
+  /** An attempt still `initiated` after this long lost its push (process died): treat the outcome as unknown. */
+  staleInitiatedMs: number;
+  /** The status endpoint asks Daraja about a pending attempt older than this… */
+  statusQueryAfterMs: number;
+  /** …at most once per this interval per attempt (across processes). */
+  statusQueryMinIntervalMs: number;
+  /** A stored callback still undecided after this long is finished by the reconciler. */
+  callbackRetryMs: number;
+  /** A callback that could not be confirmed for this long is rejected. */
+  callbackGiveUpMs: number;
+  /** New attempts allowed per phone number per minute. */
+  attemptsPerPhonePerMinute: number;
+  /** How long a repeat of an in-flight Idempotency-Key waits for the first answer. */
+  idempotencyWaitMs: number;
+}
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+
+export function defaultTimings(pushTimeoutMs: number): PaymentTimings {
+  return {
+    firstCheckMs: 30 * SECOND,
+    backoffMs: [
+      1 * MINUTE,
+      2 * MINUTE,
+      5 * MINUTE,
+      10 * MINUTE,
+      30 * MINUTE,
+      HOUR,
+      2 * HOUR,
+      4 * HOUR,
+      8 * HOUR,
+    ],
+    reviewAfterMs: 24 * HOUR,
+    unconfirmedPushWindowMs: 3 * MINUTE,
+    staleInitiatedMs: pushTimeoutMs + MINUTE,
+    statusQueryAfterMs: 10 * SECOND,
+    statusQueryMinIntervalMs: 5 * SECOND,
+    callbackRetryMs: 5 * SECOND,
+    callbackGiveUpMs: 24 * HOUR,
+    attemptsPerPhonePerMinute: 5,
+    idempotencyWaitMs: pushTimeoutMs + 5 * SECOND,
+  };
+}
+
+/**
+ * The next query time after `now` on the schedule anchored at `createdAt`: createdAt + first check,
+ * then + each backoff interval; never later than the review deadline.
+ */
+export function nextBackoffCheck(createdAt: Date, now: Date, t: PaymentTimings): Date {
+  const deadline = createdAt.getTime() + t.reviewAfterMs;
+  let at = createdAt.getTime() + t.firstCheckMs;
+  let i = 0;
+  while (at <= now.getTime() && at < deadline) {
+    const step = t.backoffMs[Math.min(i, t.backoffMs.length - 1)] ?? t.firstCheckMs;
+    at += step;
+    i += 1;
+  }
+  return new Date(Math.min(at, deadline));
+}
+
+export function reviewDeadline(createdAt: Date, t: PaymentTimings): Date {
+  return new Date(createdAt.getTime() + t.reviewAfterMs);
+}

@@ -1,0 +1,265 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { PaymentTransactionRow } from "../../../src/db/schema.ts";
+import { AppError } from "../../../src/errors.ts";
+import type { Actor } from "../../../src/users/user.ts";
+import {
+  accepted,
+  callbackBody,
+  checkoutIdFor,
+  createPaymentsHarness,
+  type PaymentsHarness,
+  SUCCESS_PHONE,
+} from "../../support/payments.ts";
+
+let h: PaymentsHarness;
+let customer: Actor;
+let bookingId: string;
+
+async function setUp(env: Record<string, string> = {}) {
+  h = await createPaymentsHarness({ env });
+  customer = await h.customer();
+  ({ bookingId } = await h.booking(customer));
+}
+afterEach(async () => {
+  await h.close();
+});
+
+const start = () =>
+  h.payments.initiateStkPush({ userId: customer.id, bookingId, phoneNumber: SUCCESS_PHONE });
+
+async function row(id: string): Promise<PaymentTransactionRow> {
+  return h.db.db.kysely
+    .selectFrom("payment_transactions")
+    .selectAll()
+    .where("id", "=", id)
+    .executeTakeFirstOrThrow();
+}
+async function callbacks() {
+  return h.db.db.kysely
+    .selectFrom("mpesa_callbacks")
+    .selectAll()
+    .orderBy("received_at")
+    .orderBy("id")
+    .execute();
+}
+async function feeStatus() {
+  const fee = await h.db.db.kysely
+    .selectFrom("booking_fees")
+    .select("status")
+    .where("booking_id", "=", bookingId)
+    .executeTakeFirstOrThrow();
+  return fee.status;
+}
+function errorCode(result: { callbackId: string } | { error: unknown }): string | null {
+  if ("error" in result) return result.error instanceof AppError ? result.error.code : String(result.error);
+  return null;
+}
+
+describe("callbacks", () => {
+  it("a success credits escrow once, holds the fee, and a repeat is a duplicate", async () => {
+    await setUp();
+    const { data } = await start();
+    const body = callbackBody({ checkoutRequestId: checkoutIdFor(1), receipt: "UA77F34PY7" });
+    expect(errorCode(await h.deliver(data.transactionId, body))).toBeNull();
+    h.clock.advance(1_000);
+    expect(errorCode(await h.deliver(data.transactionId, body))).toBeNull();
+    expect(await row(data.transactionId)).toMatchObject({
+      status: "completed",
+      mpesa_receipt_number: "UA77F34PY7",
+      paid_amount: 500,
+      paid_phone: SUCCESS_PHONE,
+      open_fee_key: null,
+      mpesa_transaction_date: "2026-01-15T09:05:00.000Z",
+    });
+    expect((await callbacks()).map((c) => c.verdict)).toEqual(["accepted", "duplicate"]);
+    expect(await feeStatus()).toBe("held");
+    expect((await h.balances()).booking_fee_escrow).toBe(-500);
+  });
+
+  it("two deliveries at the same moment credit once", async () => {
+    await setUp();
+    const { data } = await start();
+    const body = callbackBody({ checkoutRequestId: checkoutIdFor(1) });
+    await Promise.all([h.deliver(data.transactionId, body), h.deliver(data.transactionId, body)]);
+    expect((await callbacks()).map((c) => c.verdict).sort()).toEqual(["accepted", "duplicate"]);
+    expect((await h.balances()).booking_fee_escrow).toBe(-500);
+  });
+
+  it("a failure fails the attempt with the customer's reason", async () => {
+    await setUp();
+    const { data } = await start();
+    await h.deliver(data.transactionId, callbackBody({ checkoutRequestId: checkoutIdFor(1), resultCode: 1 }));
+    expect(await row(data.transactionId)).toMatchObject({
+      status: "failed",
+      result_code: "1",
+      open_fee_key: null,
+    });
+    expect((await row(data.transactionId)).failure_reason).toMatch(/balance is too low/);
+  });
+
+  it.each([
+    ["no signature", { sig: null }, "CALLBACK_REJECTED"],
+    ["a wrong signature", { sig: "AAAA" }, "CALLBACK_REJECTED"],
+  ] as const)("refuses a callback with %s, and stores it", async (_name, options, code) => {
+    await setUp();
+    const { data } = await start();
+    const result = await h.deliver(
+      data.transactionId,
+      callbackBody({ checkoutRequestId: checkoutIdFor(1) }),
+      options,
+    );
+    expect(errorCode(result)).toBe(code);
+    const [stored] = await callbacks();
+    expect(stored).toMatchObject({
+      verdict: "rejected",
+      signature_valid: 0,
+      transaction_id: data.transactionId,
+    });
+    expect(stored!.raw_body).toContain(checkoutIdFor(1));
+    expect(stored!.processed_at).not.toBeNull();
+    expect((await row(data.transactionId)).status).toBe("pending");
+  });
+
+  it("refuses wrong ids, malformed bodies and replayed receipts", async () => {
+    await setUp();
+    const { data } = await start();
+    expect(
+      errorCode(await h.deliver(data.transactionId, callbackBody({ checkoutRequestId: "ws_CO_other" }))),
+    ).toBe("CALLBACK_REJECTED");
+    expect(
+      errorCode(
+        await h.deliver(
+          data.transactionId,
+          callbackBody({ checkoutRequestId: checkoutIdFor(1), merchantRequestId: "mr-x" }),
+        ),
+      ),
+    ).toBe("CALLBACK_REJECTED");
+    expect(errorCode(await h.deliver(data.transactionId, "{not json"))).toBe("VALIDATION_ERROR");
+    expect(errorCode(await h.deliver(data.transactionId, '{"Body":{}}'))).toBe("VALIDATION_ERROR");
+    // A receipt already credited to one payment cannot be replayed onto another.
+    await h.deliver(
+      data.transactionId,
+      callbackBody({ checkoutRequestId: checkoutIdFor(1), receipt: "UA7REPLAY1" }),
+    );
+    const other = await h.customer();
+    const { bookingId: otherBooking } = await h.booking(other);
+    const second = await h.payments.initiateStkPush({
+      userId: other.id,
+      bookingId: otherBooking,
+      phoneNumber: SUCCESS_PHONE,
+    });
+    const replay = callbackBody({ checkoutRequestId: checkoutIdFor(2), receipt: "UA7REPLAY1" });
+    expect(errorCode(await h.deliver(second.data.transactionId, replay))).toBe("CALLBACK_REJECTED");
+    expect((await row(second.data.transactionId)).status).toBe("pending");
+    const verdicts = (await callbacks()).map((c) => c.verdict).sort();
+    expect(verdicts).toEqual(["accepted", "rejected", "rejected", "rejected", "rejected", "rejected"]);
+    expect((await h.balances()).booking_fee_escrow).toBe(-500);
+  });
+
+  it("a wrong amount is never credited: the money goes to suspense and the attempt to review", async () => {
+    await setUp();
+    const { data } = await start();
+    await h.deliver(data.transactionId, callbackBody({ checkoutRequestId: checkoutIdFor(1), amount: 1 }));
+    expect(await row(data.transactionId)).toMatchObject({ status: "needs_review", paid_amount: 1 });
+    expect(await feeStatus()).toBe("pending");
+    const balances = await h.balances();
+    expect(balances.booking_fee_escrow).toBe(0);
+    expect(balances.suspense).toBe(-1);
+  });
+
+  it("refuses callbacks from outside the allow-list when one is configured", async () => {
+    await setUp({ MPESA_CALLBACK_ALLOWED_IPS: "196.201.212.69" });
+    const { data } = await start();
+    expect(
+      errorCode(await h.deliver(data.transactionId, callbackBody({ checkoutRequestId: checkoutIdFor(1) }))),
+    ).toBe("CALLBACK_REJECTED");
+  });
+
+  it("with verification on, a success is confirmed by STK Query before it is credited", async () => {
+    await setUp({ MPESA_VERIFY_CALLBACKS: "true" });
+    const { data } = await start();
+    const body = callbackBody({ checkoutRequestId: checkoutIdFor(1) });
+    // Daraja says "still processing": the callback waits, nothing is credited.
+    expect(errorCode(await h.deliver(data.transactionId, body))).toBeNull();
+    expect((await callbacks())[0]).toMatchObject({ verdict: "received", processed_at: null });
+    expect((await row(data.transactionId)).status).toBe("pending");
+    // Daraja says cancelled: Daraja's answer wins and the callback is rejected.
+    h.daraja.answerQuery(checkoutIdFor(1), "1032", "Request Cancelled by user.");
+    const [stored] = await callbacks();
+    await h.payments.callbacks.process(stored!.id, { force: true });
+    expect((await callbacks())[0]).toMatchObject({ verdict: "rejected" });
+    expect(await row(data.transactionId)).toMatchObject({ status: "failed", result_code: "1032" });
+    expect((await h.balances()).booking_fee_escrow).toBe(0);
+  });
+
+  it("a callback that arrives before the push answer is finished once the push settles", async () => {
+    await setUp();
+    h.daraja.onPush = async (input, n) => {
+      const tx = new URL(input.callbackUrl).searchParams.get("tx")!;
+      await h.deliver(tx, callbackBody({ checkoutRequestId: checkoutIdFor(n) }));
+      expect((await callbacks())[0]).toMatchObject({ verdict: "received" });
+      return accepted(n);
+    };
+    const { data } = await start();
+    expect((await row(data.transactionId)).status).toBe("completed");
+    expect((await callbacks())[0]).toMatchObject({ verdict: "accepted" });
+  });
+
+  it("a lost push response is recovered from the signed callback, confirmed by STK Query", async () => {
+    await setUp();
+    h.daraja.losePushResponse();
+    const { data } = await start();
+    h.daraja.answerQuery(checkoutIdFor(9), "0", "The service request is processed successfully.");
+    await h.deliver(data.transactionId, callbackBody({ checkoutRequestId: checkoutIdFor(9) }));
+    expect(h.daraja.queries).toEqual([checkoutIdFor(9)]);
+    expect(await row(data.transactionId)).toMatchObject({
+      status: "completed",
+      checkout_request_id: checkoutIdFor(9),
+    });
+    expect(await feeStatus()).toBe("held");
+  });
+
+  it("a refused push cannot be 'recovered' by a callback", async () => {
+    await setUp();
+    h.daraja.refusePushWith("rejected", { errorMessage: "no" });
+    const failed = await start().catch((e: AppError) => e);
+    expect(failed).toBeInstanceOf(AppError);
+    const [tx] = await h.db.db.kysely.selectFrom("payment_transactions").selectAll().execute();
+    expect(errorCode(await h.deliver(tx!.id, callbackBody({ checkoutRequestId: checkoutIdFor(7) })))).toBe(
+      "CALLBACK_REJECTED",
+    );
+  });
+});
+
+describe("late and extra money", () => {
+  it("a success after a recorded failure completes the attempt", async () => {
+    await setUp();
+    const { data } = await start();
+    await h.deliver(
+      data.transactionId,
+      callbackBody({ checkoutRequestId: checkoutIdFor(1), resultCode: 1037 }),
+    );
+    expect((await row(data.transactionId)).status).toBe("failed");
+    await h.deliver(data.transactionId, callbackBody({ checkoutRequestId: checkoutIdFor(1) }));
+    expect((await row(data.transactionId)).status).toBe("completed");
+    expect(await feeStatus()).toBe("held");
+  });
+
+  it("a late success for a fee another attempt paid becomes a refund owed", async () => {
+    await setUp();
+    const first = await start();
+    await h.deliver(
+      first.data.transactionId,
+      callbackBody({ checkoutRequestId: checkoutIdFor(1), resultCode: 1037 }),
+    );
+    const second = await start();
+    await h.deliver(second.data.transactionId, callbackBody({ checkoutRequestId: checkoutIdFor(2) }));
+    await h.deliver(first.data.transactionId, callbackBody({ checkoutRequestId: checkoutIdFor(1) }));
+    expect((await row(first.data.transactionId)).status).toBe("needs_review");
+    expect((await row(first.data.transactionId)).failure_reason).toMatch(/overpayment/);
+    const balances = await h.balances();
+    expect(balances.booking_fee_escrow).toBe(-500);
+    expect(balances.customer_refunds_payable).toBe(-500);
+    expect(balances.mpesa_clearing).toBe(1000);
+  });
+});
