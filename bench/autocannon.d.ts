@@ -1,0 +1,29 @@
+// Minimal types for the parts of autocannon the benchmarks use (the package ships none).
+declare module "autocannon" {
+  interface Options {
+    url: string;
+    connections?: number;
+    duration?: number;
+    amount?: number;
+    method?: "GET" | "POST";
+    headers?: Record<string, string>;
+    body?: string;
+  }
+  interface Histogram {
+    average: number;
+    p50: number;
+    p99: number;
+    mean: number;
+  }
+  interface Result {
+    requests: Histogram & { total: number };
+    latency: Histogram;
+    errors: number;
+    timeouts: number;
+    non2xx: number;
+    "2xx": number;
+    "4xx": number;
+  }
+  function autocannon(options: Options): Promise<Result>;
+  export default autocannon;
+}
