@@ -13,6 +13,8 @@ import type { DarajaApi } from "./daraja/contract.ts";
 import type { Db } from "./db/database.ts";
 import type { Logger } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
+import { createPayments, type Payments } from "./payments/payments.ts";
+import type { PaymentTimings } from "./payments/timings.ts";
 import { createReportsService, type ReportsService } from "./reports/payments-report.ts";
 import type { ScryptParams } from "./users/password.ts";
 import { createUsersService, type UsersService } from "./users/users.service.ts";
@@ -23,7 +25,8 @@ export interface Services {
   reports: ReportsService;
   /** This app's Prometheus metrics; payments increment the payment counters through it. */
   metrics: Metrics;
-  // payments: PaymentsService — added by the payments module.
+  /** Booking-fee payments: STK Push, callbacks, status, reconciler, event bus (start/stop it). */
+  payments: Payments;
 }
 
 export interface ServiceDeps {
@@ -36,6 +39,8 @@ export interface ServiceDeps {
   metrics?: Metrics;
   /** scrypt cost for new password hashes; tests may lower it. */
   passwordParams?: ScryptParams;
+  /** Payment waits and schedules; tests may shrink them. */
+  paymentTimings?: Partial<PaymentTimings>;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -51,6 +56,7 @@ export function createServices(deps: ServiceDeps): Services {
     }),
     bookings: createBookingsService({ config, db, clock }),
     reports: createReportsService({ db, clock }),
+    payments: createPayments({ config, db, logger, clock, daraja: deps.daraja, metrics, timings: deps.paymentTimings }),
     metrics,
   };
 }

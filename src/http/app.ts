@@ -25,6 +25,7 @@ import { authRoutes } from "./routes/auth.routes.ts";
 import { bookingsRoutes } from "./routes/bookings.routes.ts";
 import { configRoutes } from "./routes/config.routes.ts";
 import { healthRoutes } from "./routes/health.routes.ts";
+import { paymentsRoutes } from "./routes/payments.routes.ts";
 import { hasWebApp, registerWebApp, trySpaFallback } from "./static.ts";
 
 export interface AppDeps {
@@ -129,6 +130,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // ── Payments ─────────────────────────────────────────────────────────────────────────────────
   // The payments module registers its routes here:
   // await app.register(paymentsRoutes, { prefix: "/api/v1/payments/mpesa", services: deps.services });
+  await app.register(paymentsRoutes, { prefix: `${API_PREFIX}/payments/mpesa`, services });
   // ─────────────────────────────────────────────────────────────────────────────────────────────
 
   if (webApp) await registerWebApp(app, deps.webRoot as string);

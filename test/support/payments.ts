@@ -3,11 +3,15 @@
  * fresh database, a manual clock and the real payments module.
  */
 
+import type { LightMyRequestResponse } from "fastify";
 import { createBookingsService } from "../../src/bookings/bookings.service.ts";
 import { ManualClock } from "../../src/clock.ts";
 import { loadConfig } from "../../src/config.ts";
+import { createDarajaClient } from "../../src/daraja/client.ts";
 import type { DarajaApi, StkPushAccepted, StkPushInput, StkQueryResult } from "../../src/daraja/contract.ts";
 import { DarajaError, type DarajaErrorKind } from "../../src/daraja/errors.ts";
+import type { PaymentTransactionRow } from "../../src/db/schema.ts";
+import type { EmulatorOptions } from "../../src/emulator/index.ts";
 import { newId } from "../../src/ids.ts";
 import { accountBalances, assertLedgerBalanced } from "../../src/ledger/ledger.ts";
 import { createLogger } from "../../src/logger.ts";
@@ -15,8 +19,11 @@ import { createMetrics } from "../../src/metrics.ts";
 import { callbackSignature } from "../../src/payments/callback-url.ts";
 import { createPayments, type Payments } from "../../src/payments/payments.ts";
 import type { PaymentTimings } from "../../src/payments/timings.ts";
+import type { TransactionView } from "../../src/payments/transaction-view.ts";
 import type { Actor } from "../../src/users/user.ts";
+import { bearer, createBooking, registerUser, startTestApp, type TestApp } from "./app.ts";
 import { createTestDb, type TestDb } from "./db.ts";
+import { EMULATOR_CREDENTIALS, startTestEmulator, type TestEmulator } from "./emulator.ts";
 
 export const SUCCESS_PHONE = "254708374149";
 
@@ -240,4 +247,128 @@ export async function createPaymentsHarness(
       await db.cleanup();
     },
   };
+}
+
+// ── Integration: the real HTTP server, the real Daraja client and the real emulator ─────────────
+
+export interface PaymentsStack {
+  t: TestApp;
+  emulator: TestEmulator;
+  clock: ManualClock;
+  /** A signed-in customer and one of their bookings. */
+  customer(): Promise<{ token: string; userId: string; bookingId: string }>;
+  stkPush(
+    token: string,
+    body: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<LightMyRequestResponse>;
+  status(token: string, transactionId: string): Promise<LightMyRequestResponse>;
+  /** Polls the status route (without moving the clock) until `predicate` holds. */
+  waitForStatus(
+    token: string,
+    transactionId: string,
+    statuses: string[],
+    timeoutMs?: number,
+  ): Promise<TransactionView>;
+  /** Posts a callback for `transactionId` to the running server, signed unless `sig` is given. */
+  postCallback(transactionId: string | null, body: string, sig?: string | null): Promise<Response>;
+  row(transactionId: string): Promise<PaymentTransactionRow>;
+  close(): Promise<void>;
+}
+
+export async function startPaymentsStack(
+  options: { env?: Record<string, string>; emulator?: EmulatorOptions } = {},
+): Promise<PaymentsStack> {
+  const emulator = await startTestEmulator(options.emulator);
+  const clock = new ManualClock(new Date());
+  const daraja = createDarajaClient({
+    baseUrl: emulator.baseUrl,
+    consumerKey: EMULATOR_CREDENTIALS.consumerKey,
+    consumerSecret: EMULATOR_CREDENTIALS.consumerSecret,
+    shortcode: EMULATOR_CREDENTIALS.shortcode,
+    passkey: EMULATOR_CREDENTIALS.passkey,
+    transactionType: "CustomerPayBillOnline",
+    timeoutMs: 5_000,
+    clock,
+    retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 },
+  });
+  let t: TestApp;
+  try {
+    t = await startTestApp({ daraja, clock, config: { MPESA_VERIFY_CALLBACKS: "true", ...options.env } });
+  } catch (error) {
+    await emulator.close();
+    throw error;
+  }
+  const stack: PaymentsStack = {
+    t,
+    emulator,
+    clock,
+    async customer() {
+      const { user, token } = await registerUser(t.app);
+      const booking = await createBooking(t.app, token);
+      return { token, userId: user.id, bookingId: booking.id };
+    },
+    stkPush(token, body, headers = {}) {
+      return t.app.inject({
+        method: "POST",
+        url: "/api/v1/payments/mpesa/stkpush",
+        headers: { ...bearer(token), ...headers },
+        payload: body,
+      });
+    },
+    status(token, transactionId) {
+      return t.app.inject({
+        method: "GET",
+        url: `/api/v1/payments/mpesa/status/${encodeURIComponent(transactionId)}`,
+        headers: bearer(token),
+      });
+    },
+    async waitForStatus(token, transactionId, statuses, timeoutMs = 5_000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const res = await stack.status(token, transactionId);
+        const tx = (res.json() as { transaction?: TransactionView }).transaction;
+        if (tx && statuses.includes(tx.status)) {
+          await t.services.payments.callbacks.whenIdle();
+          return tx;
+        }
+        if (Date.now() > until)
+          throw new Error(
+            `transaction ${transactionId} is ${tx?.status ?? res.body}, not ${statuses.join("/")}`,
+          );
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    postCallback(transactionId, body, sig) {
+      const params = new URLSearchParams();
+      if (transactionId !== null) params.set("tx", transactionId);
+      const signature =
+        sig === undefined && transactionId !== null
+          ? callbackSignature(t.config.callbackSecret, transactionId)
+          : sig;
+      if (signature) params.set("sig", signature);
+      return fetch(`${t.url}/api/v1/payments/mpesa/callback?${params}`, {
+        method: "POST",
+        headers: { "content-type": "application/json;charset=UTF-8" },
+        body,
+      });
+    },
+    row(transactionId) {
+      return t.db.db.kysely
+        .selectFrom("payment_transactions")
+        .selectAll()
+        .where("id", "=", transactionId)
+        .executeTakeFirstOrThrow();
+    },
+    async close() {
+      try {
+        await t.services.payments.stop();
+        await assertLedgerBalanced(t.db.db.kysely);
+      } finally {
+        await t.close();
+        await emulator.close();
+      }
+    },
+  };
+  return stack;
 }
