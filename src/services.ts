@@ -56,7 +56,15 @@ export function createServices(deps: ServiceDeps): Services {
     }),
     bookings: createBookingsService({ config, db, clock }),
     reports: createReportsService({ db, clock }),
-    payments: createPayments({ config, db, logger, clock, daraja: deps.daraja, metrics, timings: deps.paymentTimings }),
+    payments: createPayments({
+      config,
+      db,
+      logger,
+      clock,
+      daraja: deps.daraja,
+      metrics,
+      timings: deps.paymentTimings,
+    }),
     metrics,
   };
 }
