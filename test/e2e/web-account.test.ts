@@ -3,67 +3,31 @@
  * fields), booking, and the payment modal's checks before anything is sent (phone validation,
  * focus trap, Escape). No M-Pesa involved: nothing here sends an STK Push.
  */
-import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp, uniqueEmail } from "../support/app.ts";
+import { uniqueEmail } from "../support/app.ts";
 import {
-  type BuiltWebApp,
-  buildWebApp,
   DESKTOP_VIEWPORT,
-  launchBrowser,
-  openPage,
+  expectFieldError,
+  futureLocalDateTime,
   screenshot,
-  type WatchedPage,
+  signUp,
+  startWebStack,
+  type WebStack,
 } from "../support/browser.ts";
 
-let web: BuiltWebApp;
-let t: TestApp;
-let browser: Browser;
+let stack: WebStack;
 
 beforeAll(async () => {
-  web = await buildWebApp();
-  t = await startTestApp({ webRoot: web.dir });
-  browser = await launchBrowser();
+  stack = await startWebStack({ emulator: false });
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-  web?.remove();
+  await stack?.close();
 });
-
-async function withPage(
-  name: string,
-  run: (w: WatchedPage) => Promise<void>,
-  viewport?: typeof DESKTOP_VIEWPORT,
-) {
-  const w = await openPage(browser, { baseURL: t.url, ...(viewport ? { viewport } : {}) });
-  try {
-    await run(w);
-    await screenshot(w.page, name);
-    w.assertNoConsoleErrors();
-  } catch (error) {
-    await screenshot(w.page, `${name}-failed`).catch(() => {});
-    throw error;
-  } finally {
-    await w.close();
-  }
-}
-
-async function signUp(w: WatchedPage, email: string, password = "correct-horse-battery") {
-  const { page } = w;
-  await page.goto("/signup");
-  await page.getByLabel("Your name").fill("Akinyi Otieno");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByLabel("M-Pesa phone number (optional)").fill("0708 374 149");
-  await page.getByRole("button", { name: "Sign up" }).click();
-  await page.getByRole("heading", { name: "Your bookings" }).waitFor();
-}
 
 describe("accounts", () => {
   it("signs up, logs out and logs back in; refusals sit next to their fields", async () => {
-    await withPage("web-account-signup-login", async (w) => {
+    await stack.withPage("web-account-signup-login", async (w) => {
       const { page } = w;
       const email = uniqueEmail("web");
       await page.goto("/");
@@ -111,7 +75,7 @@ describe("accounts", () => {
   });
 
   it("signs up a technician, who cannot book", async () => {
-    await withPage(
+    await stack.withPage(
       "web-account-technician",
       async (w) => {
         const { page } = w;
@@ -124,14 +88,14 @@ describe("accounts", () => {
         await page.getByRole("heading", { name: "Assigned bookings" }).waitFor();
         expect(await page.getByRole("link", { name: "New booking" }).count()).toBe(0);
       },
-      DESKTOP_VIEWPORT,
+      { viewport: DESKTOP_VIEWPORT },
     );
   });
 });
 
 describe("booking", () => {
   it("books a service and shows the unpaid fee; the payment modal checks the number and is keyboard-safe", async () => {
-    await withPage("web-booking-and-modal", async (w) => {
+    await stack.withPage("web-booking-and-modal", async (w) => {
       const { page } = w;
       await signUp(w, uniqueEmail("book"));
       await page.getByRole("link", { name: "New booking" }).first().click();
@@ -187,7 +151,7 @@ describe("booking", () => {
   });
 
   it("lays out on a desktop screen without horizontal scrolling", async () => {
-    await withPage(
+    await stack.withPage(
       "web-booking-desktop",
       async (w) => {
         const { page } = w;
@@ -200,25 +164,7 @@ describe("booking", () => {
           true,
         );
       },
-      DESKTOP_VIEWPORT,
+      { viewport: DESKTOP_VIEWPORT },
     );
   });
 });
-
-async function expectFieldError(w: WatchedPage, label: string, message: RegExp) {
-  const control = w.page.getByLabel(label, { exact: true });
-  await w.page.waitForFunction(
-    (el) => el?.getAttribute("aria-invalid") === "true",
-    await control.elementHandle(),
-  );
-  const describedBy = (await control.getAttribute("aria-describedby")) ?? "";
-  const errorId = describedBy.split(" ").find((id) => id.endsWith("-error"));
-  expect(errorId).toBeTruthy();
-  expect(await w.page.locator(`[id="${errorId}"]`).textContent()).toMatch(message);
-}
-
-function futureLocalDateTime(): string {
-  const date = new Date(Date.now() + 3 * 86_400_000);
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T10:30`;
-}

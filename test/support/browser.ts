@@ -1,7 +1,8 @@
 /**
  * Chromium for the browser tests: the system's browser driven by playwright-core (never a
- * downloaded one), pages that collect console errors so a test can fail on any of them, and a
- * screenshot helper that writes under test-results/.
+ * downloaded one), pages that collect console errors so a test can fail on any of them, a
+ * screenshot helper that writes under test-results/, and the whole stack a web test runs against
+ * (built web app, Daraja emulator, Malipo API).
  */
 import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -10,6 +11,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { createDarajaClient } from "../../src/daraja/client.ts";
+import type { EmulatorOptions } from "../../src/emulator/index.ts";
+import { startTestApp, type TestApp } from "./app.ts";
+import { EMULATOR_CREDENTIALS, startTestEmulator, type TestEmulator } from "./emulator.ts";
 
 const execFileAsync = promisify(execFile);
 
@@ -125,4 +130,149 @@ export async function buildWebApp(): Promise<BuiltWebApp> {
     { env: { ...process.env, NODE_ENV: "production" } },
   );
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface WebStack {
+  /** The Malipo API serving the built web app. */
+  t: TestApp;
+  /** The Daraja emulator the API talks to (absent when started without one). */
+  emulator: TestEmulator | null;
+  browser: Browser;
+  /** Opens a watched page, runs `steps`, saves a screenshot, and fails on any unexpected console error. */
+  withPage(
+    name: string,
+    steps: (w: WatchedPage) => Promise<void>,
+    options?: { viewport?: Viewport },
+  ): Promise<void>;
+  close(): Promise<void>;
+}
+
+type Viewport = { width: number; height: number };
+
+/**
+ * Everything a browser test needs: the web app built, the emulator (unless `emulator: false`) on a
+ * free port, a real Malipo API that pushes to it and serves the web app, and Chromium.
+ */
+export async function startWebStack(
+  options: { emulator?: EmulatorOptions | false; config?: Record<string, string> } = {},
+): Promise<WebStack> {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  };
+  try {
+    const web = await buildWebApp();
+    cleanups.push(() => web.remove());
+    const emulator = options.emulator === false ? null : await startTestEmulator(options.emulator);
+    if (emulator) cleanups.push(() => emulator.close());
+    const daraja = emulator
+      ? createDarajaClient({
+          baseUrl: emulator.baseUrl,
+          consumerKey: EMULATOR_CREDENTIALS.consumerKey,
+          consumerSecret: EMULATOR_CREDENTIALS.consumerSecret,
+          shortcode: EMULATOR_CREDENTIALS.shortcode,
+          passkey: EMULATOR_CREDENTIALS.passkey,
+          transactionType: "CustomerPayBillOnline",
+          timeoutMs: 5_000,
+        })
+      : undefined;
+    const t = await startTestApp({
+      webRoot: web.dir,
+      ...(daraja ? { daraja } : {}),
+      config: {
+        ...(emulator ? { MPESA_EMULATOR_PORT: new URL(emulator.baseUrl).port } : {}),
+        ...options.config,
+      },
+    });
+    cleanups.push(async () => {
+      await t.services.payments.stop();
+      await t.close();
+    });
+    const browser = await launchBrowser();
+    cleanups.push(() => browser.close());
+    return {
+      t,
+      emulator,
+      browser,
+      async withPage(name, steps, pageOptions = {}) {
+        const w = await openPage(browser, {
+          baseURL: t.url,
+          ...(pageOptions.viewport ? { viewport: pageOptions.viewport } : {}),
+        });
+        try {
+          await steps(w);
+          await screenshot(w.page, name);
+          w.assertNoConsoleErrors();
+        } catch (error) {
+          await screenshot(w.page, `${name}-failed`).catch(() => {});
+          throw error;
+        } finally {
+          await w.close();
+        }
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+// ── Steps through the web app ──────────────────────────────────────────────────────────────────
+
+/** Signs up a customer through the form (with an M-Pesa number) and lands on their bookings. */
+export async function signUp(
+  w: WatchedPage,
+  email: string,
+  password = "correct-horse-battery",
+): Promise<void> {
+  const { page } = w;
+  await page.goto("/signup");
+  await page.getByLabel("Your name").fill("Akinyi Otieno");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByLabel("M-Pesa phone number (optional)").fill("0708 374 149");
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await page.getByRole("heading", { name: "Your bookings" }).waitFor();
+}
+
+/** Logs in through the form; `landing` is the heading expected afterwards. */
+export async function logIn(w: WatchedPage, email: string, password: string, landing: string): Promise<void> {
+  const { page } = w;
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("heading", { name: landing }).waitFor();
+}
+
+/** Books `service` through the form and lands on the new booking's page. */
+export async function book(w: WatchedPage, service: string): Promise<void> {
+  const { page } = w;
+  await page.getByRole("link", { name: "New booking" }).first().click();
+  await page.getByLabel("Service").fill(service);
+  await page.getByLabel("Location (optional)").fill("Kilimani");
+  await page.getByRole("button", { name: "Book" }).click();
+  await page.getByRole("heading", { name: service }).waitFor();
+}
+
+/** Waits until the control labelled `label` is marked invalid and its error text matches. */
+export async function expectFieldError(w: WatchedPage, label: string, message: RegExp): Promise<void> {
+  const control = w.page.getByLabel(label, { exact: true });
+  await w.page.waitForFunction(
+    (el) => el?.getAttribute("aria-invalid") === "true",
+    await control.elementHandle(),
+  );
+  const describedBy = (await control.getAttribute("aria-describedby")) ?? "";
+  const errorId = describedBy.split(" ").find((id) => id.endsWith("-error"));
+  if (!errorId) throw new Error(`${label} is invalid but describes no error`);
+  const text = (await w.page.locator(`[id="${errorId}"]`).textContent()) ?? "";
+  if (!message.test(text)) throw new Error(`${label}: error "${text}" does not match ${message}`);
+}
+
+/** A `datetime-local` value three days ahead. */
+export function futureLocalDateTime(): string {
+  const date = new Date(Date.now() + 3 * 86_400_000);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T10:30`;
 }

@@ -280,11 +280,10 @@ function PaymentProgress({
               </a>
             </p>
           )}
-          {state.step === "unheard" && (
-            <button type="button" className="button button-secondary button-wide" onClick={onClose}>
-              Close
-            </button>
-          )}
+          {/* Present in both steps so nothing moves when the minute is up. */}
+          <button type="button" className="button button-secondary button-wide" onClick={onClose}>
+            Close
+          </button>
         </div>
       );
     case "paid":
