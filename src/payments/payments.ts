@@ -31,6 +31,8 @@ export interface PaymentsDeps {
 }
 
 export interface Payments extends PaymentService {
+  /** The one path that changes a payment, for events that are not Daraja results (push outcome, deadlines). */
+  applyEvent: ApplyFn;
   callbacks: CallbackService;
   reconciler: Reconciler;
   events: PaymentEventBus;
@@ -97,6 +99,7 @@ export function createPayments(deps: PaymentsDeps): Payments {
 
   return {
     ...service,
+    applyEvent: apply,
     callbacks,
     reconciler,
     events,
