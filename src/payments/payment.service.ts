@@ -18,6 +18,7 @@ import type { PaymentStatus, PaymentTransactionRow } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { newId } from "../ids.ts";
 import type { Logger } from "../logger.ts";
+import { countPaymentStatus, type Metrics } from "../metrics.ts";
 import type { Actor } from "../users/user.ts";
 import type { CallbackService } from "./callback.service.ts";
 import { type CallbackUrlConfig, signedCallbackUrl } from "./callback-url.ts";
@@ -79,6 +80,7 @@ export interface PaymentServiceDeps {
   callbackUrl: CallbackUrlConfig;
   callbacks: CallbackService;
   apply: ApplyFn;
+  metrics?: Metrics | undefined;
 }
 
 export interface PaymentService {
@@ -182,6 +184,7 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentService {
       if (open) throw inProgress(open);
       throw error;
     }
+    if (deps.metrics) countPaymentStatus(deps.metrics, "initiated");
     return (await findTransaction(db.kysely, id)) as PaymentTransactionRow;
   }
 

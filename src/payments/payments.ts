@@ -14,6 +14,7 @@ import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import { type CallbackService, createCallbackService } from "./callback.service.ts";
 import { createPaymentEventBus, type PaymentEventBus } from "./events.ts";
+import { instrumentDaraja } from "./instrumented-daraja.ts";
 import { createPaymentService, type PaymentService } from "./payment.service.ts";
 import { type ApplyDeps, type ApplyFn, applyPaymentEvent } from "./payment-apply.ts";
 import { createReconciler, type Reconciler } from "./reconciler.ts";
@@ -44,7 +45,8 @@ export interface Payments extends PaymentService {
 }
 
 export function createPayments(deps: PaymentsDeps): Payments {
-  const { config, db, logger, clock, daraja, metrics } = deps;
+  const { config, db, logger, clock, metrics } = deps;
+  const daraja = instrumentDaraja(deps.daraja, metrics);
   const log = logger.child({ module: "payments" });
   const timings: PaymentTimings = { ...defaultTimings(config.mpesa.timeoutMs), ...deps.timings };
   const events = createPaymentEventBus({ db, logger: log });
@@ -79,6 +81,7 @@ export function createPayments(deps: PaymentsDeps): Payments {
     timings,
     callbacks,
     apply,
+    metrics,
     callbackUrl: {
       publicBaseUrl: config.publicBaseUrl,
       callbackSecret: config.callbackSecret,

@@ -134,6 +134,20 @@ describe("STK Push through the emulator", () => {
   });
 });
 
+describe("metrics", () => {
+  it("counts payment statuses, callback verdicts and timed Daraja calls", async () => {
+    const c = await s.customer();
+    const res = await s.stkPush(c.token, booking(c.bookingId, "254708374149"));
+    await s.waitForStatus(c.token, res.json().data.transactionId, ["completed"]);
+    const text = (await s.t.app.inject({ method: "GET", url: "/metrics" })).body;
+    expect(text).toMatch(/payments_status_total\{status="initiated"\} [1-9]/);
+    expect(text).toMatch(/payments_status_total\{status="completed"\} [1-9]/);
+    expect(text).toMatch(/mpesa_callbacks_total\{verdict="accepted"\} [1-9]/);
+    expect(text).toMatch(/daraja_request_duration_seconds_count\{operation="stk_push",outcome="ok"\} [1-9]/);
+    expect(text).toMatch(/daraja_request_duration_seconds_count\{operation="stk_query",outcome="ok"\} [1-9]/);
+  });
+});
+
 describe("one prompt per fee", () => {
   it("two concurrent pushes for one fee give one prompt", async () => {
     const c = await s.customer();
