@@ -180,7 +180,9 @@ export function createCallbackService(deps: CallbackServiceDeps): CallbackServic
         return defer(row, `STK Query failed: ${(error as Error).message}`, QUERY_RETRY_MS);
       }
       const queried = eventFromResult(resultFromQuery(answer));
-      if (queried.type === "not_final") return defer(row, "STK Query says still processing", QUERY_RETRY_MS);
+      // Not settled (or a code we do not know): ask again later rather than believe either side.
+      if (queried.type === "not_final" || queried.type === "unrecognised")
+        return defer(row, "STK Query has no final answer yet", QUERY_RETRY_MS);
       const callbackEvent = eventFromResult(result);
       if (queried.type !== callbackEvent.type) {
         // Daraja's own answer settles the payment; the callback that disagrees is not believed.

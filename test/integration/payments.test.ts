@@ -288,6 +288,21 @@ describe("visibility and bad input", () => {
     ).toBe(0);
   });
 
+  it("limits STK Push requests per user", async () => {
+    const c = await s.customer();
+    for (let i = 0; i < 10; i++)
+      expectError(await s.stkPush(c.token, booking(c.bookingId, "123")), 400, "INVALID_PHONE");
+    const limited = expectError(
+      await s.stkPush(c.token, booking(c.bookingId, "0708374149")),
+      429,
+      "RATE_LIMITED",
+    );
+    expect(limited.details).toMatchObject({ retryAfterSeconds: expect.any(Number) });
+    // Someone else is not affected.
+    const d = await s.customer();
+    expectError(await s.stkPush(d.token, booking(d.bookingId, "123")), 400, "INVALID_PHONE");
+  });
+
   it("technicians cannot start a payment", async () => {
     const { registerUser } = await import("../support/app.ts");
     const tech = await registerUser(s.t.app, { role: "technician" });
