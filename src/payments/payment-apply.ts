@@ -7,15 +7,8 @@
  */
 import { findBookingWithFee, markFeeHeld } from "../bookings/booking-fee.repository.ts";
 import type { Clock } from "../clock.ts";
-import { maskMsisdn } from "../daraja/phone.ts";
-import { parseDarajaTimestamp } from "../daraja/timestamp.ts";
 import type { Db } from "../db/database.ts";
-import type {
-  BookingFeeRow,
-  BookingRow,
-  PaymentTransactionRow,
-  PaymentTransactionUpdate,
-} from "../db/schema.ts";
+import type { BookingFeeRow, BookingRow, PaymentTransactionRow } from "../db/schema.ts";
 import { postTransfer } from "../ledger/ledger.ts";
 import type { Logger } from "../logger.ts";
 import { countPaymentStatus, type Metrics } from "../metrics.ts";
@@ -27,19 +20,18 @@ import {
   isUniqueViolation,
   updateTransactionIf,
 } from "./payment.repository.ts";
+import { describeEvent, patchFor } from "./payment-patch.ts";
 import type { ResultSource } from "./payment-result.ts";
 import {
   type FeeStanding,
-  isOpen,
   isRejection,
   type PaymentEffect,
   type PaymentEvent,
   type PaymentStatus,
-  type Transition,
   type TransitionContext,
   transition,
 } from "./state-machine.ts";
-import { nextBackoffCheck, type PaymentTimings } from "./timings.ts";
+import type { PaymentTimings } from "./timings.ts";
 
 /** Where an event came from: a Daraja result, our push call, or the reconciler's clock. */
 export type EventSource = ResultSource | "push" | "reconciler";
@@ -191,78 +183,6 @@ function feeStanding(row: PaymentTransactionRow, fee: BookingFeeRow, booking: Bo
   return "not_payable";
 }
 
-function patchFor(row: PaymentTransactionRow, t: Transition, now: Date, timings: PaymentTimings) {
-  const at = now.toISOString();
-  const open = isOpen(t.to);
-  const patch: PaymentTransactionUpdate = {
-    status: t.to,
-    updated_at: at,
-    open_fee_key: open ? row.booking_fee_id : null,
-  };
-  if (!open) patch.next_check_at = null;
-  if (t.to === "completed" && row.completed_at === null) patch.completed_at = at;
-  for (const effect of t.effects) {
-    switch (effect.type) {
-      case "record_checkout":
-        patch.merchant_request_id = effect.merchantRequestId;
-        patch.checkout_request_id = effect.checkoutRequestId;
-        break;
-      case "schedule_check":
-        patch.next_check_at = scheduledCheck(row, effect.when, now, timings).toISOString();
-        break;
-      case "record_result":
-        patch.result_code = effect.resultCode;
-        patch.result_desc = effect.resultDesc;
-        break;
-      case "record_failure":
-        patch.failure_reason = effect.reason;
-        break;
-      case "record_payment":
-        patch.mpesa_receipt_number = effect.facts.receipt ?? row.mpesa_receipt_number;
-        patch.paid_amount = effect.amount;
-        patch.paid_phone = effect.facts.phone ?? row.paid_phone;
-        patch.mpesa_transaction_date =
-          transactionDate(effect.facts.transactionDate) ?? row.mpesa_transaction_date;
-        break;
-      case "credit_escrow":
-      case "hold_fee":
-      case "credit_suspense":
-      case "owe_refund":
-        break;
-      default: {
-        const _exhaustive: never = effect;
-        return _exhaustive;
-      }
-    }
-  }
-  return patch;
-}
-
-function scheduledCheck(
-  row: PaymentTransactionRow,
-  when: "first_check" | "backoff" | "unconfirmed_push_window",
-  now: Date,
-  timings: PaymentTimings,
-): Date {
-  switch (when) {
-    case "first_check":
-      return new Date(now.getTime() + timings.firstCheckMs);
-    case "backoff":
-      return nextBackoffCheck(new Date(row.created_at), now, timings);
-    case "unconfirmed_push_window":
-      return new Date(new Date(row.created_at).getTime() + timings.unconfirmedPushWindowMs);
-    default: {
-      const _exhaustive: never = when;
-      return _exhaustive;
-    }
-  }
-}
-
-function transactionDate(value: string | null): string | null {
-  if (value === null) return null;
-  return parseDarajaTimestamp(value)?.toISOString() ?? null;
-}
-
 /** The money of one M-Pesa payment enters the books once, whichever account it lands in. */
 export const moneyInKey = (transactionId: string) => `mpesa-in:${transactionId}`;
 
@@ -309,40 +229,6 @@ async function performEffect(trx: Executor, row: PaymentTransactionRow, effect: 
       return;
     default: {
       const _exhaustive: never = effect;
-      return _exhaustive;
-    }
-  }
-}
-
-/** What an event row keeps: the facts, with the payer's number masked. */
-function describeEvent(event: PaymentEvent): Record<string, unknown> {
-  switch (event.type) {
-    case "paid":
-      return {
-        resultCode: event.facts.resultCode,
-        resultDesc: event.facts.resultDesc,
-        receipt: event.facts.receipt,
-        amount: event.facts.amount,
-        phone: event.facts.phone === null ? null : maskMsisdn(event.facts.phone),
-      };
-    case "push_accepted":
-    case "ids_adopted":
-      return { merchantRequestId: event.merchantRequestId, checkoutRequestId: event.checkoutRequestId };
-    case "push_refused":
-      return { errorCode: event.errorCode, errorMessage: event.errorMessage };
-    case "push_outcome_unknown":
-      return { reason: event.reason };
-    case "failed":
-      return { resultCode: event.resultCode, resultDesc: event.resultDesc, reason: event.reason };
-    case "not_final":
-      return { resultDesc: event.resultDesc };
-    case "unrecognised":
-      return { resultCode: event.resultCode, resultDesc: event.resultDesc };
-    case "deadline_passed":
-    case "push_unconfirmed":
-      return {};
-    default: {
-      const _exhaustive: never = event;
       return _exhaustive;
     }
   }
