@@ -4,16 +4,20 @@
  * recorded failure. Real server, real Daraja client, the emulator; the reconciler is run by hand
  * with the app's clock moved forward. The ledger is checked balanced after every test.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { StkSession } from "../../src/emulator/index.ts";
 import { newId } from "../../src/ids.ts";
-import { accountBalances } from "../../src/ledger/ledger.ts";
+import { accountBalances, assertLedgerBalanced } from "../../src/ledger/ledger.ts";
 import { bearer } from "../support/app.ts";
 import { callbackBody, type PaymentsStack, startPaymentsStack } from "../support/payments.ts";
 
 let s: PaymentsStack;
 beforeAll(async () => {
   s = await startPaymentsStack();
+});
+afterEach(async () => {
+  await s.t.services.payments.callbacks.whenIdle();
+  await assertLedgerBalanced(s.t.db.db.kysely);
 });
 afterAll(async () => {
   await s.close();

@@ -3,14 +3,18 @@
  * test numbers (success, too little money, cancel, no answer), idempotency, one prompt per fee,
  * visibility and bad input. The ledger is checked balanced after every test.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { accountBalances } from "../../src/ledger/ledger.ts";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { accountBalances, assertLedgerBalanced } from "../../src/ledger/ledger.ts";
 import { bearer, expectError } from "../support/app.ts";
 import { type PaymentsStack, startPaymentsStack } from "../support/payments.ts";
 
 let s: PaymentsStack;
 beforeAll(async () => {
   s = await startPaymentsStack();
+});
+afterEach(async () => {
+  await s.t.services.payments.callbacks.whenIdle();
+  await assertLedgerBalanced(s.t.db.db.kysely);
 });
 afterAll(async () => {
   await s.close();

@@ -192,6 +192,31 @@ describe("callbacks", () => {
     expect((await h.balances()).booking_fee_escrow).toBe(0);
   });
 
+  it("a callback whose processing failed is finished by the reconciler", async () => {
+    await setUp({ MPESA_VERIFY_CALLBACKS: "true" });
+    const { data } = await start();
+    let calls = 0;
+    h.daraja.onQuery = async (checkoutRequestId) => {
+      calls += 1;
+      if (calls === 1) throw new Error("connection reset");
+      return { kind: "final", merchantRequestId: "m", checkoutRequestId, resultCode: "0", resultDesc: "ok" };
+    };
+    await h.deliver(
+      data.transactionId,
+      callbackBody({ checkoutRequestId: checkoutIdFor(1), receipt: "UA7LATE001" }),
+    );
+    expect((await callbacks())[0]).toMatchObject({ verdict: "received", processed_at: null });
+    expect((await row(data.transactionId)).status).toBe("pending");
+    h.clock.advance(31_000);
+    expect((await h.payments.reconciler.runOnce()).callbacks).toBe(1);
+    expect(await row(data.transactionId)).toMatchObject({
+      status: "completed",
+      mpesa_receipt_number: "UA7LATE001",
+    });
+    expect((await callbacks())[0]).toMatchObject({ verdict: "accepted" });
+    expect((await h.balances()).booking_fee_escrow).toBe(-500);
+  });
+
   it("a callback that arrives before the push answer is finished once the push settles", async () => {
     await setUp();
     h.daraja.onPush = async (input, n) => {
