@@ -307,6 +307,19 @@ describe("visibility and bad input", () => {
     expectError(await s.stkPush(d.token, booking(d.bookingId, "123")), 400, "INVALID_PHONE");
   });
 
+  it("documents the payment routes in OpenAPI", async () => {
+    const doc = (await s.t.app.inject({ method: "GET", url: "/openapi.json" })).json();
+    for (const path of [
+      "/api/v1/payments/mpesa/stkpush",
+      "/api/v1/payments/mpesa/callback",
+      "/api/v1/payments/mpesa/status/{transactionId}",
+      "/api/v1/payments/mpesa/status/{transactionId}/events",
+      "/api/v1/payments/mpesa/history",
+    ])
+      expect(Object.keys(doc.paths)).toContain(path);
+    expect(doc.paths["/api/v1/payments/mpesa/stkpush"].post.responses["201"]).toBeDefined();
+  });
+
   it("technicians cannot start a payment", async () => {
     const { registerUser } = await import("../support/app.ts");
     const tech = await registerUser(s.t.app, { role: "technician" });
