@@ -21,8 +21,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 let stack: WebStack;
 
 beforeAll(async () => {
-  // 0.25: the test numbers "type their PIN" in under a second; an unanswered prompt lasts 15 s.
-  stack = await startWebStack({ emulator: { timeScale: 0.25, seed: "web-payment" } });
+  // 0.25: the test numbers "type their PIN" in under a second; an unanswered prompt still waits a
+  // real minute, ample time for a person on the simulated phone even on a busy machine.
+  stack = await startWebStack({
+    emulator: { timeScale: 0.25, promptTimeoutMs: 240_000, seed: "web-payment" },
+  });
 });
 
 afterAll(async () => {

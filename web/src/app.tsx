@@ -75,6 +75,16 @@ function NotFound() {
   );
 }
 
+/** A navigation link that tells assistive technology which page is current. */
+function NavLink({ to, children }: { to: string; children: ReactNode }) {
+  const { pathname } = useLocation();
+  return (
+    <Link to={to} aria-current={pathname === to ? "page" : undefined}>
+      {children}
+    </Link>
+  );
+}
+
 function Header({ session }: { session: Session | null }) {
   const role = session?.user.role;
   return (
@@ -84,10 +94,10 @@ function Header({ session }: { session: Session | null }) {
       </Link>
       {session && (
         <nav aria-label="Main" className="nav">
-          {role !== "admin" && <Link to="/">Bookings</Link>}
-          {role === "customer" && <Link to="/bookings/new">New booking</Link>}
-          <Link to="/payments">Payments</Link>
-          {role === "admin" && <Link to="/admin">Dashboard</Link>}
+          {role !== "admin" && <NavLink to="/">Bookings</NavLink>}
+          {role === "customer" && <NavLink to="/bookings/new">New booking</NavLink>}
+          <NavLink to="/payments">Payments</NavLink>
+          {role === "admin" && <NavLink to="/admin">Dashboard</NavLink>}
           <button
             type="button"
             className="link-button"
