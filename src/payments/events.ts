@@ -77,7 +77,12 @@ export function createPaymentEventBus(deps: { db: Db; logger: Logger }): Payment
       if (client === c) client = null;
       scheduleReconnect();
     });
-    await c.query(`LISTEN "${channel}"`);
+    try {
+      await c.query(`LISTEN "${channel}"`);
+    } catch (error) {
+      c.release(true);
+      throw error;
+    }
     client = c;
   }
 
@@ -116,7 +121,14 @@ export function createPaymentEventBus(deps: { db: Db; logger: Logger }): Payment
     },
     async start() {
       closed = false;
-      if (pool && !client) await listen();
+      if (!pool || client) return;
+      try {
+        await listen();
+      } catch (error) {
+        // Live views still refresh on their heartbeat; keep trying in the background.
+        deps.logger.warn({ err: error }, "payment events LISTEN failed; retrying");
+        scheduleReconnect();
+      }
     },
     async close() {
       closed = true;
