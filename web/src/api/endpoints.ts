@@ -8,6 +8,7 @@ import type {
   AuthResult,
   Booking,
   Page,
+  PaymentAttempt,
   PaymentStatus,
   PaymentsReport,
   StkPushAccepted,
@@ -55,18 +56,11 @@ export interface NewBooking {
   scheduledFor?: string;
 }
 
-type RawBooking = Omit<Booking, "payments"> & {
-  payments?: Transaction[];
-  paymentAttempts?: Transaction[];
-  attempts?: Transaction[];
-  transactions?: Transaction[];
-};
+/** Lists omit `payments`; one booking read carries them, newest first. */
+type RawBooking = Omit<Booking, "payments"> & { payments?: PaymentAttempt[] };
 
-/** The attempts list has gone by several names in the platform's history; accept each. */
 function toBooking(raw: RawBooking): Booking {
-  const attempts = raw.payments ?? raw.paymentAttempts ?? raw.attempts ?? raw.transactions ?? [];
-  const payments = [...attempts].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  return { ...raw, payments };
+  return { ...raw, payments: raw.payments ?? [] };
 }
 
 export async function createBooking(input: NewBooking): Promise<Booking> {

@@ -36,13 +36,16 @@ export interface Transaction {
   currency: string;
   phoneNumber: string;
   mpesaReceiptNumber: string | null;
-  /** Daraja's ResultCode; a string on our API, tolerated as a number. */
-  resultCode: string | number | null;
+  /** Daraja's ResultCode, as a string ("0", "1032", …). */
+  resultCode: string | null;
   resultDesc: string | null;
   failureReason: string | null;
   createdAt: string;
   completedAt: string | null;
 }
+
+/** A transaction as a booking lists it (the booking is implied). */
+export type PaymentAttempt = Omit<Transaction, "bookingId">;
 
 export interface Booking {
   id: string;
@@ -54,7 +57,7 @@ export interface Booking {
   createdAt: string;
   bookingFee: BookingFee;
   /** Payment attempts for the booking fee, newest first. */
-  payments: Transaction[];
+  payments: PaymentAttempt[];
 }
 
 export interface Page<T> {
@@ -78,6 +81,7 @@ export interface AppConfig {
   /** `http://127.0.0.1:3001/__emulator/phone/{msisdn}` in emulator mode, else null. */
   emulatorPhoneUrlTemplate: string | null;
   bookingFeeKes: number;
+  currency: string;
 }
 
 /** `GET /admin/reports/payments` → `data.report`. */

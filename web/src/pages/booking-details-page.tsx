@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError } from "../api/client.ts";
 import { fetchBooking } from "../api/endpoints.ts";
-import type { Booking, Transaction } from "../api/types.ts";
+import type { Booking, PaymentAttempt } from "../api/types.ts";
 import { StatusBadge } from "../components/status-badge.tsx";
 import { useToast } from "../components/toast.tsx";
 import { formatDateTime, formatKes, formatMsisdn } from "../lib/format.ts";
@@ -163,7 +163,7 @@ export function BookingDetailsPage({ bookingId }: { bookingId: string }) {
   );
 }
 
-function Attempt({ attempt }: { attempt: Transaction }) {
+function Attempt({ attempt }: { attempt: PaymentAttempt }) {
   return (
     <li className="attempt" data-status={attempt.status}>
       <div className="attempt-head">
