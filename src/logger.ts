@@ -54,11 +54,31 @@ export const REDACT_PATHS = [
   "*.secret",
 ];
 
+const SECRET_QUERY_PARAMS = /([?&](?:access_token|token|sig|signature)=)[^&#]*/gi;
+
+/** Hides credentials carried in a URL's query (the SSE access token, the callback signature). */
+export function redactUrl(url: string): string {
+  return maskPhonesIn(url.replace(SECRET_QUERY_PARAMS, "$1[redacted]"));
+}
+
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  ip?: string;
+  id?: string;
+}
+
+const serializers = {
+  // Replaces Fastify's default request serializer: same fields, with the URL's secrets hidden.
+  req: (req: LoggedRequest) => ({ method: req.method, url: redactUrl(req.url ?? ""), remoteAddress: req.ip }),
+};
+
 export function createLogger(level: LogLevel = "info", destination?: pino.DestinationStream): Logger {
   return pino(
     {
       level,
       redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+      serializers,
       formatters: {
         log: (object) => maskDeep(object) as Record<string, unknown>,
       },

@@ -78,8 +78,12 @@ export async function startMalipo(options: StartOptions): Promise<RunningMalipo>
       closers.push(() => (emulator as Emulator).close());
     }
 
+    // The embedded emulator may have been given port 0: follow it to the port it really took.
+    const embeddedDefault = `http://127.0.0.1:${config.emulator.port}`;
+    const darajaBaseUrl =
+      emulatorUrl && config.mpesa.baseUrl === embeddedDefault ? emulatorUrl : config.mpesa.baseUrl;
     const daraja = createDarajaClient({
-      baseUrl: config.mpesa.baseUrl,
+      baseUrl: darajaBaseUrl,
       consumerKey: config.mpesa.consumerKey,
       consumerSecret: config.mpesa.consumerSecret.reveal(),
       shortcode: config.mpesa.shortcode,
@@ -92,7 +96,11 @@ export async function startMalipo(options: StartOptions): Promise<RunningMalipo>
     });
 
     const services = createServices({ config, db, logger, clock, daraja });
-    await services.users.ensureAdminFromConfig?.();
+    // LISTEN for other processes' payment events (PostgreSQL) and start the reconciler loop; stopped
+    // after the HTTP server has drained and before the database closes.
+    await services.payments.start();
+    closers.push(() => services.payments.stop());
+    await services.users.ensureAdminFromConfig();
 
     const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
     const app = await buildApp({

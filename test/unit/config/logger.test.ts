@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger, maskPhonesIn } from "../../../src/logger.ts";
+import { createLogger, maskPhonesIn, redactUrl } from "../../../src/logger.ts";
 
 function capture() {
   const lines: string[] = [];
@@ -33,5 +33,17 @@ describe("logger", () => {
     expect(out).not.toContain("hunter22");
     expect(out).not.toContain("b64");
     expect(out).toContain("[redacted]");
+  });
+
+  it("hides tokens and signatures carried in URLs", () => {
+    expect(redactUrl("/api/v1/payments/mpesa/status/pay_1/events?access_token=eyJhbGci.x.y&x=1")).toBe(
+      "/api/v1/payments/mpesa/status/pay_1/events?access_token=[redacted]&x=1",
+    );
+    expect(redactUrl("/api/v1/payments/mpesa/callback?tx=pay_1&sig=abc_DEF-1")).toBe(
+      "/api/v1/payments/mpesa/callback?tx=pay_1&sig=[redacted]",
+    );
+    const { lines, logger } = capture();
+    logger.info({ req: { method: "GET", url: "/x?access_token=secret-token", ip: "127.0.0.1" } }, "incoming");
+    expect(lines.join("")).not.toContain("secret-token");
   });
 });
