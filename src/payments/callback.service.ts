@@ -114,6 +114,16 @@ export function createCallbackService(deps: CallbackServiceDeps): CallbackServic
       const owner = await findByCheckoutRequestId(db.kysely, callback.checkoutRequestId);
       if (owner && owner.id !== tx.id) return refuse("CheckoutRequestID belongs to another transaction");
     }
+    // Daraja charges exactly the amount we pushed, to the phone we pushed to: a callback that says
+    // otherwise is not what we sent, so it is refused. The payment stays open and the reconciler's
+    // STK Query (Daraja's own answer) settles it at the pushed amount.
+    const metadata = callback.metadata;
+    if (metadata?.amount != null && metadata.amount !== tx.amount)
+      return refuse(
+        `Amount ${metadata.amount} differs from the ${tx.amount} KES pushed for this transaction`,
+      );
+    if (metadata?.phoneNumber != null && metadata.phoneNumber !== tx.phone_number)
+      return refuse("PhoneNumber differs from the number the prompt was sent to");
     const receipt = callback.metadata?.mpesaReceiptNumber ?? null;
     if (receipt !== null) {
       const owner = await findByReceipt(db.kysely, receipt);

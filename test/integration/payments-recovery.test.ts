@@ -209,30 +209,38 @@ describe("forged callbacks", () => {
     await s.waitForStatus(c.token, transactionId, ["failed"]);
   });
 
-  it("a wrong amount is never credited: the payment goes to review with the money in suspense", async () => {
+  it("a callback with a wrong amount or phone is refused; Daraja's own answer settles the pushed amount", async () => {
     const c = await s.customer();
     const before = await accountBalances(s.t.db.db.kysely);
     const { transactionId, checkoutRequestId } = await push(c, "254700009001"); // paid, no callback
     await waitForSession((x) => x.checkoutRequestId === checkoutRequestId && x.status === "completed");
     const row = await s.row(transactionId);
-    const forged = callbackBody({
+    const ids = {
       checkoutRequestId: checkoutRequestId ?? "",
       merchantRequestId: row.merchant_request_id ?? "",
-      phone: "254700009001",
-      amount: 1,
-    });
-    expect((await s.postCallback(transactionId, forged)).status).toBe(200);
-    const tx = await s.waitForStatus(c.token, transactionId, ["needs_review"]);
-    expect(tx.failureReason).toMatch(/amount paid 1 differs/);
+    };
+    const wrongAmount = await s.postCallback(
+      transactionId,
+      callbackBody({ ...ids, phone: "254700009001", amount: 1 }),
+    );
+    expect(wrongAmount.status).toBe(403);
+    expect(await wrongAmount.json()).toMatchObject({ success: false, error: { code: "CALLBACK_REJECTED" } });
+    const wrongPhone = await s.postCallback(
+      transactionId,
+      callbackBody({ ...ids, phone: "254712345678", amount: 500 }),
+    );
+    expect(wrongPhone.status).toBe(403);
+    await s.t.services.payments.callbacks.whenIdle();
+    expect(await callbackVerdicts(transactionId)).toEqual(["rejected", "rejected"]);
+    expect((await s.row(transactionId)).status).toBe("pending");
+
+    s.clock.advance(31_000);
+    await s.t.services.payments.reconciler.runOnce();
+    await s.waitForStatus(c.token, transactionId, ["completed"]);
+    expect(await s.row(transactionId)).toMatchObject({ paid_amount: 500 });
     const after = await accountBalances(s.t.db.db.kysely);
-    expect(after.booking_fee_escrow - before.booking_fee_escrow).toBe(0);
-    expect(after.suspense - before.suspense).toBe(-1);
-    const fee = await s.t.db.db.kysely
-      .selectFrom("booking_fees")
-      .select("status")
-      .where("booking_id", "=", c.bookingId)
-      .executeTakeFirstOrThrow();
-    expect(fee.status).toBe("pending");
+    expect(after.booking_fee_escrow - before.booking_fee_escrow).toBe(-500);
+    expect(after.suspense - before.suspense).toBe(0);
   });
 });
 

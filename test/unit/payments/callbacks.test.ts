@@ -156,15 +156,28 @@ describe("callbacks", () => {
     expect((await h.balances()).booking_fee_escrow).toBe(-500);
   });
 
-  it("a wrong amount is never credited: the money goes to suspense and the attempt to review", async () => {
+  it("refuses a callback whose amount or phone is not what we pushed, and credits nothing", async () => {
     await setUp();
     const { data } = await start();
-    await h.deliver(data.transactionId, callbackBody({ checkoutRequestId: checkoutIdFor(1), amount: 1 }));
-    expect(await row(data.transactionId)).toMatchObject({ status: "needs_review", paid_amount: 1 });
+    expect(
+      errorCode(
+        await h.deliver(data.transactionId, callbackBody({ checkoutRequestId: checkoutIdFor(1), amount: 1 })),
+      ),
+    ).toBe("CALLBACK_REJECTED");
+    expect(
+      errorCode(
+        await h.deliver(
+          data.transactionId,
+          callbackBody({ checkoutRequestId: checkoutIdFor(1), phone: "254712345678" }),
+        ),
+      ),
+    ).toBe("CALLBACK_REJECTED");
+    expect(await row(data.transactionId)).toMatchObject({ status: "pending", paid_amount: null });
+    expect((await callbacks()).map((c) => c.verdict)).toEqual(["rejected", "rejected"]);
     expect(await feeStatus()).toBe("pending");
     const balances = await h.balances();
     expect(balances.booking_fee_escrow).toBe(0);
-    expect(balances.suspense).toBe(-1);
+    expect(balances.suspense).toBe(0);
   });
 
   it("refuses callbacks from outside the allow-list when one is configured", async () => {
