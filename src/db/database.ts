@@ -6,16 +6,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import SqliteDatabase from "better-sqlite3";
-import {
-  Kysely,
-  type Migration,
-  type MigrationProvider,
-  Migrator,
-  PostgresDialect,
-  SqliteDialect,
-} from "kysely";
+import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
-import { migrations } from "./migrations/index.ts";
 import type { Database } from "./schema.ts";
 
 export type Engine = "sqlite" | "postgres";
@@ -71,41 +63,4 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Db {
   return { kysely, engine: "sqlite", pgPool: null, schema: null, destroy: () => kysely.destroy() };
 }
 
-const provider: MigrationProvider = {
-  async getMigrations(): Promise<Record<string, Migration>> {
-    return migrations;
-  },
-};
-
-// Kysely looks for its migration tables in every schema unless told which one: name ours, so a
-// second database in another schema of the same server is not mistaken for a migrated one.
-function migratorFor(db: Db): Migrator {
-  return new Migrator({
-    db: db.kysely,
-    provider,
-    ...(db.engine === "postgres" && db.schema ? { migrationTableSchema: db.schema } : {}),
-  });
-}
-
-/** Applies every pending migration; throws with the failing migration's name and cause. */
-export async function migrateToLatest(db: Db): Promise<string[]> {
-  if (db.engine === "postgres" && db.schema && db.schema !== "public") {
-    await db.kysely.schema.createSchema(db.schema).ifNotExists().execute();
-  }
-  const migrator = migratorFor(db);
-  const { error, results } = await migrator.migrateToLatest();
-  const failed = results?.find((r) => r.status === "Error");
-  if (error) {
-    throw new Error(
-      `Migration ${failed?.migrationName ?? ""} failed: ${(error as Error).message ?? String(error)}`,
-    );
-  }
-  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
-}
-
-/** True when every known migration has been applied (for /ready). */
-export async function isMigrated(db: Db): Promise<boolean> {
-  const migrator = migratorFor(db);
-  const all = await migrator.getMigrations();
-  return all.every((m) => m.executedAt !== undefined);
-}
+export { isMigrated, migrateToLatest } from "./migrator.ts";

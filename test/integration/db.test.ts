@@ -1,6 +1,16 @@
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isMigrated } from "../../src/db/database.ts";
-import { createTestDb, type TestDb, testEngine } from "../support/db.ts";
+import { createDatabase, isMigrated, migrateToLatest } from "../../src/db/database.ts";
+
+const execFileAsync = promisify(execFile);
+
+import { createTestDb, TEST_PG_URL, type TestDb, testEngine } from "../support/db.ts";
 
 describe(`database (${testEngine()})`, () => {
   let t: TestDb;
@@ -100,5 +110,42 @@ describe(`database (${testEngine()})`, () => {
       .values([tx("p1", null), tx("p2", null), tx("p3", "f1")])
       .execute();
     await expect(k.insertInto("payment_transactions").values(tx("p4", "f1")).execute()).rejects.toThrow();
+  });
+
+  it("lets several processes migrate one fresh database at once: each migration runs exactly once", async () => {
+    if (testEngine() === "postgres") {
+      // Two pools stand for two processes (separate connections, one server).
+      const schema = `t_${randomBytes(6).toString("hex")}`;
+      const a = createDatabase(TEST_PG_URL, { schema });
+      const b = createDatabase(TEST_PG_URL, { schema });
+      try {
+        const [ranA, ranB] = await Promise.all([migrateToLatest(a), migrateToLatest(b)]);
+        expect([...ranA, ...ranB]).toEqual(["0001_initial"]);
+        expect(await isMigrated(a)).toBe(true);
+        expect(await migrateToLatest(b)).toEqual([]);
+      } finally {
+        await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(a.kysely);
+        await a.destroy();
+        await b.destroy();
+      }
+      return;
+    }
+    // better-sqlite3 blocks its thread while it waits for a lock, so SQLite needs real processes.
+    const dir = mkdtempSync(join(tmpdir(), "malipo-migrate-"));
+    const file = join(dir, "m.sqlite");
+    const migrate = () =>
+      execFileAsync(process.execPath, ["--import", "tsx", "src/cli/migrate.ts"], {
+        env: { ...process.env, DATABASE_URL: file, LOG_LEVEL: "silent" },
+      });
+    try {
+      const outputs = await Promise.all([migrate(), migrate()]);
+      const said = outputs.map((o) => o.stdout.trim()).sort();
+      expect(said).toEqual(["Applied: 0001_initial", "Database is up to date."]);
+      const db = createDatabase(file);
+      expect(await isMigrated(db)).toBe(true);
+      await db.destroy();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
