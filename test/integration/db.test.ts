@@ -8,9 +8,9 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, isMigrated, migrateToLatest } from "../../src/db/database.ts";
 
-const execFileAsync = promisify(execFile);
-
 import { createTestDb, TEST_PG_URL, type TestDb, testEngine } from "../support/db.ts";
+
+const execFileAsync = promisify(execFile);
 
 describe(`database (${testEngine()})`, () => {
   let t: TestDb;
