@@ -23,7 +23,7 @@ function banner(emulator: Emulator, baseUrl: string): string {
     `  consumer key     ${s.consumerKey}`,
     `  consumer secret  ${s.consumerSecret}`,
     ...merchants,
-    `  time scale ${s.timeScale}; prompt timeout ${s.promptTimeoutMs * s.timeScale} ms; strict timestamp ${s.strictTimestamp}`,
+    `  time scale ${s.timeScale}; prompt timeout ${Math.round(s.promptTimeoutMs * s.timeScale)} ms; strict timestamp ${s.strictTimestamp}`,
     "",
     "Test numbers (the number that receives the prompt decides what happens):",
     ...numbers,

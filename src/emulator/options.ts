@@ -36,6 +36,12 @@ export interface EmulatorOptions {
   callbackDelayMs?: number;
   /** Time the automatic test numbers take to "type their PIN". Default 3 000. */
   answerDelayMs?: number;
+  /**
+   * How long a push whose response is lost (254700009006, `pushResponseDropped`) keeps the
+   * connection open without a byte before closing it. Default 30 000: longer than the usual client
+   * timeouts (5–15 s), so clients see a timeout, as with a response lost on the way.
+   */
+  responseLostHoldMs?: number;
   /** Lifetime of issued access tokens; `expires_in` echoes it as a string. Default 3599. */
   tokenTtlSeconds?: number;
   /** Default "4999" (HTTP 200, current Daraja); "500" gives the older 500.001.1001 answer. */
@@ -67,6 +73,7 @@ export interface EmulatorSettings {
   promptTimeoutMs: number;
   callbackDelayMs: number;
   answerDelayMs: number;
+  responseLostHoldMs: number;
   tokenTtlSeconds: number;
   queryProcessingStyle: QueryProcessingStyle;
   maxAccountReferenceLength: number;
@@ -101,6 +108,7 @@ export function resolveSettings(options: EmulatorOptions = {}): EmulatorSettings
     promptTimeoutMs: nonNegative("promptTimeoutMs", options.promptTimeoutMs ?? 60_000),
     callbackDelayMs: nonNegative("callbackDelayMs", options.callbackDelayMs ?? 1_000),
     answerDelayMs: nonNegative("answerDelayMs", options.answerDelayMs ?? 3_000),
+    responseLostHoldMs: nonNegative("responseLostHoldMs", options.responseLostHoldMs ?? 30_000),
     tokenTtlSeconds: ttl,
     queryProcessingStyle: options.queryProcessingStyle ?? "4999",
     maxAccountReferenceLength: options.maxAccountReferenceLength ?? 12,

@@ -159,7 +159,7 @@ export const TEST_NUMBERS: readonly TestNumber[] = [
     msisdn: "254700009006",
     outcome: "response_lost",
     description:
-      "push accepted and paid, but the connection is dropped before the response (client sees a network error)",
+      "push accepted and paid, but the response is lost: no answer (the client times out), the connection closes after 30 s",
   },
 ];
 

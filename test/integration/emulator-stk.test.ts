@@ -27,6 +27,8 @@ const PUSH = "/mpesa/stkpush/v1/processrequest";
 const QUERY = "/mpesa/stkpushquery/v1/query";
 /** 60 s prompt timeout at timeScale 0.01. */
 const PROMPT_TIMEOUT_MS = 600;
+/** The 30 s a lost push response keeps the connection silent, at timeScale 0.01. */
+const RESPONSE_LOST_HOLD_MS = 300;
 
 let t: TestEmulator;
 let receiver: CallbackReceiver;
@@ -340,15 +342,29 @@ describe("callback oddities", () => {
     expect(stkCallbackOf(c).ResultCode).toBe(0);
   });
 
-  it("254700009006: the push is accepted and paid, but the connection drops before the answer", async () => {
+  it("254700009006: the push is accepted and paid, but no answer comes; the connection closes after the hold", async () => {
     const path = "/cb/lost?sig=1";
+    const started = Date.now();
     await expect(
       darajaPost(t.baseUrl, PUSH, token, stkPushBody("254700009006", { CallBackURL: receiver.url(path) })),
     ).rejects.toThrow(/fetch failed/);
+    // Silent for the whole hold (30 s at time scale 1), so a client with a shorter timeout times out.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(RESPONSE_LOST_HOLD_MS - 5);
     const [session] = t.emulator.sessions.list({ phoneNumber: "254700009006" });
     expect(session?.responseLost).toBe(true);
     expect(stkCallbackOf(await callbackFor(path)).ResultCode).toBe(0);
     expect(t.emulator.requests.list({ path: PUSH }).at(-1)?.status).toBe("dropped");
+  });
+
+  it("254700009006: a client whose timeout is shorter than the hold sees a timeout", async () => {
+    const response = fetch(`${t.baseUrl}${PUSH}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+      body: JSON.stringify(stkPushBody("254700009006", { CallBackURL: receiver.url("/cb/timeout") })),
+      signal: AbortSignal.timeout(100),
+    });
+    await expect(response).rejects.toMatchObject({ name: "TimeoutError" });
+    expect(t.emulator.sessions.list({ phoneNumber: "254700009006" })).toHaveLength(1);
   });
 });
 

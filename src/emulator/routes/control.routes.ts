@@ -62,6 +62,7 @@ export function registerControlRoutes(parent: FastifyInstance, deps: ControlRout
       promptTimeoutMs: settings.promptTimeoutMs,
       callbackDelayMs: settings.callbackDelayMs,
       answerDelayMs: settings.answerDelayMs,
+      responseLostHoldMs: settings.responseLostHoldMs,
       tokenTtlSeconds: settings.tokenTtlSeconds,
       strictTimestamp: settings.strictTimestamp,
       queryProcessingStyle: settings.queryProcessingStyle,

@@ -3,6 +3,7 @@
  * method (405.001), token (404.001.03), body and fields (400.002.02), merchant and Password
  * (500.001.1001), then the subscriber — and every answer is written exactly as Daraja writes it.
  */
+import type { Socket } from "node:net";
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from "fastify";
 import {
   type DarajaRejection,
@@ -163,10 +164,11 @@ export function registerDarajaRoutes(app: FastifyInstance, deps: DarajaRouteDeps
         case "accepted": {
           const { session } = decision;
           if (decision.responseLost) {
-            // The push is accepted and will run its course, but the client never hears so.
+            // The push is accepted and will run its course, but the client never hears so: the
+            // connection stays silent (the client times out), then closes after the hold.
             record(request, "dropped", { checkoutRequestId: session.checkoutRequestId });
             reply.hijack();
-            request.raw.socket.destroy();
+            holdThenDrop(request.raw.socket, simulator.scheduler.scaled(settings.responseLostHoldMs));
             return reply;
           }
           return sendJson(
@@ -262,6 +264,13 @@ interface RecordMeta {
   errorCode: string;
   requestId: string;
   checkoutRequestId: string;
+}
+
+/** Keeps a connection open without answering for `ms`, then closes it (unless the client left first). */
+function holdThenDrop(socket: Socket, ms: number): void {
+  const timer = setTimeout(() => socket.destroy(), ms);
+  timer.unref();
+  socket.once("close", () => clearTimeout(timer));
 }
 
 function bodyOf(request: FastifyRequest): unknown {
