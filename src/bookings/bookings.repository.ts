@@ -34,6 +34,13 @@ export async function insertBookingWithFee(
   await executor.insertInto("booking_fees").values(fee).execute();
 }
 
+/** True for a foreign-key violation on either engine (PostgreSQL 23503, SQLite SQLITE_CONSTRAINT_FOREIGNKEY). */
+export function isForeignKeyViolation(error: unknown): boolean {
+  if (typeof error !== "object" || error === null || !("code" in error)) return false;
+  const code = (error as { code: unknown }).code;
+  return code === "23503" || code === "SQLITE_CONSTRAINT_FOREIGNKEY";
+}
+
 function filtered(executor: Executor, filter: BookingFilter) {
   let query = executor.selectFrom("bookings as b").innerJoin("booking_fees as f", "f.booking_id", "b.id");
   const scope = filter.scope;

@@ -18,6 +18,7 @@ import {
   type BookingScope,
   countBookings,
   insertBookingWithFee,
+  isForeignKeyViolation,
   listBookings,
   listPaymentAttempts,
 } from "./bookings.repository.ts";
@@ -147,7 +148,14 @@ export function createBookingsService(deps: BookingsServiceDeps): BookingsServic
         created_at: at,
         updated_at: at,
       };
-      await db.kysely.transaction().execute((trx) => insertBookingWithFee(trx, booking, fee));
+      try {
+        await db.kysely.transaction().execute((trx) => insertBookingWithFee(trx, booking, fee));
+      } catch (error) {
+        // A valid session for an account that no longer exists (deleted, or the database was reset).
+        if (isForeignKeyViolation(error))
+          throw new AppError("UNAUTHORIZED", "This account no longer exists; sign in again");
+        throw error;
+      }
       return { ...toBooking(booking, fee), payments: [] };
     },
 

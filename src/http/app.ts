@@ -9,7 +9,7 @@ import jwt from "@fastify/jwt";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from "@fastify/type-provider-typebox";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
@@ -27,6 +27,7 @@ import { configRoutes } from "./routes/config.routes.ts";
 import { healthRoutes } from "./routes/health.routes.ts";
 import { paymentsRoutes } from "./routes/payments.routes.ts";
 import { hasWebApp, registerWebApp, trySpaFallback } from "./static.ts";
+import { validatorCompiler } from "./validation.ts";
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -61,11 +62,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: () => randomUUID(),
+    // Errors the router raises before any route runs (a bad percent-encoding, a path parameter
+    // longer than maxParamLength) answer with the same envelope as everything else.
+    frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  // TypeBox validation: bodies must already have the right types (no "500" → 500 coercion);
-  // querystring and params are converted from their string form.
-  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(errorHandler);
   const webApp = hasWebApp(deps.webRoot);
   app.setNotFoundHandler((request, reply) =>
@@ -127,11 +129,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     { prefix: API_PREFIX },
   );
 
-  // ── Payments ─────────────────────────────────────────────────────────────────────────────────
-  // The payments module registers its routes here:
-  // await app.register(paymentsRoutes, { prefix: "/api/v1/payments/mpesa", services: deps.services });
-  await app.register(paymentsRoutes, { prefix: `${API_PREFIX}/payments/mpesa`, services });
-  // ─────────────────────────────────────────────────────────────────────────────────────────────
+  await app.register(paymentsRoutes, {
+    prefix: `${API_PREFIX}/payments/mpesa`,
+    services,
+    stkPushLimit: rateLimits.stkPush,
+  });
 
   if (webApp) await registerWebApp(app, deps.webRoot as string);
   return app;

@@ -106,6 +106,13 @@ function fromFrameworkError(error: FastifyError): AppError | null {
       return new AppError("PAYLOAD_TOO_LARGE", "The request body is too large");
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json");
+    case "FST_ERR_BAD_URL":
+      return new AppError("VALIDATION_ERROR", "The URL is not valid (check its percent-encoding)");
+    case "FST_ERR_MAX_PARAM_LENGTH":
+      return new AppError(
+        "VALIDATION_ERROR",
+        "A part of the URL is too long; ids are at most 100 characters",
+      );
     default:
       break;
   }

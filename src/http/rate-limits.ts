@@ -16,11 +16,14 @@ export interface RateLimits {
   login: RateLimit;
   /** Sign-ups per client address. */
   register: RateLimit;
+  /** STK Pushes per signed-in user (the payment service also limits attempts per phone number). */
+  stkPush: RateLimit;
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimits = {
   login: { max: 10, timeWindowMs: 60_000 },
   register: { max: 30, timeWindowMs: 10 * 60_000 },
+  stkPush: { max: 10, timeWindowMs: 60_000 },
 };
 
 /** The error the rate-limit plugin throws; the error handler turns it into the envelope. */

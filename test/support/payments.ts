@@ -12,6 +12,7 @@ import type { DarajaApi, StkPushAccepted, StkPushInput, StkQueryResult } from ".
 import { DarajaError, type DarajaErrorKind } from "../../src/daraja/errors.ts";
 import type { PaymentTransactionRow } from "../../src/db/schema.ts";
 import type { EmulatorOptions } from "../../src/emulator/index.ts";
+import type { RateLimits } from "../../src/http/rate-limits.ts";
 import { newId } from "../../src/ids.ts";
 import { accountBalances, assertLedgerBalanced } from "../../src/ledger/ledger.ts";
 import { createLogger } from "../../src/logger.ts";
@@ -277,7 +278,11 @@ export interface PaymentsStack {
 }
 
 export async function startPaymentsStack(
-  options: { env?: Record<string, string>; emulator?: EmulatorOptions } = {},
+  options: {
+    env?: Record<string, string>;
+    emulator?: EmulatorOptions;
+    rateLimits?: Partial<RateLimits>;
+  } = {},
 ): Promise<PaymentsStack> {
   const emulator = await startTestEmulator(options.emulator);
   const clock = new ManualClock(new Date());
@@ -294,7 +299,12 @@ export async function startPaymentsStack(
   });
   let t: TestApp;
   try {
-    t = await startTestApp({ daraja, clock, config: { MPESA_VERIFY_CALLBACKS: "true", ...options.env } });
+    t = await startTestApp({
+      daraja,
+      clock,
+      config: { MPESA_VERIFY_CALLBACKS: "true", ...options.env },
+      ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+    });
   } catch (error) {
     await emulator.close();
     throw error;
