@@ -233,6 +233,12 @@ describe("reset", () => {
     expect((await control("GET", "/faults")).json).toMatchObject({ rates: { pushError: 0 } });
     expect((await push("254708374149")).status).toBe(200);
   });
+
+  it("restores the time scale the emulator started with", async () => {
+    await control("PUT", "/time-scale", { timeScale: 0.5 });
+    await control("POST", "/reset");
+    expect((await control("GET", "/time-scale")).json).toEqual({ timeScale: 0.01 });
+  });
 });
 
 describe("the simulated phone", () => {
@@ -281,15 +287,35 @@ describe("the simulated phone", () => {
   it("publishes an OpenAPI document and answers unknown control paths in JSON", async () => {
     const spec = await control("GET", "/openapi.json");
     expect(spec.json?.openapi).toBe("3.0.3");
-    expect(Object.keys(spec.json?.paths as object)).toEqual(
-      expect.arrayContaining([
-        PUSH,
-        QUERY,
-        "/oauth/v1/generate",
-        "/__emulator/faults",
-        "/__emulator/sessions/{checkoutRequestId}/resolve",
-      ]),
+    // Every Daraja and control route, with its methods (the HTML pages are not API).
+    const documented = Object.entries(spec.json?.paths as Record<string, object>).map(
+      ([path, operations]) => `${Object.keys(operations).sort().join(",")} ${path}`,
     );
+    expect(documented.sort()).toEqual(
+      [
+        `get /oauth/v1/generate`,
+        `post ${PUSH}`,
+        `post ${QUERY}`,
+        "get /__emulator/info",
+        "get /__emulator/numbers",
+        "delete,put /__emulator/numbers/{msisdn}/outcome",
+        "get /__emulator/sessions",
+        "get /__emulator/sessions/{checkoutRequestId}",
+        "post /__emulator/sessions/{checkoutRequestId}/resolve",
+        "get /__emulator/requests",
+        "get /__emulator/callbacks",
+        "get,put /__emulator/time-scale",
+        "delete,get,put /__emulator/faults",
+        "post /__emulator/reset",
+        "get /__emulator/phone/{msisdn}/prompt",
+        "post /__emulator/phone/{msisdn}/pin",
+        "post /__emulator/phone/{msisdn}/cancel",
+      ].sort(),
+    );
+    const resolve = (spec.json?.paths as Record<string, Record<string, { requestBody?: unknown }>>)[
+      "/__emulator/sessions/{checkoutRequestId}/resolve"
+    ];
+    expect(JSON.stringify(resolve?.post?.requestBody)).toContain('"timeout"');
     expect((await control("GET", "/nothing")).json).toMatchObject({ error: { code: "NOT_FOUND" } });
     expect((await control("POST", "/faults")).status).toBe(404);
   });
