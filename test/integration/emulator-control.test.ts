@@ -288,7 +288,8 @@ describe("the simulated phone", () => {
     const spec = await control("GET", "/openapi.json");
     expect(spec.json?.openapi).toBe("3.0.3");
     // Every Daraja and control route, with its methods (the HTML pages are not API).
-    const documented = Object.entries(spec.json?.paths as Record<string, object>).map(
+    const paths = (spec.json?.paths ?? {}) as Record<string, Record<string, { requestBody?: unknown }>>;
+    const documented = Object.entries(paths).map(
       ([path, operations]) => `${Object.keys(operations).sort().join(",")} ${path}`,
     );
     expect(documented.sort()).toEqual(
@@ -312,10 +313,8 @@ describe("the simulated phone", () => {
         "post /__emulator/phone/{msisdn}/cancel",
       ].sort(),
     );
-    const resolve = (spec.json?.paths as Record<string, Record<string, { requestBody?: unknown }>>)[
-      "/__emulator/sessions/{checkoutRequestId}/resolve"
-    ];
-    expect(JSON.stringify(resolve?.post?.requestBody)).toContain('"timeout"');
+    const resolve = paths["/__emulator/sessions/{checkoutRequestId}/resolve"]?.post;
+    expect(JSON.stringify(resolve?.requestBody)).toContain('"timeout"');
     expect((await control("GET", "/nothing")).json).toMatchObject({ error: { code: "NOT_FOUND" } });
     expect((await control("POST", "/faults")).status).toBe(404);
   });
