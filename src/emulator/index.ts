@@ -55,7 +55,10 @@ export interface Emulator {
   readonly settings: Readonly<EmulatorSettings>;
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
-  /** Forgets sessions, requests, deliveries, outcomes and faults, cancels timers; tokens stay valid. */
+  /**
+   * Forgets sessions, requests, deliveries, outcomes and faults, cancels timers, restores the time
+   * scale and token lifetime; issued tokens stay valid.
+   */
   reset(): void;
   readonly sessions: EmulatorSessions;
   readonly deliveries: EmulatorDeliveries;
@@ -65,6 +68,10 @@ export interface Emulator {
   setOutcome(msisdn: string, outcome: Outcome | null): void;
   setTimeScale(timeScale: number): void;
   setFaults(input: FaultConfigInput): FaultConfig;
+  /** Lifetime of tokens issued from now on (`expires_in`). */
+  setTokenTtl(seconds: number): void;
+  /** Every token issued so far stops working; returns how many were valid. */
+  expireTokens(): number;
 }
 
 const isControlPath = (url: string) => url === "/__emulator" || url.startsWith("/__emulator/");
@@ -135,9 +142,10 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const reset = () => {
     simulator.reset();
     requests.clear();
+    tokens.restoreTtl();
   };
   registerDarajaRoutes(app, { simulator, tokens, requests, settings });
-  registerControlRoutes(app, { simulator, requests, settings, reset, baseUrl: () => baseUrl });
+  registerControlRoutes(app, { simulator, requests, settings, tokens, reset, baseUrl: () => baseUrl });
   registerPageRoutes(app, { simulator, settings, baseUrl: () => baseUrl });
   app.get("/__emulator/openapi.json", { schema: { hide: true } }, () => app.swagger());
 
@@ -223,5 +231,9 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       simulator.scheduler.timeScale = timeScale;
     },
     setFaults: (input) => simulator.faults.configure(input),
+    setTokenTtl(seconds) {
+      tokens.ttlSeconds = seconds;
+    },
+    expireTokens: () => tokens.expireAll(),
   };
 }

@@ -155,6 +155,14 @@ export const ResolveBody = Type.Object({
 
 export const OutcomeBody = Type.Object({ outcome: OutcomeName });
 
+export const TokensBody = Type.Object({
+  ttlSeconds: Type.Integer({
+    minimum: 1,
+    maximum: 86_400,
+    description: "lifetime of tokens issued from now on (expires_in)",
+  }),
+});
+
 export const TimeScaleBody = Type.Object({
   timeScale: Type.Number({ minimum: 0, maximum: 1000, description: "multiplies every emulator delay" }),
 });

@@ -1,6 +1,8 @@
 /**
  * OAuth access tokens. A new token does not invalidate older unexpired ones: public client
  * libraries fetch a token before every call, and several app instances share one consumer key.
+ * Tests may shorten the lifetime of new tokens, or expire every token at once, to exercise a
+ * client's refresh.
  */
 import { accessToken } from "./identifiers.ts";
 
@@ -9,11 +11,44 @@ const MAX_TOKENS = 10_000;
 
 export class TokenStore {
   readonly #expiries = new Map<string, number>();
+  #ttlSeconds: number;
 
   constructor(
-    private readonly ttlSeconds: number,
+    private readonly defaultTtlSeconds: number,
     private readonly now: () => Date,
-  ) {}
+  ) {
+    this.#ttlSeconds = defaultTtlSeconds;
+  }
+
+  /** Lifetime of tokens issued from now on, echoed as `expires_in`. */
+  get ttlSeconds(): number {
+    return this.#ttlSeconds;
+  }
+
+  set ttlSeconds(seconds: number) {
+    if (!Number.isInteger(seconds) || seconds < 1) throw new RangeError("token lifetime must be ≥ 1 s");
+    this.#ttlSeconds = seconds;
+  }
+
+  /** Back to the lifetime the emulator started with (issued tokens keep theirs). */
+  restoreTtl(): void {
+    this.#ttlSeconds = this.defaultTtlSeconds;
+  }
+
+  /** Tokens issued and not yet expired. */
+  get validCount(): number {
+    const nowMs = this.now().getTime();
+    let count = 0;
+    for (const expiry of this.#expiries.values()) if (expiry > nowMs) count += 1;
+    return count;
+  }
+
+  /** Every token issued so far stops working (the next call gets 404.001.03). Returns how many were valid. */
+  expireAll(): number {
+    const valid = this.validCount;
+    this.#expiries.clear();
+    return valid;
+  }
 
   issue(): { token: string; expiresInSeconds: number } {
     const nowMs = this.now().getTime();
@@ -24,17 +59,13 @@ export class TokenStore {
       this.#expiries.delete(oldest);
     }
     const token = accessToken();
-    this.#expiries.set(token, nowMs + this.ttlSeconds * 1000);
-    return { token, expiresInSeconds: this.ttlSeconds };
+    this.#expiries.set(token, nowMs + this.#ttlSeconds * 1000);
+    return { token, expiresInSeconds: this.#ttlSeconds };
   }
 
   isValid(token: string): boolean {
     const expiry = this.#expiries.get(token);
     return expiry !== undefined && expiry > this.now().getTime();
-  }
-
-  clear(): void {
-    this.#expiries.clear();
   }
 }
 

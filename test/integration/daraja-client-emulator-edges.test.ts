@@ -140,6 +140,15 @@ describe("OAuth against the emulator", () => {
     }
   });
 
+  it("after the control API expired every token, the client refreshes once and the push goes through", async () => {
+    const daraja = client(t.baseUrl);
+    await daraja.accessToken();
+    t.emulator.expireTokens();
+    await expect(daraja.stkPush(pushFor("254700000000"))).resolves.toMatchObject({ responseCode: "0" });
+    expect(t.emulator.requests.list({ path: PUSH }).map((r) => r.status)).toEqual([404, 200]);
+    expect(sent(OAUTH)).toBe(2);
+  });
+
   /** A fetch that rewrites the OAuth request, to reach the emulator's OAuth refusals. */
   const alterOAuth =
     (alter: (url: URL, headers: Headers) => void): FetchLike =>

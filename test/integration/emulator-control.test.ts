@@ -4,8 +4,10 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
+  basicAuth,
   type CallbackReceiver,
   darajaPost,
+  EMULATOR_CREDENTIALS,
   fetchToken,
   readAnswer,
   startCallbackReceiver,
@@ -219,6 +221,37 @@ describe("faults", () => {
   });
 });
 
+describe("tokens", () => {
+  const oauth = () =>
+    fetch(`${t.baseUrl}/oauth/v1/generate?grant_type=client_credentials`, {
+      headers: {
+        Authorization: basicAuth(EMULATOR_CREDENTIALS.consumerKey, EMULATOR_CREDENTIALS.consumerSecret),
+      },
+    }).then(readAnswer);
+
+  it("shortens the lifetime of new tokens; reset restores it", async () => {
+    expect((await control("PUT", "/tokens", { ttlSeconds: 5 })).json).toMatchObject({ ttlSeconds: 5 });
+    expect((await oauth()).json?.expires_in).toBe("5");
+    expect((await control("GET", "/info")).json?.tokenTtlSeconds).toBe(5);
+    expect((await control("PUT", "/tokens", { ttlSeconds: 0 })).status).toBe(400);
+    await control("POST", "/reset");
+    expect((await control("GET", "/tokens")).json).toMatchObject({ ttlSeconds: 3599 });
+    expect((await oauth()).json?.expires_in).toBe("3599");
+  });
+
+  it("expires every issued token at once: the next call gets 404.001.03, a new token works", async () => {
+    const old = (await oauth()).json?.access_token as string;
+    const expired = await control("DELETE", "/tokens");
+    expect(expired.json?.expired).toBeGreaterThanOrEqual(1);
+    expect(expired.json?.valid).toBe(0);
+    const refused = await darajaPost(t.baseUrl, PUSH, old, stkPushBody("254712000650"));
+    expect(refused.status).toBe(404);
+    expect(refused.json?.errorCode).toBe("404.001.03");
+    token = await fetchToken(t.baseUrl); // the shared token of this file was expired too
+    expect((await darajaPost(t.baseUrl, PUSH, token, stkPushBody("254712000650"))).status).toBe(200);
+  });
+});
+
 describe("reset", () => {
   it("forgets everything and cancels pending timers; tokens stay valid", async () => {
     await push("254708374149", "/never");
@@ -307,6 +340,7 @@ describe("the simulated phone", () => {
         "get /__emulator/callbacks",
         "get,put /__emulator/time-scale",
         "delete,get,put /__emulator/faults",
+        "delete,get,put /__emulator/tokens",
         "post /__emulator/reset",
         "get /__emulator/phone/{msisdn}/prompt",
         "post /__emulator/phone/{msisdn}/pin",

@@ -21,14 +21,17 @@ import {
   ResolveBody,
   Session,
   TimeScaleBody,
+  TokensBody,
 } from "../schemas.ts";
 import type { Simulator } from "../simulator.ts";
+import type { TokenStore } from "../tokens.ts";
 import { OAUTH_PATH, STK_PUSH_PATH, STK_QUERY_PATH } from "./daraja.routes.ts";
 
 export interface ControlRouteDeps {
   simulator: Simulator;
   requests: RequestLog;
   settings: EmulatorSettings;
+  tokens: TokenStore;
   /** Resets the whole emulator (sessions, deliveries, requests, overrides, faults, time scale). */
   reset: () => void;
   baseUrl: () => string | null;
@@ -47,7 +50,7 @@ export function msisdnParam(value: string): string {
 
 export function registerControlRoutes(parent: FastifyInstance, deps: ControlRouteDeps): void {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  const { simulator, requests, settings } = deps;
+  const { simulator, requests, settings, tokens } = deps;
 
   app.get(
     "/__emulator/info",
@@ -63,7 +66,7 @@ export function registerControlRoutes(parent: FastifyInstance, deps: ControlRout
       callbackDelayMs: settings.callbackDelayMs,
       answerDelayMs: settings.answerDelayMs,
       responseLostHoldMs: settings.responseLostHoldMs,
-      tokenTtlSeconds: settings.tokenTtlSeconds,
+      tokenTtlSeconds: tokens.ttlSeconds,
       strictTimestamp: settings.strictTimestamp,
       queryProcessingStyle: settings.queryProcessingStyle,
       maxAccountReferenceLength: settings.maxAccountReferenceLength,
@@ -217,6 +220,41 @@ export function registerControlRoutes(parent: FastifyInstance, deps: ControlRout
       simulator.scheduler.timeScale = request.body.timeScale;
       return { timeScale: simulator.scheduler.timeScale };
     },
+  );
+
+  const tokensView = () => ({ ttlSeconds: tokens.ttlSeconds, valid: tokens.validCount });
+
+  app.get(
+    "/__emulator/tokens",
+    { schema: { tags, summary: "Lifetime of new access tokens and how many issued ones are valid" } },
+    () => tokensView(),
+  );
+
+  app.put(
+    "/__emulator/tokens",
+    {
+      schema: {
+        tags,
+        summary: "Set the lifetime (expires_in) of tokens issued from now on, e.g. a few seconds in tests",
+        body: TokensBody,
+        response: responses(),
+      },
+    },
+    (request) => {
+      tokens.ttlSeconds = request.body.ttlSeconds;
+      return tokensView();
+    },
+  );
+
+  app.delete(
+    "/__emulator/tokens",
+    {
+      schema: {
+        tags,
+        summary: "Expire every token issued so far: the next Daraja call with one gets 404.001.03",
+      },
+    },
+    () => ({ expired: tokens.expireAll(), ...tokensView() }),
   );
 
   const faultsView = () => ({ ...simulator.faults.config, injected: simulator.faults.injected });
