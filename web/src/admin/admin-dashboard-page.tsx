@@ -54,10 +54,14 @@ export default function AdminDashboardPage() {
     <section>
       <h1 tabIndex={-1}>Payments dashboard</h1>
       <form className="toolbar" onSubmit={apply}>
-        <label htmlFor="report-from">From</label>
-        <input id="report-from" type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
-        <label htmlFor="report-to">To</label>
-        <input id="report-to" type="date" value={to} onChange={(e) => setTo(e.target.value)} />
+        <span className="toolbar-pair">
+          <label htmlFor="report-from">From</label>
+          <input id="report-from" type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
+        </span>
+        <span className="toolbar-pair">
+          <label htmlFor="report-to">To</label>
+          <input id="report-to" type="date" value={to} onChange={(e) => setTo(e.target.value)} />
+        </span>
         <button type="submit" className="button button-secondary" disabled={loading}>
           Show
         </button>

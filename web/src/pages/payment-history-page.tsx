@@ -107,7 +107,7 @@ export default function PaymentHistoryPage() {
                     )}
                   </td>
                   <td data-label="Booking">
-                    <Link to={`/bookings/${tx.bookingId}`}>View</Link>
+                    <Link to={`/bookings/${tx.bookingId}`}>View booking</Link>
                   </td>
                 </tr>
               ))}

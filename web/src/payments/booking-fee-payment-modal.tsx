@@ -81,8 +81,12 @@ export function BookingFeePaymentModal({
   const lastStep = useRef<PaymentStep["step"]>(state.step);
   useEffect(() => {
     if (lastStep.current === state.step) return;
+    const from = lastStep.current;
     lastStep.current = state.step;
-    bodyRef.current?.querySelector<HTMLElement>("[data-autofocus]")?.focus();
+    // Each new step puts focus on its main element, except when the minute runs out: the content
+    // stays where it is, so a customer tabbing to the simulated phone link is not pulled back.
+    if (!(from === "waiting" && state.step === "unheard"))
+      bodyRef.current?.querySelector<HTMLElement>("[data-autofocus]")?.focus();
     switch (state.step) {
       case "paid":
         toast("success", paidText(state.transaction));
@@ -232,6 +236,7 @@ export function BookingFeePaymentModal({
         ) : (
           <PaymentProgress
             state={state}
+            msisdn={msisdn}
             phoneLink={phoneLink}
             onRetry={() => dispatch({ type: "retry" })}
             onClose={onClose}
@@ -244,11 +249,13 @@ export function BookingFeePaymentModal({
 
 function PaymentProgress({
   state,
+  msisdn,
   phoneLink,
   onRetry,
   onClose,
 }: {
   state: Exclude<PaymentStep, { step: "form" | "sending" }>;
+  msisdn: string | null;
   phoneLink: string | null;
   onRetry: () => void;
   onClose: () => void;
@@ -264,18 +271,29 @@ function PaymentProgress({
           <p className="pay-status" role="status" data-testid="payment-status">
             {state.step === "waiting" ? (
               <>
-                <span className="spinner" aria-hidden="true" /> Waiting for you to enter your PIN…
+                <span className="spinner" aria-hidden="true" />
+                <span>
+                  {msisdn ? `Prompt sent to ${formatMsisdn(msisdn)}. ` : ""}Waiting for you to enter your PIN…
+                </span>
               </>
             ) : (
               <>
-                <ToneIcon tone="waiting" /> We have not heard back yet; we will keep checking. You can close
-                this window: the booking page updates by itself.
+                <ToneIcon tone="waiting" />
+                <span>
+                  We have not heard back yet; we will keep checking. You can close this window: the booking
+                  page updates by itself.
+                </span>
               </>
             )}
           </p>
           {phoneLink && (
             <p>
-              <a href={phoneLink} target="_blank" rel="noreferrer" className="button button-secondary">
+              <a
+                href={phoneLink}
+                target="_blank"
+                rel="noreferrer"
+                className="button button-secondary button-wide"
+              >
                 Open the simulated phone
               </a>
             </p>
