@@ -41,6 +41,8 @@ export interface AppDeps {
   emulatorUrl?: string;
   /** Overrides of the per-route rate limits (tests raise or lower them). */
   rateLimits?: Partial<RateLimits>;
+  /** Heartbeat and re-read interval of live payment status streams (default 15 s). */
+  liveRefreshMs?: number;
 }
 
 export const API_PREFIX = "/api/v1";
@@ -133,6 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     prefix: `${API_PREFIX}/payments/mpesa`,
     services,
     stkPushLimit: rateLimits.stkPush,
+    ...(deps.liveRefreshMs === undefined ? {} : { liveRefreshMs: deps.liveRefreshMs }),
   });
 
   if (webApp) await registerWebApp(app, deps.webRoot as string);

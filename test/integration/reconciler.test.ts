@@ -6,15 +6,18 @@
  * The emulator's prompts here wait for a person for 100 hours, so Daraja keeps saying "still processing".
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createDarajaClient } from "../../src/daraja/client.ts";
 import type { DarajaApi } from "../../src/daraja/contract.ts";
 import { createDatabase, type Db } from "../../src/db/database.ts";
 import { newId } from "../../src/ids.ts";
 import { assertLedgerBalanced } from "../../src/ledger/ledger.ts";
 import { createLogger } from "../../src/logger.ts";
 import { createPayments, type Payments } from "../../src/payments/payments.ts";
-import { EMULATOR_CREDENTIALS } from "../support/emulator.ts";
-import { callbackBody, type PaymentsStack, startPaymentsStack } from "../support/payments.ts";
+import {
+  callbackBody,
+  emulatorDarajaClient,
+  type PaymentsStack,
+  startPaymentsStack,
+} from "../support/payments.ts";
 
 const SECOND = 1000;
 const HOUR = 3600 * SECOND;
@@ -63,16 +66,7 @@ const queriesFor = (checkoutRequestId: string) =>
 /** A second reconciler with its own database connection and Daraja client, as another process has. */
 async function anotherProcess(wrap: (daraja: DarajaApi) => DarajaApi = (d) => d) {
   const db: Db = createDatabase(s.t.db.url, s.t.db.schema ? { schema: s.t.db.schema } : {});
-  const daraja = createDarajaClient({
-    baseUrl: s.emulator.baseUrl,
-    consumerKey: EMULATOR_CREDENTIALS.consumerKey,
-    consumerSecret: EMULATOR_CREDENTIALS.consumerSecret,
-    shortcode: EMULATOR_CREDENTIALS.shortcode,
-    passkey: EMULATOR_CREDENTIALS.passkey,
-    transactionType: "CustomerPayBillOnline",
-    timeoutMs: 5_000,
-    clock: s.clock,
-  });
+  const daraja = emulatorDarajaClient(s.emulator.baseUrl, s.clock);
   const payments: Payments = createPayments({
     config: s.t.config,
     db,

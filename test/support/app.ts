@@ -12,11 +12,13 @@ import type { Booking } from "../../src/bookings/booking.ts";
 import { type Clock, systemClock } from "../../src/clock.ts";
 import { type Config, loadConfig } from "../../src/config.ts";
 import type { DarajaApi } from "../../src/daraja/contract.ts";
+import { createDatabase } from "../../src/db/database.ts";
 import type { ErrorCode } from "../../src/errors.ts";
 import { buildApp } from "../../src/http/app.ts";
 import type { RateLimits } from "../../src/http/rate-limits.ts";
 import { createLogger } from "../../src/logger.ts";
 import { createMetrics } from "../../src/metrics.ts";
+import type { PaymentTimings } from "../../src/payments/timings.ts";
 import { createServices, type Services } from "../../src/services.ts";
 import type { User } from "../../src/users/user.ts";
 import { createTestDb, type TestDb } from "./db.ts";
@@ -31,6 +33,15 @@ export interface StartTestAppOptions {
   rateLimits?: Partial<RateLimits>;
   /** Serve a built web app from this directory. */
   webRoot?: string;
+  /**
+   * Run against this (already migrated) database through a connection of its own, as a second
+   * process would; closing the app closes only that connection.
+   */
+  shareDatabaseOf?: TestDb;
+  /** Heartbeat and re-read interval of live payment status streams. */
+  liveRefreshMs?: number;
+  /** Payment waits and schedules. */
+  paymentTimings?: Partial<PaymentTimings>;
 }
 
 export interface TestApp {
@@ -69,8 +80,14 @@ function freePort(): Promise<number> {
   });
 }
 
+/** A second connection to `shared`'s database, cleaned up by closing that connection only. */
+function connectTo(shared: TestDb): TestDb {
+  const db = createDatabase(shared.url, shared.schema ? { schema: shared.schema, poolSize: 5 } : {});
+  return { db, url: shared.url, schema: shared.schema, cleanup: () => db.destroy() };
+}
+
 export async function startTestApp(options: StartTestAppOptions = {}): Promise<TestApp> {
-  const db = await createTestDb();
+  const db = options.shareDatabaseOf ? connectTo(options.shareDatabaseOf) : await createTestDb();
   const clock = options.clock ?? systemClock;
   try {
     for (let attempt = 1; ; attempt++) {
@@ -92,6 +109,7 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
         daraja: options.daraja ?? unreachableDaraja,
         metrics: createMetrics(),
         passwordParams: TEST_PASSWORD_PARAMS,
+        ...(options.paymentTimings ? { paymentTimings: options.paymentTimings } : {}),
       });
       await services.users.ensureAdminFromConfig();
       const app = await buildApp({
@@ -101,6 +119,7 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
         clock,
         services,
         rateLimits: { register: { max: 10_000, timeWindowMs: 60_000 }, ...options.rateLimits },
+        ...(options.liveRefreshMs === undefined ? {} : { liveRefreshMs: options.liveRefreshMs }),
         ...(options.webRoot ? { webRoot: options.webRoot } : {}),
       });
       try {

@@ -5,7 +5,7 @@
 
 import type { LightMyRequestResponse } from "fastify";
 import { createBookingsService } from "../../src/bookings/bookings.service.ts";
-import { ManualClock } from "../../src/clock.ts";
+import { type Clock, ManualClock } from "../../src/clock.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createDarajaClient } from "../../src/daraja/client.ts";
 import type { DarajaApi, StkPushAccepted, StkPushInput, StkQueryResult } from "../../src/daraja/contract.ts";
@@ -277,17 +277,10 @@ export interface PaymentsStack {
   close(): Promise<void>;
 }
 
-export async function startPaymentsStack(
-  options: {
-    env?: Record<string, string>;
-    emulator?: EmulatorOptions;
-    rateLimits?: Partial<RateLimits>;
-  } = {},
-): Promise<PaymentsStack> {
-  const emulator = await startTestEmulator(options.emulator);
-  const clock = new ManualClock(new Date());
-  const daraja = createDarajaClient({
-    baseUrl: emulator.baseUrl,
+/** The real Daraja client, talking to a test emulator, with short retries. */
+export function emulatorDarajaClient(baseUrl: string, clock: Clock): DarajaApi {
+  return createDarajaClient({
+    baseUrl,
     consumerKey: EMULATOR_CREDENTIALS.consumerKey,
     consumerSecret: EMULATOR_CREDENTIALS.consumerSecret,
     shortcode: EMULATOR_CREDENTIALS.shortcode,
@@ -297,6 +290,20 @@ export async function startPaymentsStack(
     clock,
     retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 },
   });
+}
+
+export async function startPaymentsStack(
+  options: {
+    env?: Record<string, string>;
+    emulator?: EmulatorOptions;
+    rateLimits?: Partial<RateLimits>;
+    liveRefreshMs?: number;
+    paymentTimings?: Partial<PaymentTimings>;
+  } = {},
+): Promise<PaymentsStack> {
+  const emulator = await startTestEmulator(options.emulator);
+  const clock = new ManualClock(new Date());
+  const daraja = emulatorDarajaClient(emulator.baseUrl, clock);
   let t: TestApp;
   try {
     t = await startTestApp({
@@ -304,6 +311,8 @@ export async function startPaymentsStack(
       clock,
       config: { MPESA_VERIFY_CALLBACKS: "true", ...options.env },
       ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+      ...(options.liveRefreshMs === undefined ? {} : { liveRefreshMs: options.liveRefreshMs }),
+      ...(options.paymentTimings ? { paymentTimings: options.paymentTimings } : {}),
     });
   } catch (error) {
     await emulator.close();

@@ -19,6 +19,12 @@ export interface PaymentsRoutesOptions {
   services: Services;
   /** STK Pushes per signed-in user; the service also limits attempts per phone number. */
   stkPushLimit?: { max: number; timeWindowMs: number };
+  /**
+   * How often a live status stream sends a heartbeat and re-reads its transaction (default 15 s).
+   * Changes arrive at once through the event bus; the re-read covers a change the bus could not
+   * carry (another process on SQLite, a lost PostgreSQL notification).
+   */
+  liveRefreshMs?: number;
 }
 
 const PAYMENT_STATUSES = ["initiated", "pending", "completed", "failed", "needs_review"] as const;
@@ -97,6 +103,7 @@ export async function paymentsRoutes(app: FastifyInstance, options: PaymentsRout
   const payments = options.services.payments;
   const limit = options.stkPushLimit ?? { max: 10, timeWindowMs: 60_000 };
   const streams = new Set<() => void>();
+  const refreshMs = options.liveRefreshMs ?? HEARTBEAT_MS;
   app.addHook("preClose", async () => {
     for (const close of [...streams]) close();
   });
@@ -173,7 +180,7 @@ export async function paymentsRoutes(app: FastifyInstance, options: PaymentsRout
     async (request, reply) => {
       const viewer = actorOf(request);
       const first = await payments.getStatus(viewer, request.params.transactionId);
-      streamTransactionEvents(request, reply, { payments, viewer, first, streams });
+      streamTransactionEvents(request, reply, { payments, viewer, first, streams, refreshMs });
     },
   );
 
@@ -246,7 +253,13 @@ const HEARTBEAT_MS = 15_000;
 function streamTransactionEvents(
   request: FastifyRequest,
   reply: FastifyReply,
-  ctx: { payments: Payments; viewer: Actor; first: TransactionView; streams: Set<() => void> },
+  ctx: {
+    payments: Payments;
+    viewer: Actor;
+    first: TransactionView;
+    streams: Set<() => void>;
+    refreshMs: number;
+  },
 ): void {
   const { payments, viewer, first } = ctx;
   reply.hijack();
@@ -304,7 +317,7 @@ function streamTransactionEvents(
     if (closed) return;
     raw.write(": heartbeat\n\n");
     void refresh();
-  }, HEARTBEAT_MS);
+  }, ctx.refreshMs);
   heartbeat.unref();
   ctx.streams.add(close);
   request.raw.on("close", close);
