@@ -16,7 +16,13 @@ import {
   type WatchedPage,
   type WebStack,
 } from "../support/browser.ts";
-import { expectPageSound, focusIsVisible } from "../support/page-checks.ts";
+import {
+  expectPageSound,
+  findAccessibilityProblems,
+  findOverflow,
+  findTinyText,
+  focusIsVisible,
+} from "../support/page-checks.ts";
 
 const VIEWPORTS = [
   ["phone", PHONE_VIEWPORT],
@@ -306,5 +312,40 @@ describe("when the event stream cannot be opened", () => {
       },
       { viewport: DESKTOP_VIEWPORT },
     );
+  });
+});
+
+describe("the page checks themselves", () => {
+  it("catch each kind of problem they look for", async () => {
+    await stack.withPage("web-page-checks-self-test", async ({ page }) => {
+      await page.setContent(`<html><head><title>Bad</title></head><body>
+        <h1>One</h1><h1>Two</h1>
+        <input id="x"><label>Orphan label</label><select id="x"></select>
+        <button></button><a href="/somewhere"></a><img src="data:,">
+        <svg class="chart"><rect width="10" height="10"/></svg>
+        <p aria-describedby="nowhere">Described by nothing</p>
+        <span class="badge">Paid</span><span class="badge"><svg class="tone-icon" aria-hidden="true"></svg></span>
+        <p style="font-size: 9px">Small print</p>
+        <div style="width: 500px">Too wide</div>
+      </body></html>`);
+      const a11y = (await findAccessibilityProblems(page)).join("\n");
+      for (const expected of [
+        "<html> has no lang",
+        "2 <h1> elements",
+        'duplicate id "x"',
+        "points at missing #nowhere",
+        "form control <input#x>",
+        "form control <select#x>",
+        "button <button>",
+        "link <a>",
+        "has no alt",
+        '<svg class="chart"> is neither hidden nor a named image',
+        "badge has no icon",
+        "badge has no words",
+      ])
+        expect(a11y).toContain(expected);
+      expect((await findTinyText(page)).join()).toContain('"Small print" is 9.0px');
+      expect((await findOverflow(page)).join()).toMatch(/page is 5\d\dpx wide in a 360px viewport/);
+    });
   });
 });

@@ -4,19 +4,16 @@
  * screenshot helper that writes under test-results/, and the whole stack a web test runs against
  * (built web app, Daraja emulator, Malipo API).
  */
-import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { createDarajaClient } from "../../src/daraja/client.ts";
 import type { EmulatorOptions } from "../../src/emulator/index.ts";
 import { startTestApp, type TestApp } from "./app.ts";
 import { EMULATOR_CREDENTIALS, startTestEmulator, type TestEmulator } from "./emulator.ts";
+import { buildWebApp } from "./web-build.ts";
 
-const execFileAsync = promisify(execFile);
+export { type BuiltWebApp, buildWebApp } from "./web-build.ts";
 
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 const RESULTS_DIR = "test-results";
@@ -107,29 +104,6 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(RESULTS_DIR, `${name.replace(/[^a-z0-9-]+/gi, "-")}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
-}
-
-export interface BuiltWebApp {
-  /** Directory holding index.html and assets/, to serve as the app's web root. */
-  dir: string;
-  remove(): void;
-}
-
-/**
- * Builds web/ into a fresh temporary directory (so a test never touches web/dist), exactly as
- * `vite build` does: in a child process with NODE_ENV=production, since Vitest's NODE_ENV=test
- * would give React's development build.
- */
-export async function buildWebApp(): Promise<BuiltWebApp> {
-  const dir = mkdtempSync(join(tmpdir(), "malipo-web-"));
-  const vite = fileURLToPath(new URL("../../node_modules/vite/bin/vite.js", import.meta.url));
-  const config = fileURLToPath(new URL("../../web/vite.config.ts", import.meta.url));
-  await execFileAsync(
-    process.execPath,
-    [vite, "build", "--config", config, "--outDir", dir, "--emptyOutDir", "--logLevel", "warn"],
-    { env: { ...process.env, NODE_ENV: "production" } },
-  );
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 export interface WebStack {

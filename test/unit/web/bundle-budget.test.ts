@@ -1,0 +1,69 @@
+/**
+ * The payment page's download budget. Customers pay from phones on slow links, so the JavaScript a
+ * first visit needs before the Pay button works (the entry chunk plus what index.html preloads:
+ * React) is measured gzipped from a fresh production build and must stay within the budget the
+ * README states. The history and admin pages must stay out of that path (lazy chunks).
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type BuiltWebApp, buildWebApp } from "../../support/web-build.ts";
+
+/** Bytes, gzip (Node's zlib, default level). About 10% above the sizes measured when set. */
+const BUDGET = {
+  /** Entry + preloaded chunks: everything the booking and payment pages run. Measured 79,766. */
+  initialJs: 88_000,
+  /** The app's own code in the entry chunk (React excluded). Measured 12,241. */
+  appJs: 13_500,
+  /** The one stylesheet. Measured 2,696. */
+  css: 3_000,
+} as const;
+
+let built: BuiltWebApp;
+let html: string;
+
+beforeAll(async () => {
+  built = await buildWebApp();
+  html = readFileSync(join(built.dir, "index.html"), "utf8");
+}, 120_000);
+
+afterAll(() => built?.remove());
+
+function gzipBytes(asset: string): number {
+  return gzipSync(readFileSync(join(built.dir, asset))).length;
+}
+
+/** The asset paths index.html loads with `attribute` on the given tag (e.g. script src). */
+function referenced(pattern: RegExp): string[] {
+  return [...html.matchAll(pattern)].map((match) => (match[1] ?? "").replace(/^\//, ""));
+}
+
+describe("the payment path's download budget (gzip)", () => {
+  it("keeps the initial JavaScript, the app's own code and the CSS within budget", () => {
+    const entry = referenced(/<script type="module"[^>]*src="([^"]+)"/g);
+    const preloaded = referenced(/<link rel="modulepreload"[^>]*href="([^"]+)"/g);
+    const styles = referenced(/<link rel="stylesheet"[^>]*href="([^"]+)"/g);
+    expect(entry).toHaveLength(1);
+    expect(preloaded.some((path) => path.includes("react"))).toBe(true);
+
+    const sizes = Object.fromEntries([...entry, ...preloaded, ...styles].map((a) => [a, gzipBytes(a)]));
+    const initialJs = [...entry, ...preloaded].reduce((sum, asset) => sum + (sizes[asset] ?? 0), 0);
+    const appJs = sizes[entry[0] as string] ?? 0;
+    const css = styles.reduce((sum, asset) => sum + (sizes[asset] ?? 0), 0);
+    // Printed so a change in size is visible in the test log, not only when it breaks the budget.
+    console.info(`gzip bytes: initial JS ${initialJs} (app ${appJs}), CSS ${css}`, sizes);
+
+    expect(initialJs, "entry + preloaded JS, gzip bytes").toBeLessThanOrEqual(BUDGET.initialJs);
+    expect(appJs, "entry chunk, gzip bytes").toBeLessThanOrEqual(BUDGET.appJs);
+    expect(css, "CSS, gzip bytes").toBeLessThanOrEqual(BUDGET.css);
+  });
+
+  it("leaves the history and admin pages out of the initial download", () => {
+    const lazy = readdirSync(join(built.dir, "assets")).filter((name) =>
+      /^(payment-history-page|admin-dashboard-page)-.*\.js$/.test(name),
+    );
+    expect(lazy).toHaveLength(2);
+    for (const chunk of lazy) expect(html).not.toContain(chunk);
+  });
+});
