@@ -243,6 +243,9 @@ describe.each(VIEWPORTS)("on a %s", (name, viewport) => {
         await page.keyboard.press("Enter");
         await modal.waitFor({ state: "detached" });
         await page.getByTestId("fee-status").filter({ hasText: "Paid, held safely" }).waitFor();
+        // The Pay button is gone: focus lands on the booking's heading, at the top of its details.
+        expect(await page.evaluate(() => document.activeElement?.tagName)).toBe("H1");
+        expect(await focusedText(page)).toBe("Cleaning");
       },
       { viewport },
     );

@@ -38,7 +38,9 @@ export function Modal({ titleId, onClose, children, testId }: ModalProps) {
     return () => {
       dialog.removeEventListener("keydown", trap);
       dialog.close();
-      opener?.focus();
+      // Back to what opened the dialog; if that is gone (the Pay button once paid), to the page's heading.
+      if (opener?.isConnected) opener.focus();
+      else document.querySelector<HTMLElement>("main h1")?.focus();
     };
   }, []);
 
