@@ -159,7 +159,7 @@ export const TEST_NUMBERS: readonly TestNumber[] = [
     msisdn: "254700009006",
     outcome: "response_lost",
     description:
-      "push accepted and paid, but the response is lost: no answer (the client times out), the connection closes after 30 s",
+      "push accepted and paid, but the response is lost: no answer (the client times out), the connection closes after 30 s (scaled)",
   },
 ];
 

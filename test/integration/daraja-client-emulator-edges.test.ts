@@ -27,7 +27,7 @@ let t: TestEmulator;
 let receiver: CallbackReceiver;
 
 beforeAll(async () => {
-  t = await startTestEmulator();
+  t = await startTestEmulator({ responseLostHoldMs: 30_000 });
   receiver = await startCallbackReceiver();
 });
 afterEach(() => {

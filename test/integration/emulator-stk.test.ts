@@ -35,7 +35,7 @@ let receiver: CallbackReceiver;
 let token: string;
 
 beforeAll(async () => {
-  t = await startTestEmulator();
+  t = await startTestEmulator({ responseLostHoldMs: 30_000 });
   receiver = await startCallbackReceiver();
   token = await fetchToken(t.baseUrl);
 });

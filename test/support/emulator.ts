@@ -22,9 +22,18 @@ export interface TestEmulator {
   close: () => Promise<void>;
 }
 
-/** An emulator on 127.0.0.1:0 where the 60 s prompt timeout lasts 0.6 s (timeScale 0.01). */
+/**
+ * An emulator on 127.0.0.1:0 where the 60 s prompt timeout lasts 0.6 s (timeScale 0.01). A lost
+ * push response closes the connection at once (`responseLostHoldMs: 0`) so it does not eat into
+ * the short prompt window; tests of the silent hold set it themselves.
+ */
 export async function startTestEmulator(overrides: EmulatorOptions = {}): Promise<TestEmulator> {
-  const emulator = await createEmulator({ timeScale: 0.01, seed: "test", ...overrides });
+  const emulator = await createEmulator({
+    timeScale: 0.01,
+    seed: "test",
+    responseLostHoldMs: 0,
+    ...overrides,
+  });
   const baseUrl = await emulator.listen(0, "127.0.0.1");
   return { emulator, baseUrl, close: () => emulator.close() };
 }

@@ -32,7 +32,7 @@ export interface ControlRouteDeps {
   requests: RequestLog;
   settings: EmulatorSettings;
   tokens: TokenStore;
-  /** Resets the whole emulator (sessions, deliveries, requests, overrides, faults, time scale). */
+  /** Resets the whole emulator (sessions, deliveries, requests, overrides, faults, time scale, token lifetime). */
   reset: () => void;
   baseUrl: () => string | null;
 }
