@@ -19,6 +19,8 @@ export async function registerWebApp(app: FastifyInstance, webRoot: string): Pro
     prefix: "/",
     wildcard: false,
     index: ["index.html"],
+    // The web build writes .br and .gz copies: phones on slow connections get a third of the bytes.
+    preCompressed: true,
     setHeaders(reply, path) {
       // Vite puts content-hashed files under assets/: cache them forever, revalidate everything else.
       reply.header(
