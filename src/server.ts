@@ -42,14 +42,19 @@ export async function startMalipo(options: StartOptions): Promise<RunningMalipo>
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
   const closers: Array<() => Promise<void>> = [];
-  const closeAll = async () => {
-    for (const close of closers.reverse()) {
-      try {
-        await close();
-      } catch (error) {
-        logger.error({ err: error }, "error while shutting down");
+  // Last started, first stopped; a second call waits for the first instead of closing twice.
+  let closing: Promise<void> | null = null;
+  const closeAll = () => {
+    closing ??= (async () => {
+      for (const close of [...closers].reverse()) {
+        try {
+          await close();
+        } catch (error) {
+          logger.error({ err: error }, "error while shutting down");
+        }
       }
-    }
+    })();
+    return closing;
   };
 
   try {

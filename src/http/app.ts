@@ -84,6 +84,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       throw new AppError("VALIDATION_ERROR", "Text must not contain NUL (\\u0000) characters");
   });
   observeRequests(app, services.metrics);
+  // Graceful shutdown: `close()` stops new connections and waits for requests in flight. A keep-alive
+  // client whose request finishes meanwhile would otherwise hold the server open until its
+  // keep-alive timeout, so from then on every answer also ends its connection.
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
+  app.addHook("onSend", async (_request, reply, payload) => {
+    if (closing) reply.header("connection", "close");
+    return payload;
+  });
 
   await app.register(helmet, {
     contentSecurityPolicy: {

@@ -1,0 +1,404 @@
+/**
+ * The whole process: `startMalipo` (what `npm start` runs) with its embedded emulator and reconciler
+ * on free ports, and `src/main.ts` itself as a child process. Graceful shutdown finishes a request
+ * and a callback that are in flight before it lets go of the database; live modes refuse to start
+ * without their credentials, naming them; `npm start` prints where everything is and stops on SIGTERM.
+ *
+ * Daraja calls go through a small proxy in front of the embedded emulator (MPESA_BASE_URL), so the
+ * test can hold an STK Push or an STK Query in flight for as long as it needs.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { sql } from "kysely";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config.ts";
+import { createDatabase, type Db } from "../../src/db/database.ts";
+import { assertLedgerBalanced } from "../../src/ledger/ledger.ts";
+import { createLogger } from "../../src/logger.ts";
+import { type RunningMalipo, startMalipo } from "../../src/server.ts";
+import { TEST_PG_URL, testEngine } from "../support/db.ts";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const MAIN = join(ROOT, "src", "main.ts");
+const TSX = import.meta.resolve("tsx");
+
+/** A DATABASE_URL of its own for one test: a SQLite file in a temporary directory, or a fresh PostgreSQL schema. */
+interface TestDatabase {
+  url: string;
+  dir: string;
+  /** Another connection, to look at what the process left behind. */
+  open(): Db;
+  cleanup(): Promise<void>;
+}
+
+async function testDatabase(): Promise<TestDatabase> {
+  const dir = mkdtempSync(join(tmpdir(), "malipo-server-"));
+  if (testEngine() === "sqlite") {
+    const url = join(dir, "data", "malipo.sqlite");
+    return {
+      url,
+      dir,
+      open: () => createDatabase(url),
+      async cleanup() {
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const schema = `t_${randomBytes(6).toString("hex")}`;
+  const admin = createDatabase(TEST_PG_URL, { poolSize: 1 });
+  await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(admin.kysely);
+  // A process only knows DATABASE_URL: the schema travels as the connection's search_path.
+  const url = `${TEST_PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  return {
+    url,
+    dir,
+    open: () => createDatabase(TEST_PG_URL, { schema }),
+    async cleanup() {
+      await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(admin.kysely);
+      await admin.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface HeldCall {
+  path: string;
+  body: string;
+  release(): void;
+}
+
+/** Forwards to `target`; calls matching `hold` wait until released. */
+async function darajaProxy() {
+  const held: HeldCall[] = [];
+  const waiters: Array<() => void> = [];
+  let target = "";
+  let hold: (path: string, body: string) => boolean = () => false;
+  const read = async (req: IncomingMessage) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString("utf8");
+  };
+  const server: Server = createServer(async (req, res) => {
+    const body = await read(req);
+    const path = req.url ?? "/";
+    if (hold(path, body))
+      await new Promise<void>((release) => {
+        held.push({ path, body, release });
+        for (const wake of waiters.splice(0)) wake();
+      });
+    const headers: Record<string, string> = {};
+    for (const name of ["authorization", "content-type"])
+      if (typeof req.headers[name] === "string") headers[name] = req.headers[name];
+    const answer = await fetch(`${target}${path}`, {
+      method: req.method ?? "GET",
+      headers,
+      ...(req.method === "GET" ? {} : { body }),
+    });
+    res.writeHead(answer.status, {
+      "content-type": answer.headers.get("content-type") ?? "application/json",
+    });
+    res.end(await answer.text());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    held,
+    forwardTo(base: string) {
+      target = base;
+    },
+    holdWhen(predicate: (path: string, body: string) => boolean) {
+      hold = predicate;
+    },
+    async waitForHeld(count: number) {
+      while (held.length < count) await new Promise<void>((wake) => waiters.push(wake));
+    },
+    close() {
+      for (const call of held) call.release();
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** True when `url` takes no new request: connection refused, or 503 from a server that is closing. */
+const notServing = (url: string) =>
+  fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
+    (res) => res.status === 503,
+    () => true,
+  );
+
+/** The `data` of a success answer. */
+async function dataOf<T>(res: Response): Promise<T> {
+  return ((await res.json()) as { data: T }).data;
+}
+
+describe(`graceful shutdown (${testEngine()})`, () => {
+  let database: TestDatabase;
+  let proxy: Awaited<ReturnType<typeof darajaProxy>>;
+  let malipo: RunningMalipo | null = null;
+  beforeEach(async () => {
+    database = await testDatabase();
+    proxy = await darajaProxy();
+  });
+  afterEach(async () => {
+    await proxy.close(); // releases anything still held, so a failed test cannot hang the shutdown
+    await malipo?.close();
+    await database.cleanup();
+  });
+
+  it("finishes an in-flight STK Push request and an in-flight callback, then closes every piece", async () => {
+    const port = await freePort();
+    const config = loadConfig({
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATABASE_URL: database.url,
+      MPESA_EMULATOR_PORT: "0",
+      EMULATOR_TIME_SCALE: "0.01",
+      MPESA_BASE_URL: proxy.url,
+      MPESA_VERIFY_CALLBACKS: "true",
+      LOG_LEVEL: "silent",
+    });
+    malipo = await startMalipo({
+      config,
+      logger: createLogger("silent"),
+      webRoot: join(database.dir, "no-web"),
+    });
+    const running = malipo;
+    proxy.forwardTo(running.emulatorUrl ?? "");
+    const api = `${running.url}/api/v1`;
+    expect((await fetch(`${running.url}/ready`)).status).toBe(200);
+
+    const register = await fetch(`${api}/auth/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "Akinyi", email: "akinyi@example.com", password: "correct-horse" }),
+    });
+    const token = (await dataOf<{ token: string }>(register)).token;
+    const auth = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+    const newBooking = async () => {
+      const res = await fetch(`${api}/bookings`, { method: "POST", headers: auth, body: '{"service":"x"}' });
+      return (await dataOf<{ booking: { id: string } }>(res)).booking.id;
+    };
+    const push = (bookingId: string, phoneNumber: string) =>
+      fetch(`${api}/payments/mpesa/stkpush`, {
+        method: "POST",
+        headers: auth,
+        body: JSON.stringify({ phoneNumber, bookingId, type: "booking_fee" }),
+      });
+
+    // 1. A payment whose callback arrives, and whose confirming STK Query is held: processing in flight.
+    proxy.holdWhen((path) => path.startsWith("/mpesa/stkpushquery/"));
+    const paid = await push(await newBooking(), "0708374149");
+    expect(paid.status).toBe(201);
+    const paidId = (await dataOf<{ transactionId: string }>(paid)).transactionId;
+    await proxy.waitForHeld(1);
+
+    // 2. Another payment whose STK Push is held: a request in flight.
+    proxy.holdWhen((path) => path.startsWith("/mpesa/stkpush/") || path.startsWith("/mpesa/stkpushquery/"));
+    const pending = push(await newBooking(), "0712345678");
+    await proxy.waitForHeld(2);
+
+    let closed = false;
+    const closing = running.close().then(() => {
+      closed = true;
+    });
+    // No new connections while it drains; the work in flight holds the shutdown open.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await notServing(`${running.url}/health`)).toBe(true);
+    expect(closed).toBe(false);
+
+    const heldPush = proxy.held.find((call) => call.path.startsWith("/mpesa/stkpush/"));
+    const heldQuery = proxy.held.find((call) => call.path.startsWith("/mpesa/stkpushquery/"));
+    heldPush?.release();
+    const answer = await pending;
+    expect(answer.status).toBe(201);
+    // Its keep-alive connection ends with the answer instead of holding the server open.
+    expect(answer.headers.get("connection")).toBe("close");
+    const pendingId = (await dataOf<{ transactionId: string }>(answer)).transactionId;
+    // The HTTP side has drained, but the callback is still being confirmed: shutdown waits for it.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(closed).toBe(false);
+    heldQuery?.release();
+    const late = new Promise((resolve) => setTimeout(() => resolve("still closing"), 3_000));
+    expect(await Promise.race([closing.then(() => "closed"), late])).toBe("closed");
+    malipo = null;
+    await running.close(); // a second call (a second signal) is harmless
+
+    // Everything is let go: HTTP server, emulator, database pool.
+    expect(await notServing(`${running.url}/health`)).toBe(true);
+    expect(await notServing(`${running.emulatorUrl}/__emulator`)).toBe(true);
+    await expect(sql`select 1`.execute(running.db.kysely)).rejects.toThrow();
+
+    // And the work in flight was finished, not dropped.
+    const db = database.open();
+    try {
+      const rows = await db.kysely
+        .selectFrom("payment_transactions")
+        .select(["id", "status", "checkout_request_id"])
+        .orderBy("created_at")
+        .execute();
+      expect(rows).toEqual([
+        { id: paidId, status: "completed", checkout_request_id: expect.stringMatching(/^ws_CO_/) },
+        { id: pendingId, status: "pending", checkout_request_id: expect.stringMatching(/^ws_CO_/) },
+      ]);
+      const callbacks = await db.kysely
+        .selectFrom("mpesa_callbacks")
+        .select(["transaction_id", "verdict"])
+        .execute();
+      expect(callbacks).toEqual([{ transaction_id: paidId, verdict: "accepted" }]);
+      await assertLedgerBalanced(db.kysely);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
+
+// ── `npm start` as a child process ───────────────────────────────────────────────────────────────
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function startMain(env: Record<string, string>, cwd: string) {
+  const child: ChildProcess = spawn(process.execPath, ["--import", TSX, MAIN], {
+    cwd,
+    // Only what we pass: nothing from the test runner's environment may configure it.
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? cwd, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString("utf8");
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString("utf8");
+  });
+  const exited = new Promise<Exit>((resolve) => {
+    child.on("exit", (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return {
+    child,
+    exited,
+    output: () => stdout,
+    async waitForOutput(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+      const until = Date.now() + timeoutMs;
+      while (!pattern.test(stdout)) {
+        if (child.exitCode !== null) throw new Error(`exited early (${child.exitCode}): ${stderr}${stdout}`);
+        if (Date.now() > until) throw new Error(`no ${pattern} in output: ${stdout}${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return stdout;
+    },
+  };
+}
+
+describe("npm start (src/main.ts)", () => {
+  const credentials = {
+    MPESA_CONSUMER_KEY: "key",
+    MPESA_CONSUMER_SECRET: "secret",
+    MPESA_PASSKEY: "passkey",
+    MPESA_SHORTCODE: "174379",
+    JWT_SECRET: "j".repeat(32),
+    CALLBACK_SECRET: "c".repeat(32),
+  };
+
+  it.each(["sandbox", "production"])(
+    "with MPESA_ENVIRONMENT=%s and no credentials, refuses to start and names every missing variable",
+    async (environment) => {
+      const dir = mkdtempSync(join(tmpdir(), "malipo-main-"));
+      try {
+        const run = startMain({ MPESA_ENVIRONMENT: environment, PORT: "0" }, dir);
+        const exit = await run.exited;
+        expect(exit.code).toBe(1);
+        for (const name of Object.keys(credentials))
+          expect(exit.stderr).toMatch(
+            new RegExp(`${name} is required when MPESA_ENVIRONMENT=${environment}`),
+          );
+        expect(exit.stdout).not.toContain("Malipo is running");
+        // Nothing was started or created.
+        expect(existsSync(join(dir, "data"))).toBe(false);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it("names only what is still missing, and never echoes a secret", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "malipo-main-"));
+    try {
+      const { MPESA_PASSKEY: _missing, ...rest } = credentials;
+      const exit = await startMain({ MPESA_ENVIRONMENT: "sandbox", ...rest, JWT_SECRET: "short-secret" }, dir)
+        .exited;
+      expect(exit.code).toBe(1);
+      expect(exit.stderr).toContain("MPESA_PASSKEY is required when MPESA_ENVIRONMENT=sandbox");
+      expect(exit.stderr).toContain("JWT_SECRET must be at least 32 characters");
+      expect(exit.stderr).not.toMatch(
+        /MPESA_CONSUMER_KEY|MPESA_CONSUMER_SECRET|MPESA_SHORTCODE|CALLBACK_SECRET/,
+      );
+      expect(exit.stderr).not.toContain("short-secret");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it(`in emulator mode runs API, emulator and reconciler, prints the URLs, and stops cleanly on SIGTERM (${testEngine()})`, async () => {
+    const database = await testDatabase();
+    const port = await freePort();
+    // SQLite: no DATABASE_URL at all, so the default file under ./data/ is created on first start.
+    const env: Record<string, string> = {
+      PORT: String(port),
+      MPESA_EMULATOR_PORT: "0",
+      EMULATOR_TIME_SCALE: "0.01",
+      LOG_LEVEL: "warn",
+      ...(testEngine() === "postgres" ? { DATABASE_URL: database.url } : {}),
+    };
+    const run = startMain(env, database.dir);
+    try {
+      const out = await run.waitForOutput(/Database\s+\S+/);
+      const base = `http://127.0.0.1:${port}`;
+      expect(out).toContain("Malipo is running (M-Pesa: emulator)");
+      expect(out).toContain(`API               ${base}/api/v1`);
+      expect(out).toContain(`API docs          ${base}/docs`);
+      expect(out).toContain(`Metrics           ${base}/metrics`);
+      const emulatorUrl = /Daraja emulator\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+      expect(emulatorUrl).toBeDefined();
+      if (testEngine() === "sqlite")
+        expect(existsSync(join(database.dir, "data", "malipo.sqlite"))).toBe(true);
+      expect((await fetch(`${base}/ready`)).status).toBe(200);
+      expect((await fetch(`${emulatorUrl}/__emulator`)).status).toBe(200);
+      expect(await (await fetch(`${base}/metrics`)).text()).toContain("reconciler_backlog");
+
+      run.child.kill("SIGTERM");
+      const exit = await run.exited;
+      expect(exit).toMatchObject({ code: 0, signal: null });
+      expect(await notServing(`${base}/health`)).toBe(true);
+      expect(await notServing(`${emulatorUrl}/__emulator`)).toBe(true);
+    } finally {
+      if (run.child.exitCode === null) run.child.kill("SIGKILL");
+      await run.exited;
+      await database.cleanup();
+    }
+  });
+});
