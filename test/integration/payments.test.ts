@@ -123,8 +123,19 @@ describe("STK Push through the emulator", () => {
 
   it("a refused push answers its mapped error and records the failure", async () => {
     const c = await s.customer();
-    expectError(await s.stkPush(c.token, booking(c.bookingId, "254700009004")), 503, "MPESA_UNAVAILABLE");
-    expectError(await s.stkPush(c.token, booking(c.bookingId, "254700001001")), 409, "PAYMENT_IN_PROGRESS");
+    const spike = expectError(
+      await s.stkPush(c.token, booking(c.bookingId, "254700009004")),
+      503,
+      "MPESA_UNAVAILABLE",
+    );
+    expect(spike.message).toMatch(/try again shortly/i);
+    const locked = expectError(
+      await s.stkPush(c.token, booking(c.bookingId, "254700001001")),
+      409,
+      "PAYMENT_IN_PROGRESS",
+    );
+    expect(locked.message).toMatch(/another M-Pesa request is open on this phone/i);
+    expect(locked.details).toEqual({ retryAfterSeconds: 60 });
     const history = await s.t.app.inject({
       method: "GET",
       url: "/api/v1/payments/mpesa/history",
@@ -135,6 +146,80 @@ describe("STK Push through the emulator", () => {
       "failed",
       "failed",
     ]);
+  });
+});
+
+describe("asking again while an attempt is open", () => {
+  it("checks the open attempt with Daraja first: paid (callback lost) → ALREADY_PAID, no second prompt", async () => {
+    const c = await s.customer();
+    const res = await s.stkPush(c.token, booking(c.bookingId, "254700009001"));
+    const { transactionId, checkoutRequestId } = res.json().data;
+    await s.emulator.emulator.sessions.waitFor(
+      (x) => x.checkoutRequestId === checkoutRequestId && x.status === "completed",
+    );
+    expect((await s.row(transactionId)).status).toBe("pending");
+    const again = await s.stkPush(c.token, booking(c.bookingId, "254700009001"));
+    expectError(again, 409, "ALREADY_PAID");
+    expect(await s.row(transactionId)).toMatchObject({ status: "completed", paid_amount: 500 });
+    expect((await feeOf(c.bookingId)).status).toBe("held");
+    expect(
+      s.emulator.emulator.sessions
+        .list({ phoneNumber: "254700009001" })
+        .filter((x) => x.checkoutRequestId === checkoutRequestId),
+    ).toHaveLength(1);
+    const queries = s.emulator.emulator.requests
+      .list({ path: "/mpesa/stkpushquery/v1/query" })
+      .filter((r) => r.checkoutRequestId === checkoutRequestId);
+    expect(queries).toHaveLength(1);
+  });
+
+  it("checks the open attempt with Daraja first: cancelled (callback lost) → the failure is recorded and a new prompt sent", async () => {
+    const c = await s.customer();
+    const phone = "254700001032";
+    s.emulator.emulator.setFaults({ rates: { callbackLost: 1 } });
+    try {
+      const res = await s.stkPush(c.token, booking(c.bookingId, phone));
+      const first = res.json().data;
+      await s.emulator.emulator.deliveries.waitFor(
+        (d) => d.checkoutRequestId === first.checkoutRequestId && d.status === "suppressed",
+      );
+    } finally {
+      s.emulator.emulator.setFaults({});
+    }
+    const [firstAttempt] = await s.t.db.db.kysely
+      .selectFrom("payment_transactions")
+      .selectAll()
+      .where("booking_id", "=", c.bookingId)
+      .execute();
+    expect(firstAttempt?.status).toBe("pending");
+    const retry = await s.stkPush(c.token, booking(c.bookingId, "254708374149"));
+    expect(retry.statusCode).toBe(201);
+    expect(await s.row(firstAttempt?.id ?? "")).toMatchObject({ status: "failed", result_code: "1032" });
+    await s.waitForStatus(c.token, retry.json().data.transactionId, ["completed"]);
+  });
+});
+
+describe("rate limits", () => {
+  it("limits new attempts per phone number across users (counted in the database)", async () => {
+    const c = await s.customer();
+    // Each push is refused at once (spike arrest), which frees the fee for the next one.
+    for (let i = 0; i < 5; i++)
+      expectError(await s.stkPush(c.token, booking(c.bookingId, "0700009004")), 503, "MPESA_UNAVAILABLE");
+    const limited = expectError(
+      await s.stkPush(c.token, booking(c.bookingId, "0700009004")),
+      429,
+      "RATE_LIMITED",
+    );
+    expect(limited.details).toEqual({ retryAfterSeconds: 60 });
+    // Another customer asking for a prompt on the same phone is limited too; another phone is not.
+    const d = await s.customer();
+    expectError(await s.stkPush(d.token, booking(d.bookingId, "254700009004")), 429, "RATE_LIMITED");
+    const ok = await s.stkPush(d.token, booking(d.bookingId, "254708374149"));
+    expect(ok.statusCode).toBe(201);
+    await s.waitForStatus(d.token, ok.json().data.transactionId, ["completed"]);
+    // A minute later the phone may be prompted again.
+    s.clock.advance(61_000);
+    expectError(await s.stkPush(c.token, booking(c.bookingId, "0700009004")), 503, "MPESA_UNAVAILABLE");
   });
 });
 
@@ -149,6 +234,30 @@ describe("metrics", () => {
     expect(text).toMatch(/mpesa_callbacks_total\{verdict="accepted"\} [1-9]/);
     expect(text).toMatch(/daraja_request_duration_seconds_count\{operation="stk_push",outcome="ok"\} [1-9]/);
     expect(text).toMatch(/daraja_request_duration_seconds_count\{operation="stk_query",outcome="ok"\} [1-9]/);
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{route="\/api\/v1\/payments\/mpesa\/stkpush",method="POST",status="201"\} [1-9]/,
+    );
+  });
+
+  it("counts Daraja refusals and errors by outcome, and rejected callbacks", async () => {
+    const c = await s.customer();
+    expectError(await s.stkPush(c.token, booking(c.bookingId, "254700009004")), 503, "MPESA_UNAVAILABLE");
+    s.clock.advance(61_000);
+    // A 503 with an unreadable body may hide a created prompt: never resent, it is reconciled.
+    const unknown = await s.stkPush(c.token, booking(c.bookingId, "254700009005"));
+    expect(unknown.statusCode).toBe(201);
+    expect(unknown.json().data.checkoutRequestId).toBeNull();
+    const forged = await s.postCallback("pay_forged", "{}", "bad-signature");
+    expect(forged.status).toBe(403);
+    const text = (await s.t.app.inject({ method: "GET", url: "/metrics" })).body;
+    expect(text).toMatch(
+      /daraja_request_duration_seconds_count\{operation="stk_push",outcome="rejected"\} [1-9]/,
+    );
+    expect(text).toMatch(
+      /daraja_request_duration_seconds_count\{operation="stk_push",outcome="error"\} [1-9]/,
+    );
+    expect(text).toMatch(/mpesa_callbacks_total\{verdict="rejected"\} [1-9]/);
+    expect(text).toMatch(/payments_status_total\{status="failed"\} [1-9]/);
   });
 });
 
@@ -203,6 +312,37 @@ describe("one prompt per fee", () => {
       422,
       "IDEMPOTENCY_CONFLICT",
     );
+  });
+});
+
+describe("Idempotency-Key", () => {
+  it("replays a refusal with its status and body; keys belong to one user", async () => {
+    const c = await s.customer();
+    const headers = { "idempotency-key": `refused-${c.bookingId}` };
+    const first = await s.stkPush(c.token, booking(c.bookingId, "0708374149", { amount: 499 }), headers);
+    expectError(first, 400, "AMOUNT_MISMATCH");
+    const again = await s.stkPush(c.token, booking(c.bookingId, "0708374149", { amount: 499 }), headers);
+    expect({ status: again.statusCode, body: again.json() }).toEqual({ status: 400, body: first.json() });
+    // The same request with another key is a new request; with this key and another body, a conflict.
+    expectError(
+      await s.stkPush(c.token, booking(c.bookingId, "0708374149"), headers),
+      422,
+      "IDEMPOTENCY_CONFLICT",
+    );
+    // Another customer may use the same key for their own request.
+    const d = await s.customer();
+    const theirs = await s.stkPush(d.token, booking(d.bookingId, "0708374149", { amount: 499 }), headers);
+    expectError(theirs, 400, "AMOUNT_MISMATCH");
+    const paid = await s.stkPush(d.token, booking(d.bookingId, "0708374149"), { "idempotency-key": "k1" });
+    // (another number: M-Pesa keeps one open prompt per phone)
+    const paidAgain = await s.stkPush(c.token, booking(c.bookingId, "0700000000"), {
+      "idempotency-key": "k1",
+    });
+    expect(paid.statusCode).toBe(201);
+    expect(paidAgain.statusCode).toBe(201);
+    expect(paidAgain.json().data.transactionId).not.toBe(paid.json().data.transactionId);
+    await s.waitForStatus(d.token, paid.json().data.transactionId, ["completed"]);
+    await s.waitForStatus(c.token, paidAgain.json().data.transactionId, ["completed"]);
   });
 });
 

@@ -58,6 +58,15 @@ async function pushInteractive() {
   return { c, transactionId, checkoutRequestId };
 }
 
+/** The customer cancels the prompt; waits until Malipo has answered its callback. */
+async function cancel(checkoutRequestId: string) {
+  s.emulator.emulator.resolve(checkoutRequestId, "cancel");
+  await s.emulator.emulator.deliveries.waitFor(
+    (d) => d.checkoutRequestId === checkoutRequestId && d.status === "answered",
+  );
+  await s.t.services.payments.callbacks.whenIdle();
+}
+
 const queriesFor = (checkoutRequestId: string) =>
   s.emulator.emulator.requests
     .list({ path: "/mpesa/stkpushquery/v1/query" })
@@ -143,7 +152,7 @@ describe("schedule", () => {
     // It is in the admin report's review list.
     const report = await s.t.services.reports.paymentsReport({});
     expect(report.needsReview.map((r) => r.id)).toContain(transactionId);
-    s.emulator.emulator.resolve(checkoutRequestId, "cancel");
+    await cancel(checkoutRequestId);
   });
 });
 
@@ -169,7 +178,7 @@ describe("leases", () => {
       await first.close();
       await second.close();
     }
-    s.emulator.emulator.resolve(checkoutRequestId, "cancel");
+    await cancel(checkoutRequestId);
   });
 
   it("a lease left by a process that died expires, then another reconciler takes the attempt", async () => {
@@ -182,8 +191,12 @@ describe("leases", () => {
       .execute();
     const other = await anotherProcess();
     try {
+      expect(await s.t.services.payments.reconciler.runOnce()).toMatchObject({ payments: 0 });
       expect(await other.payments.reconciler.runOnce()).toMatchObject({ payments: 0 });
       expect(queriesFor(checkoutRequestId)).toBe(0);
+      // Due but not worked on: that is the reconciler backlog /metrics shows.
+      const metrics = (await s.t.app.inject({ method: "GET", url: "/metrics" })).body;
+      expect(metrics).toMatch(/^reconciler_backlog 1$/m);
       s.clock.advance(61 * SECOND);
       s.emulator.emulator.resolve(checkoutRequestId, "pay");
       await s.emulator.emulator.sessions.waitFor(
