@@ -1,7 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { findBookingWithFee } from "../../src/bookings/booking-fee.repository.ts";
 import { ManualClock } from "../../src/clock.ts";
 import type { PaymentStatus } from "../../src/db/schema.ts";
+import type { ResolveAction } from "../../src/emulator/control.ts";
+import { assertLedgerBalanced } from "../../src/ledger/ledger.ts";
 import {
   bearer,
   createAdmin,
@@ -13,6 +15,7 @@ import {
   type TestApp,
 } from "../support/app.ts";
 import { testEngine } from "../support/db.ts";
+import { type PaymentsStack, startPaymentsStack } from "../support/payments.ts";
 
 interface Seed {
   id: string;
@@ -216,5 +219,92 @@ describe(`payments report (${testEngine()})`, () => {
       "?to=2026-13-45",
     ])
       expectError(await report(query), 400, "VALIDATION_ERROR");
+  });
+});
+
+describe(`payments report over payments made through the emulator (${testEngine()})`, () => {
+  let s: PaymentsStack;
+  beforeAll(async () => {
+    // Prompts wait for the test to answer them (or for 24 h without an answer).
+    s = await startPaymentsStack({ emulator: { promptTimeoutMs: 100 * 3_600_000 } });
+  });
+  afterEach(async () => {
+    await s.t.services.payments.callbacks.whenIdle();
+    await assertLedgerBalanced(s.t.db.db.kysely);
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  let phone = 0;
+  /** A push answered by the customer `afterSeconds` after it was sent (on the app's clock). */
+  async function payment(answer: ResolveAction | null, afterSeconds: number) {
+    const c = await s.customer();
+    phone += 1;
+    const res = await s.stkPush(c.token, {
+      phoneNumber: `25479${String(process.pid % 10_000).padStart(4, "0")}${String(phone).padStart(3, "0")}`,
+      bookingId: c.bookingId,
+      type: "booking_fee",
+    });
+    const { transactionId, checkoutRequestId } = res.json().data;
+    if (answer === null) return transactionId as string;
+    s.clock.advance(afterSeconds * 1000);
+    s.emulator.emulator.resolve(checkoutRequestId, answer);
+    await s.waitForStatus(c.token, transactionId, ["completed", "failed"]);
+    return transactionId as string;
+  }
+
+  it("computes the figures from real results: success rate, times, revenue, failure reasons, review", async () => {
+    const admin = await createAdmin(s.t);
+    const unanswered = await payment(null, 0);
+    await payment("pay", 20);
+    await payment("insufficient_funds", 10);
+    await payment("cancel", 5);
+    await payment("pay", 40);
+    await payment("cancel", 15);
+    // The unanswered prompt: Daraja never gives a final answer; after 24 h a person must decide.
+    const created = Date.parse((await s.row(unanswered)).created_at);
+    for (let pass = 0; pass < 20 && (await s.row(unanswered)).status === "pending"; pass++) {
+      s.clock.set(new Date(Math.max(s.clock.now().getTime(), created + 24 * 3_600_000)));
+      await s.t.services.payments.reconciler.runOnce();
+    }
+    const completedDays = await s.t.db.db.kysely
+      .selectFrom("payment_transactions")
+      .select("completed_at")
+      .where("status", "=", "completed")
+      .execute();
+    const days = [...new Set(completedDays.map((r) => (r.completed_at ?? "").slice(0, 10)))].sort();
+
+    const res = await s.t.app.inject({
+      method: "GET",
+      url: "/api/v1/admin/reports/payments",
+      headers: bearer(admin.token),
+    });
+    expect(res.statusCode).toBe(200);
+    const report = res.json().data.report;
+    expect(report.counts).toEqual({
+      initiated: 0,
+      pending: 0,
+      completed: 2,
+      failed: 3,
+      needs_review: 1,
+      total: 6,
+    });
+    expect(report.successRate).toBe(0.4);
+    // 5, 10, 15, 20 and 40 seconds from push to result.
+    expect(report.timeToResult).toEqual({ samples: 5, averageSeconds: 18, p95Seconds: 40 });
+    expect(report.revenuePerDay.reduce((n: number, d: { amount: number }) => n + d.amount, 0)).toBe(1000);
+    expect(report.revenuePerDay.map((d: { day: string }) => d.day)).toEqual(days);
+    expect(report.failureReasons).toEqual([
+      { reason: expect.stringMatching(/cancel/i), resultCode: "1032", count: 2 },
+      { reason: expect.stringMatching(/balance/i), resultCode: "1", count: 1 },
+    ]);
+    expect(report.needsReview).toEqual([
+      expect.objectContaining({
+        id: unanswered,
+        amount: 500,
+        reason: "no final answer from M-Pesa within 24 hours",
+      }),
+    ]);
   });
 });

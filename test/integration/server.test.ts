@@ -161,7 +161,13 @@ describe(`graceful shutdown (${testEngine()})`, () => {
   afterEach(async () => {
     await proxy.close(); // releases anything still held, so a failed test cannot hang the shutdown
     await malipo?.close();
-    await database.cleanup();
+    const db = database.open();
+    try {
+      await assertLedgerBalanced(db.kysely);
+    } finally {
+      await db.destroy();
+      await database.cleanup();
+    }
   });
 
   it("finishes an in-flight STK Push request and an in-flight callback, then closes every piece", async () => {
@@ -264,7 +270,12 @@ describe(`graceful shutdown (${testEngine()})`, () => {
         .select(["transaction_id", "verdict"])
         .execute();
       expect(callbacks).toEqual([{ transaction_id: paidId, verdict: "accepted" }]);
-      await assertLedgerBalanced(db.kysely);
+      const escrow = await db.kysely
+        .selectFrom("ledger_entries")
+        .select("amount")
+        .where("account_code", "=", "booking_fee_escrow")
+        .execute();
+      expect(escrow).toEqual([{ amount: -500 }]);
     } finally {
       await db.destroy();
     }
