@@ -8,7 +8,6 @@
  * test can hold an STK Push or an STK Query in flight for as long as it needs.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -18,54 +17,14 @@ import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.ts";
-import { createDatabase, type Db } from "../../src/db/database.ts";
 import { assertLedgerBalanced } from "../../src/ledger/ledger.ts";
 import { createLogger } from "../../src/logger.ts";
 import { type RunningMalipo, startMalipo } from "../../src/server.ts";
-import { TEST_PG_URL, testEngine } from "../support/db.ts";
+import { createProcessTestDb, type ProcessTestDb, testEngine } from "../support/db.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const MAIN = join(ROOT, "src", "main.ts");
 const TSX = import.meta.resolve("tsx");
-
-/** A DATABASE_URL of its own for one test: a SQLite file in a temporary directory, or a fresh PostgreSQL schema. */
-interface TestDatabase {
-  url: string;
-  dir: string;
-  /** Another connection, to look at what the process left behind. */
-  open(): Db;
-  cleanup(): Promise<void>;
-}
-
-async function testDatabase(): Promise<TestDatabase> {
-  const dir = mkdtempSync(join(tmpdir(), "malipo-server-"));
-  if (testEngine() === "sqlite") {
-    const url = join(dir, "data", "malipo.sqlite");
-    return {
-      url,
-      dir,
-      open: () => createDatabase(url),
-      async cleanup() {
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const schema = `t_${randomBytes(6).toString("hex")}`;
-  const admin = createDatabase(TEST_PG_URL, { poolSize: 1 });
-  await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(admin.kysely);
-  // A process only knows DATABASE_URL: the schema travels as the connection's search_path.
-  const url = `${TEST_PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-  return {
-    url,
-    dir,
-    open: () => createDatabase(TEST_PG_URL, { schema }),
-    async cleanup() {
-      await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(admin.kysely);
-      await admin.destroy();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -151,11 +110,11 @@ async function dataOf<T>(res: Response): Promise<T> {
 }
 
 describe(`graceful shutdown (${testEngine()})`, () => {
-  let database: TestDatabase;
+  let database: ProcessTestDb;
   let proxy: Awaited<ReturnType<typeof darajaProxy>>;
   let malipo: RunningMalipo | null = null;
   beforeEach(async () => {
-    database = await testDatabase();
+    database = await createProcessTestDb();
     proxy = await darajaProxy();
   });
   afterEach(async () => {
@@ -375,7 +334,7 @@ describe("npm start (src/main.ts)", () => {
   });
 
   it(`in emulator mode runs API, emulator and reconciler, prints the URLs, and stops cleanly on SIGTERM (${testEngine()})`, async () => {
-    const database = await testDatabase();
+    const database = await createProcessTestDb();
     const port = await freePort();
     // SQLite: no DATABASE_URL at all, so the default file under ./data/ is created on first start.
     const env: Record<string, string> = {

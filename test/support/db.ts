@@ -53,3 +53,45 @@ export async function createTestDb(engine = testEngine()): Promise<TestDb> {
     },
   };
 }
+
+/**
+ * A DATABASE_URL for a child process (which knows nothing but its environment), empty and not yet
+ * migrated: a SQLite file under `<dir>/data/`, or a fresh PostgreSQL schema that travels in the URL
+ * as the connection's search_path. `dir` is a temporary directory for the process to work in.
+ */
+export interface ProcessTestDb {
+  url: string;
+  dir: string;
+  /** A connection of the test's own, to look at what the process left behind. */
+  open(): Db;
+  cleanup(): Promise<void>;
+}
+
+export async function createProcessTestDb(engine = testEngine()): Promise<ProcessTestDb> {
+  const dir = mkdtempSync(join(tmpdir(), "malipo-process-"));
+  if (engine === "sqlite") {
+    const url = join(dir, "data", "malipo.sqlite");
+    return {
+      url,
+      dir,
+      open: () => createDatabase(url),
+      async cleanup() {
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const schema = `t_${randomBytes(6).toString("hex")}`;
+  const admin = createDatabase(TEST_PG_URL, { poolSize: 1 });
+  await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(admin.kysely);
+  const url = `${TEST_PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  return {
+    url,
+    dir,
+    open: () => createDatabase(TEST_PG_URL, { schema }),
+    async cleanup() {
+      await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(admin.kysely);
+      await admin.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
