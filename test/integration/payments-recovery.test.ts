@@ -178,6 +178,33 @@ describe("forged callbacks", () => {
     await s.waitForStatus(c.token, transactionId, ["completed"]);
   });
 
+  it("a forged success that passes every check is not credited: M-Pesa's own answer decides", async () => {
+    const c = await s.customer();
+    const phone = interactivePhone();
+    const { transactionId, checkoutRequestId } = await push(c, phone);
+    const merchant = (await s.row(transactionId)).merchant_request_id ?? "";
+    // Someone who learnt the signed URL and the ids posts a perfect "paid" callback.
+    const forged = await s.postCallback(
+      transactionId,
+      callbackBody({ checkoutRequestId: checkoutRequestId ?? "", merchantRequestId: merchant, phone }),
+    );
+    expect(forged.status).toBe(200);
+    await s.t.services.payments.callbacks.whenIdle();
+    // STK Query says the prompt is still open: nothing is credited; the callback waits.
+    expect((await s.row(transactionId)).status).toBe("pending");
+    expect(await callbackVerdicts(transactionId)).toEqual(["received"]);
+    // The customer never answers (1037); later the waiting callback is checked again and refused.
+    await s.waitForStatus(c.token, transactionId, ["failed"]);
+    s.clock.advance(31_000);
+    await s.t.services.payments.reconciler.runOnce();
+    expect(await callbackVerdicts(transactionId)).toEqual(["accepted", "rejected"]);
+    expect(await s.row(transactionId)).toMatchObject({
+      status: "failed",
+      result_code: "1037",
+      paid_amount: null,
+    });
+  });
+
   it("malformed or non-JSON bodies are stored and answered 400, never 500", async () => {
     const c = await s.customer();
     const { transactionId, checkoutRequestId } = await push(c, interactivePhone());

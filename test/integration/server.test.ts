@@ -175,6 +175,10 @@ describe(`graceful shutdown (${testEngine()})`, () => {
     expect(paid.status).toBe(201);
     const paidId = (await dataOf<{ transactionId: string }>(paid)).transactionId;
     await proxy.waitForHeld(1);
+    // Daraja had its answer at once: the callback is recorded and answered before it is confirmed.
+    const delivery = await running.emulator?.deliveries.waitFor((d) => d.status === "answered", 3_000);
+    expect(delivery).toMatchObject({ responseStatus: 200 });
+    expect(delivery?.durationMs).toBeLessThan(1_000);
 
     // 2. Another payment whose STK Push is held: a request in flight.
     proxy.holdWhen((path) => path.startsWith("/mpesa/stkpush/") || path.startsWith("/mpesa/stkpushquery/"));
