@@ -89,6 +89,47 @@ describe("lost and repeated callbacks", () => {
     expect(after.booking_fee_escrow - before.booking_fee_escrow).toBe(-500);
   });
 
+  it("the same callback delivered five times at once is credited once", async () => {
+    const c = await s.customer();
+    const phone = interactivePhone();
+    s.emulator.emulator.setOutcome(phone, "paid_no_callback");
+    const before = await accountBalances(s.t.db.db.kysely);
+    const { transactionId, checkoutRequestId } = await push(c, phone);
+    const paid = await waitForSession(
+      (x) => x.checkoutRequestId === checkoutRequestId && x.status === "completed",
+    );
+    const body = callbackBody({
+      checkoutRequestId: paid.checkoutRequestId,
+      merchantRequestId: paid.merchantRequestId,
+      phone,
+      receipt: paid.receipt?.mpesaReceiptNumber ?? "UAX0000003",
+    });
+    const answers = await Promise.all([1, 2, 3, 4, 5].map(() => s.postCallback(transactionId, body)));
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    await s.t.services.payments.callbacks.whenIdle();
+    expect(await callbackVerdicts(transactionId)).toEqual([
+      "accepted",
+      "duplicate",
+      "duplicate",
+      "duplicate",
+      "duplicate",
+    ]);
+    expect(await s.row(transactionId)).toMatchObject({
+      status: "completed",
+      mpesa_receipt_number: paid.receipt?.mpesaReceiptNumber,
+    });
+    const after = await accountBalances(s.t.db.db.kysely);
+    expect(after.booking_fee_escrow - before.booking_fee_escrow).toBe(-500);
+    const events = await s.t.db.db.kysely
+      .selectFrom("payment_events")
+      .select("to_status")
+      .where("transaction_id", "=", transactionId)
+      .where("from_status", "=", "pending")
+      .where("to_status", "=", "completed")
+      .execute();
+    expect(events).toHaveLength(1);
+  });
+
   it("254700009003: a success whose callback is late is found by the status query, then the callback adds the receipt", async () => {
     const c = await s.customer();
     const { transactionId, checkoutRequestId } = await push(c, "254700009003");

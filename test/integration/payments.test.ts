@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { accountBalances, assertLedgerBalanced } from "../../src/ledger/ledger.ts";
-import { bearer, expectError } from "../support/app.ts";
+import { bearer, createAdmin, expectError } from "../support/app.ts";
 import { type PaymentsStack, startPaymentsStack } from "../support/payments.ts";
 
 let s: PaymentsStack;
@@ -343,6 +343,61 @@ describe("Idempotency-Key", () => {
     expect(paidAgain.json().data.transactionId).not.toBe(paid.json().data.transactionId);
     await s.waitForStatus(d.token, paid.json().data.transactionId, ["completed"]);
     await s.waitForStatus(c.token, paidAgain.json().data.transactionId, ["completed"]);
+  });
+});
+
+describe("history", () => {
+  it("pages through one's own attempts newest first, filters by status; admins see all or one user's", async () => {
+    const c = await s.customer();
+    const ids: string[] = [];
+    // Three refused attempts (each frees the fee), then one that pays.
+    for (let i = 0; i < 3; i++) {
+      s.clock.advance(61_000);
+      expectError(await s.stkPush(c.token, booking(c.bookingId, "254700009004")), 503, "MPESA_UNAVAILABLE");
+    }
+    s.clock.advance(1_000);
+    const paid = await s.stkPush(c.token, booking(c.bookingId, "254708374149"));
+    await s.waitForStatus(c.token, paid.json().data.transactionId, ["completed"]);
+    const other = await s.customer();
+    const theirs = await s.stkPush(other.token, booking(other.bookingId, "254711111111"));
+    await s.waitForStatus(other.token, theirs.json().data.transactionId, ["failed"]);
+
+    const history = async (query: string, token = c.token) => {
+      const res = await s.t.app.inject({
+        method: "GET",
+        url: `/api/v1/payments/mpesa/history${query}`,
+        headers: bearer(token),
+      });
+      expect(res.statusCode).toBe(200);
+      return res.json();
+    };
+    const all = await history("");
+    expect(all).toMatchObject({ success: true, count: 4, total: 4, page: 1, pages: 1 });
+    for (const tx of all.transactions) ids.push(tx.id);
+    expect(all.transactions.map((t: { status: string }) => t.status)).toEqual([
+      "completed",
+      "failed",
+      "failed",
+      "failed",
+    ]);
+    expect(all.transactions[0]).toMatchObject({ phoneNumber: "254708374149", currency: "KES", amount: 500 });
+    const page2 = await history("?page=2&limit=3");
+    expect(page2).toMatchObject({ count: 1, total: 4, page: 2, pages: 2 });
+    expect(page2.transactions.map((t: { id: string }) => t.id)).toEqual([ids[3]]);
+    expect((await history("?page=3&limit=3")).transactions).toEqual([]);
+    const failed = await history("?status=failed&limit=2");
+    expect(failed).toMatchObject({ count: 2, total: 3, pages: 2 });
+    expect(failed.transactions.every((t: { status: string }) => t.status === "failed")).toBe(true);
+    expect((await history("?status=needs_review")).total).toBe(0);
+
+    const admin = await createAdmin(s.t);
+    const everyone = await history("?limit=100", admin.token);
+    expect(everyone.total).toBeGreaterThanOrEqual(5);
+    const one = await history(`?userId=${c.userId}`, admin.token);
+    expect(one.transactions.map((t: { id: string }) => t.id)).toEqual(ids);
+    // Admins see the number masked; a customer's userId filter is ignored (own only).
+    expect(one.transactions[0].phoneNumber).toBe("2547****4149");
+    expect((await history(`?userId=${other.userId}`)).total).toBe(4);
   });
 });
 
