@@ -7,8 +7,8 @@
  * Daraja calls go through a small proxy in front of the embedded emulator (MPESA_BASE_URL), so the
  * test can hold an STK Push or an STK Query in flight for as long as it needs.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -288,6 +288,17 @@ function startMain(env: Record<string, string>, cwd: string) {
   };
 }
 
+/** The README's "Pay a booking fee with curl" block, pointed at `apiBase`. */
+function readmeCurlBlock(apiBase: string): string {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const section = readme.split("## Pay a booking fee with curl")[1] ?? "";
+  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
+  if (!block) throw new Error("README has no curl block under 'Pay a booking fee with curl'");
+  const documented = "API=http://127.0.0.1:3000/api/v1";
+  if (!block.includes(documented)) throw new Error(`README's curl block no longer starts with ${documented}`);
+  return block.replace(documented, `API=${apiBase}`);
+}
+
 describe("npm start (src/main.ts)", () => {
   const credentials = {
     MPESA_CONSUMER_KEY: "key",
@@ -337,7 +348,7 @@ describe("npm start (src/main.ts)", () => {
     }
   });
 
-  it(`in emulator mode runs API, emulator and reconciler, prints the URLs, and stops cleanly on SIGTERM (${testEngine()})`, async () => {
+  it(`in emulator mode prints the URLs, takes the README's curl payment, and stops cleanly on SIGTERM (${testEngine()})`, async () => {
     const database = await createProcessTestDb();
     const port = await freePort();
     // SQLite: no DATABASE_URL at all, so the default file under ./data/ is created on first start.
@@ -363,6 +374,28 @@ describe("npm start (src/main.ts)", () => {
       expect((await fetch(`${base}/ready`)).status).toBe(200);
       expect((await fetch(`${emulatorUrl}/__emulator`)).status).toBe(200);
       expect(await (await fetch(`${base}/metrics`)).text()).toContain("reconciler_backlog");
+
+      // A newcomer following the README pays a booking fee with curl alone.
+      const script = readmeCurlBlock(`${base}/api/v1`);
+      const curl = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile("bash", ["-e", "-c", script], { cwd: database.dir }, (error, stdout, stderr) =>
+          resolve({ code: error ? 1 : 0, stdout, stderr }),
+        );
+      });
+      expect(curl).toMatchObject({ code: 0, stderr: "" });
+      const [status, booking] = curl.stdout
+        .trim()
+        // curl prints each answer without a newline after it
+        .replace(/\}\s*\{"success"/g, '}\n{"success"')
+        .split("\n")
+        .slice(-2)
+        .map((line) => JSON.parse(line));
+      expect(status.transaction).toMatchObject({
+        status: "completed",
+        amount: 500,
+        phoneNumber: "254708374149",
+      });
+      expect(booking.data.booking).toMatchObject({ status: "matching", bookingFee: { status: "held" } });
 
       run.child.kill("SIGTERM");
       const exit = await run.exited;
