@@ -184,6 +184,18 @@ describe(`graceful shutdown (${testEngine()})`, () => {
     proxy.holdWhen((path) => path.startsWith("/mpesa/stkpush/") || path.startsWith("/mpesa/stkpushquery/"));
     const pending = push(await newBooking(), "0712345678");
     await proxy.waitForHeld(2);
+    // The attempt was committed before Daraja was called: a crash now would not lose it.
+    const probe = database.open();
+    try {
+      const rows = await probe.kysely
+        .selectFrom("payment_transactions")
+        .select(["status", "checkout_request_id"])
+        .where("phone_number", "=", "254712345678")
+        .execute();
+      expect(rows).toEqual([{ status: "initiated", checkout_request_id: null }]);
+    } finally {
+      await probe.destroy();
+    }
 
     let closed = false;
     const closing = running.close().then(() => {
