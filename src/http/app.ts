@@ -45,6 +45,13 @@ export interface AppDeps {
   liveRefreshMs?: number;
 }
 
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** The route stores its raw input itself, NUL characters included (the M-Pesa callback). */
+    storesNul?: boolean;
+  }
+}
+
 export const API_PREFIX = "/api/v1";
 
 /** Request bodies are small JSON objects; Daraja's callbacks are a few hundred bytes. */
@@ -78,8 +85,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
-  // PostgreSQL cannot store NUL in text and SQLite truncates at it: refuse it at the edge, for every route.
+  // PostgreSQL cannot store NUL in text and SQLite truncates at it: refuse it at the edge, for every
+  // route except those that store what they receive themselves (the M-Pesa callback).
   app.addHook("preValidation", async (request) => {
+    if (request.routeOptions.config?.storesNul) return;
     if (containsNul(request.params) || containsNul(request.query) || containsNul(request.body))
       throw new AppError("VALIDATION_ERROR", "Text must not contain NUL (\\u0000) characters");
   });

@@ -74,6 +74,17 @@ type Checked =
   | { ok: true; tx: PaymentTransactionRow; callback: StkCallback }
   | { ok: false; error: AppError };
 
+/**
+ * Daraja's parser, plus one rule of ours: a callback carrying NUL anywhere (raw, or escaped as
+ * `\u0000`) is malformed. No Daraja callback does, and text columns cannot store the character.
+ */
+function parseCallback(raw: string): StkCallback {
+  const callback = parseStkCallback(raw);
+  if (JSON.stringify(callback).includes("\\u0000"))
+    throw new StkCallbackParseError("Body.stkCallback", "contains a NUL character");
+  return callback;
+}
+
 const LEASE_MS = 60_000;
 const QUERY_RETRY_MS = 30_000;
 
@@ -93,7 +104,7 @@ export function createCallbackService(deps: CallbackServiceDeps): CallbackServic
       return refuse("Callback signature is missing or invalid");
     let callback: StkCallback;
     try {
-      callback = parseStkCallback(row.raw_body);
+      callback = parseCallback(row.raw_body);
     } catch (error) {
       const detail = error instanceof StkCallbackParseError ? error.message : "unreadable";
       return { ok: false, error: new AppError("VALIDATION_ERROR", `Malformed callback: ${detail}`) };
@@ -221,18 +232,22 @@ export function createCallbackService(deps: CallbackServiceDeps): CallbackServic
       const signatureValid = verifyCallbackSignature(deps.callbackSecret, input.tx, input.sig);
       let parsed: StkCallback | null = null;
       try {
-        parsed = parseStkCallback(input.rawBody);
+        parsed = parseCallback(input.rawBody);
       } catch {
         parsed = null;
       }
       const callbackId = await insertCallback(db.kysely, {
-        transactionId: typeof input.tx === "string" && input.tx.length <= 100 ? input.tx : null,
+        transactionId:
+          typeof input.tx === "string" && input.tx.length <= 100 && !input.tx.includes("\u0000")
+            ? input.tx
+            : null,
         checkoutRequestId: parsed?.checkoutRequestId.slice(0, 100) ?? null,
         merchantRequestId: parsed?.merchantRequestId.slice(0, 100) ?? null,
         resultCode: parsed?.resultCode ?? null,
         sourceIp: input.sourceIp,
         signatureValid,
-        rawBody: input.rawBody,
+        // Text columns cannot hold NUL; such a body is not JSON anyway and is refused as malformed.
+        rawBody: input.rawBody.replaceAll("\u0000", "\\u0000"),
         at: now,
       });
       if (deps.allowedIps.length === 0)

@@ -422,6 +422,18 @@ function allCases(): Case[] {
   const row = { checkoutRequestId: "ws_CO_hostile", merchantRequestId: "hostile" };
   const callbackCases = bodyCases("POST", signed, JSON.parse(callbackBody(row)) as Record<string, unknown>);
   cases.push(...callbackCases.map((x) => ({ ...x, mustFail: true })));
+  // Escaped NUL (valid JSON) in the fields a callback is filed and matched under, signed or not.
+  const fine = JSON.parse(callbackBody(row)) as { Body: { stkCallback: Record<string, unknown> } };
+  for (const field of ["MerchantRequestID", "CheckoutRequestID", "ResultDesc", "ResultCode"])
+    for (const url of [signed, `${PAY}/callback?tx=${c.transactionId}`])
+      cases.push({
+        label: `callback ${field} with NUL`,
+        method: "POST",
+        url,
+        headers: json,
+        payload: JSON.stringify({ Body: { stkCallback: { ...fine.Body.stkCallback, [field]: "x\u0000" } } }),
+        mustFail: true,
+      });
   for (const query of [
     "",
     "tx=",

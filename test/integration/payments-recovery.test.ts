@@ -249,17 +249,35 @@ describe("forged callbacks", () => {
   it("malformed or non-JSON bodies are stored and answered 400, never 500", async () => {
     const c = await s.customer();
     const { transactionId, checkoutRequestId } = await push(c, interactivePhone());
-    for (const body of [
+    const merchant = (await s.row(transactionId)).merchant_request_id ?? "";
+    const real = JSON.parse(
+      callbackBody({ checkoutRequestId: checkoutRequestId ?? "", merchantRequestId: merchant }),
+    );
+    const withNul = (field: "MerchantRequestID" | "CheckoutRequestID" | "ResultDesc") =>
+      JSON.stringify({ Body: { stkCallback: { ...real.Body.stkCallback, [field]: `x\u0000y` } } });
+    const bodies = [
       "{not json",
       "",
       "[]",
       '{"Body":{"stkCallback":{"ResultCode":0}}}',
       "x".repeat(10_000),
-    ]) {
+      "\u0000",
+      `{"Body":\u0000}`,
+      withNul("MerchantRequestID"),
+      withNul("CheckoutRequestID"),
+      withNul("ResultDesc"),
+    ];
+    for (const body of bodies) {
       const res = await s.postCallback(transactionId, body);
-      expect(res.status).toBe(400);
+      expect({ body: body.slice(0, 60), status: res.status }).toEqual({
+        body: body.slice(0, 60),
+        status: 400,
+      });
       expect(await res.json()).toMatchObject({ success: false, error: { code: "VALIDATION_ERROR" } });
     }
+    // Unsigned, with NUL in the ids it would be filed under: refused, stored, never a 500.
+    const unsigned = await s.postCallback(null, withNul("CheckoutRequestID"));
+    expect(unsigned.status).toBe(403);
     const text = await fetch(`${s.t.url}/api/v1/payments/mpesa/callback?tx=${transactionId}`, {
       method: "POST",
       headers: { "content-type": "text/plain" },
@@ -272,6 +290,8 @@ describe("forged callbacks", () => {
       .where("transaction_id", "=", transactionId)
       .execute();
     expect(rows.map((r) => r.raw_body)).toContain("{not json");
+    expect(rows.map((r) => r.raw_body)).toContain("\\u0000"); // a raw NUL, kept visible
+    expect(rows).toHaveLength(bodies.length + 1);
     expect(rows.every((r) => r.verdict === "rejected")).toBe(true);
     s.emulator.emulator.resolve(checkoutRequestId ?? "", "cancel");
     await s.waitForStatus(c.token, transactionId, ["failed"]);

@@ -217,6 +217,8 @@ export async function paymentsRoutes(app: FastifyInstance, options: PaymentsRout
     callbackScope.post<{ Querystring: Static<typeof CallbackQuery>; Body: unknown }>(
       "/callback",
       {
+        // Every callback is stored, even one carrying NUL characters (the service escapes them).
+        config: { storesNul: true },
         schema: {
           tags: ["payments"],
           summary: "Daraja's STK callback (signed URL; no session)",
