@@ -49,6 +49,7 @@ async function darajaProxy() {
   const waiters: Array<() => void> = [];
   let target = "";
   let hold: (path: string, body: string) => boolean = () => false;
+  let slow: { when: (path: string) => boolean; ms: number } = { when: () => false, ms: 0 };
   const read = async (req: IncomingMessage) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -70,10 +71,12 @@ async function darajaProxy() {
       headers,
       ...(req.method === "GET" ? {} : { body }),
     });
+    const text = await answer.text();
+    if (slow.when(path)) await new Promise((resolve) => setTimeout(resolve, slow.ms));
     res.writeHead(answer.status, {
       "content-type": answer.headers.get("content-type") ?? "application/json",
     });
-    res.end(await answer.text());
+    res.end(text);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -85,6 +88,10 @@ async function darajaProxy() {
     },
     holdWhen(predicate: (path: string, body: string) => boolean) {
       hold = predicate;
+    },
+    /** Forwards matching calls at once but answers them `ms` later (Daraja acted; the answer is late). */
+    answerLate(when: (path: string) => boolean, ms: number) {
+      slow = { when, ms };
     },
     async waitForHeld(count: number) {
       while (held.length < count) await new Promise<void>((wake) => waiters.push(wake));
@@ -109,7 +116,7 @@ async function dataOf<T>(res: Response): Promise<T> {
   return ((await res.json()) as { data: T }).data;
 }
 
-describe(`graceful shutdown (${testEngine()})`, () => {
+describe(`the running process (${testEngine()})`, () => {
   let database: ProcessTestDb;
   let proxy: Awaited<ReturnType<typeof darajaProxy>>;
   let malipo: RunningMalipo | null = null;
@@ -129,10 +136,10 @@ describe(`graceful shutdown (${testEngine()})`, () => {
     }
   });
 
-  it("finishes an in-flight STK Push request and an in-flight callback, then closes every piece", async () => {
-    const port = await freePort();
+  /** startMalipo on free ports with its Daraja calls going through the proxy, and a signed-in customer. */
+  async function start(env: Record<string, string> = {}) {
     const config = loadConfig({
-      PORT: String(port),
+      PORT: String(await freePort()),
       HOST: "127.0.0.1",
       DATABASE_URL: database.url,
       MPESA_EMULATOR_PORT: "0",
@@ -140,6 +147,7 @@ describe(`graceful shutdown (${testEngine()})`, () => {
       MPESA_BASE_URL: proxy.url,
       MPESA_VERIFY_CALLBACKS: "true",
       LOG_LEVEL: "silent",
+      ...env,
     });
     malipo = await startMalipo({
       config,
@@ -150,7 +158,6 @@ describe(`graceful shutdown (${testEngine()})`, () => {
     proxy.forwardTo(running.emulatorUrl ?? "");
     const api = `${running.url}/api/v1`;
     expect((await fetch(`${running.url}/ready`)).status).toBe(200);
-
     const register = await fetch(`${api}/auth/register`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -158,16 +165,30 @@ describe(`graceful shutdown (${testEngine()})`, () => {
     });
     const token = (await dataOf<{ token: string }>(register)).token;
     const auth = { authorization: `Bearer ${token}`, "content-type": "application/json" };
-    const newBooking = async () => {
-      const res = await fetch(`${api}/bookings`, { method: "POST", headers: auth, body: '{"service":"x"}' });
-      return (await dataOf<{ booking: { id: string } }>(res)).booking.id;
+    return {
+      running,
+      api,
+      auth,
+      async newBooking() {
+        const res = await fetch(`${api}/bookings`, {
+          method: "POST",
+          headers: auth,
+          body: '{"service":"x"}',
+        });
+        return (await dataOf<{ booking: { id: string } }>(res)).booking.id;
+      },
+      push(bookingId: string, phoneNumber: string) {
+        return fetch(`${api}/payments/mpesa/stkpush`, {
+          method: "POST",
+          headers: auth,
+          body: JSON.stringify({ phoneNumber, bookingId, type: "booking_fee" }),
+        });
+      },
     };
-    const push = (bookingId: string, phoneNumber: string) =>
-      fetch(`${api}/payments/mpesa/stkpush`, {
-        method: "POST",
-        headers: auth,
-        body: JSON.stringify({ phoneNumber, bookingId, type: "booking_fee" }),
-      });
+  }
+
+  it("finishes an in-flight STK Push request and an in-flight callback, then closes every piece", async () => {
+    const { running, push, newBooking } = await start();
 
     // 1. A payment whose callback arrives, and whose confirming STK Query is held: processing in flight.
     proxy.holdWhen((path) => path.startsWith("/mpesa/stkpushquery/"));
@@ -254,6 +275,32 @@ describe(`graceful shutdown (${testEngine()})`, () => {
     } finally {
       await db.destroy();
     }
+  });
+
+  it("a push whose answer comes after the client's timeout stays pending, is never resent, and the signed callback completes it", async () => {
+    const { running, api, auth, push, newBooking } = await start({ MPESA_TIMEOUT_MS: "300" });
+    // Daraja creates the prompt at once but its answer arrives after our 300 ms timeout.
+    proxy.answerLate((path) => path.startsWith("/mpesa/stkpush/"), 1_500);
+    const res = await push(await newBooking(), "0708374149");
+    expect(res.status).toBe(201);
+    const data = await dataOf<{ transactionId: string; checkoutRequestId: string | null }>(res);
+    expect(data.checkoutRequestId).toBeNull();
+    const status = async () => {
+      const answer = await fetch(`${api}/payments/mpesa/status/${data.transactionId}`, { headers: auth });
+      return ((await answer.json()) as { transaction: { status: string; mpesaReceiptNumber: string | null } })
+        .transaction;
+    };
+    const until = Date.now() + 10_000;
+    let seen = await status();
+    expect(["pending", "completed"]).toContain(seen.status);
+    while (seen.status !== "completed" && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      seen = await status();
+    }
+    expect(seen).toMatchObject({ status: "completed", mpesaReceiptNumber: expect.any(String) });
+    // One prompt, one push: an STK Push whose outcome is unknown is reconciled, never sent again.
+    expect(running.emulator?.requests.list({ path: "/mpesa/stkpush/v1/processrequest" })).toHaveLength(1);
+    expect(running.emulator?.sessions.list({ phoneNumber: "254708374149" })).toHaveLength(1);
   });
 });
 
