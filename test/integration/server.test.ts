@@ -1,41 +1,22 @@
 /**
- * The whole process: `startMalipo` (what `npm start` runs) with its embedded emulator and reconciler
- * on free ports, and `src/main.ts` itself as a child process. Graceful shutdown finishes a request
- * and a callback that are in flight before it lets go of the database; live modes refuse to start
- * without their credentials, naming them; `npm start` prints where everything is and stops on SIGTERM.
+ * `startMalipo` (what `npm start` runs) with its embedded emulator and reconciler, on free ports and a
+ * database of its own: graceful shutdown finishes a request and a callback that are in flight before
+ * it lets go of the database; a push whose answer comes too late is reconciled, never resent.
  *
  * Daraja calls go through a small proxy in front of the embedded emulator (MPESA_BASE_URL), so the
- * test can hold an STK Push or an STK Query in flight for as long as it needs.
+ * test can hold an STK Push or an STK Query in flight, or answer one late.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.ts";
 import { assertLedgerBalanced } from "../../src/ledger/ledger.ts";
 import { createLogger } from "../../src/logger.ts";
 import { type RunningMalipo, startMalipo } from "../../src/server.ts";
+import { freePort, notServing } from "../support/app.ts";
 import { createProcessTestDb, type ProcessTestDb, testEngine } from "../support/db.ts";
-
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const MAIN = join(ROOT, "src", "main.ts");
-const TSX = import.meta.resolve("tsx");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface HeldCall {
   path: string;
@@ -103,13 +84,6 @@ async function darajaProxy() {
     },
   };
 }
-
-/** True when `url` takes no new request: connection refused, or 503 from a server that is closing. */
-const notServing = (url: string) =>
-  fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
-    (res) => res.status === 503,
-    () => true,
-  );
 
 /** The `data` of a success answer. */
 async function dataOf<T>(res: Response): Promise<T> {
@@ -301,170 +275,5 @@ describe(`the running process (${testEngine()})`, () => {
     // One prompt, one push: an STK Push whose outcome is unknown is reconciled, never sent again.
     expect(running.emulator?.requests.list({ path: "/mpesa/stkpush/v1/processrequest" })).toHaveLength(1);
     expect(running.emulator?.sessions.list({ phoneNumber: "254708374149" })).toHaveLength(1);
-  });
-});
-
-// ── `npm start` as a child process ───────────────────────────────────────────────────────────────
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function startMain(env: Record<string, string>, cwd: string) {
-  const child: ChildProcess = spawn(process.execPath, ["--import", TSX, MAIN], {
-    cwd,
-    // Only what we pass: nothing from the test runner's environment may configure it.
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? cwd, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString("utf8");
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString("utf8");
-  });
-  const exited = new Promise<Exit>((resolve) => {
-    child.on("exit", (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  return {
-    child,
-    exited,
-    output: () => stdout,
-    async waitForOutput(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
-      const until = Date.now() + timeoutMs;
-      while (!pattern.test(stdout)) {
-        if (child.exitCode !== null) throw new Error(`exited early (${child.exitCode}): ${stderr}${stdout}`);
-        if (Date.now() > until) throw new Error(`no ${pattern} in output: ${stdout}${stderr}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      return stdout;
-    },
-  };
-}
-
-/** The README's "Pay a booking fee with curl" block, pointed at `apiBase`. */
-function readmeCurlBlock(apiBase: string): string {
-  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-  const section = readme.split("## Pay a booking fee with curl")[1] ?? "";
-  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
-  if (!block) throw new Error("README has no curl block under 'Pay a booking fee with curl'");
-  const documented = "API=http://127.0.0.1:3000/api/v1";
-  if (!block.includes(documented)) throw new Error(`README's curl block no longer starts with ${documented}`);
-  return block.replace(documented, `API=${apiBase}`);
-}
-
-describe("npm start (src/main.ts)", () => {
-  const credentials = {
-    MPESA_CONSUMER_KEY: "key",
-    MPESA_CONSUMER_SECRET: "secret",
-    MPESA_PASSKEY: "passkey",
-    MPESA_SHORTCODE: "174379",
-    JWT_SECRET: "j".repeat(32),
-    CALLBACK_SECRET: "c".repeat(32),
-  };
-
-  it.each(["sandbox", "production"])(
-    "with MPESA_ENVIRONMENT=%s and no credentials, refuses to start and names every missing variable",
-    async (environment) => {
-      const dir = mkdtempSync(join(tmpdir(), "malipo-main-"));
-      try {
-        const run = startMain({ MPESA_ENVIRONMENT: environment, PORT: "0" }, dir);
-        const exit = await run.exited;
-        expect(exit.code).toBe(1);
-        for (const name of Object.keys(credentials))
-          expect(exit.stderr).toMatch(
-            new RegExp(`${name} is required when MPESA_ENVIRONMENT=${environment}`),
-          );
-        expect(exit.stdout).not.toContain("Malipo is running");
-        // Nothing was started or created.
-        expect(existsSync(join(dir, "data"))).toBe(false);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  );
-
-  it("names only what is still missing, and never echoes a secret", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "malipo-main-"));
-    try {
-      const { MPESA_PASSKEY: _missing, ...rest } = credentials;
-      const exit = await startMain({ MPESA_ENVIRONMENT: "sandbox", ...rest, JWT_SECRET: "short-secret" }, dir)
-        .exited;
-      expect(exit.code).toBe(1);
-      expect(exit.stderr).toContain("MPESA_PASSKEY is required when MPESA_ENVIRONMENT=sandbox");
-      expect(exit.stderr).toContain("JWT_SECRET must be at least 32 characters");
-      expect(exit.stderr).not.toMatch(
-        /MPESA_CONSUMER_KEY|MPESA_CONSUMER_SECRET|MPESA_SHORTCODE|CALLBACK_SECRET/,
-      );
-      expect(exit.stderr).not.toContain("short-secret");
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it(`in emulator mode prints the URLs, takes the README's curl payment, and stops cleanly on SIGTERM (${testEngine()})`, async () => {
-    const database = await createProcessTestDb();
-    const port = await freePort();
-    // SQLite: no DATABASE_URL at all, so the default file under ./data/ is created on first start.
-    const env: Record<string, string> = {
-      PORT: String(port),
-      MPESA_EMULATOR_PORT: "0",
-      EMULATOR_TIME_SCALE: "0.01",
-      LOG_LEVEL: "warn",
-      ...(testEngine() === "postgres" ? { DATABASE_URL: database.url } : {}),
-    };
-    const run = startMain(env, database.dir);
-    try {
-      const out = await run.waitForOutput(/Database\s+\S+/);
-      const base = `http://127.0.0.1:${port}`;
-      expect(out).toContain("Malipo is running (M-Pesa: emulator)");
-      expect(out).toContain(`API               ${base}/api/v1`);
-      expect(out).toContain(`API docs          ${base}/docs`);
-      expect(out).toContain(`Metrics           ${base}/metrics`);
-      const emulatorUrl = /Daraja emulator\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
-      expect(emulatorUrl).toBeDefined();
-      if (testEngine() === "sqlite")
-        expect(existsSync(join(database.dir, "data", "malipo.sqlite"))).toBe(true);
-      expect((await fetch(`${base}/ready`)).status).toBe(200);
-      expect((await fetch(`${emulatorUrl}/__emulator`)).status).toBe(200);
-      expect(await (await fetch(`${base}/metrics`)).text()).toContain("reconciler_backlog");
-
-      // A newcomer following the README pays a booking fee with curl alone.
-      const script = readmeCurlBlock(`${base}/api/v1`);
-      const curl = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile("bash", ["-e", "-c", script], { cwd: database.dir }, (error, stdout, stderr) =>
-          resolve({ code: error ? 1 : 0, stdout, stderr }),
-        );
-      });
-      expect(curl).toMatchObject({ code: 0, stderr: "" });
-      const [status, booking] = curl.stdout
-        .trim()
-        // curl prints each answer without a newline after it
-        .replace(/\}\s*\{"success"/g, '}\n{"success"')
-        .split("\n")
-        .slice(-2)
-        .map((line) => JSON.parse(line));
-      expect(status.transaction).toMatchObject({
-        status: "completed",
-        amount: 500,
-        phoneNumber: "254708374149",
-      });
-      expect(booking.data.booking).toMatchObject({ status: "matching", bookingFee: { status: "held" } });
-
-      run.child.kill("SIGTERM");
-      const exit = await run.exited;
-      expect(exit).toMatchObject({ code: 0, signal: null });
-      expect(await notServing(`${base}/health`)).toBe(true);
-      expect(await notServing(`${emulatorUrl}/__emulator`)).toBe(true);
-    } finally {
-      if (run.child.exitCode === null) run.child.kill("SIGKILL");
-      await run.exited;
-      await database.cleanup();
-    }
   });
 });

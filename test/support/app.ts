@@ -68,7 +68,8 @@ export const unreachableDaraja: DarajaApi = {
 /** Cheap scrypt for tests: hashing strength is covered by the unit tests. */
 const TEST_PASSWORD_PARAMS = { N: 2 ** 10, r: 8, p: 1 };
 
-function freePort(): Promise<number> {
+/** A port nobody listens on right now, on 127.0.0.1 (for servers that must know their port before listening). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -150,6 +151,14 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** True when `url` takes no new request: connection refused, or 503 from a server that is closing. */
+export function notServing(url: string): Promise<boolean> {
+  return fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
+    (res) => res.status === 503,
+    () => true,
+  );
+}
 
 let sequence = 0;
 /** A unique, valid email for this test process. */
