@@ -1,8 +1,9 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -34,7 +35,7 @@ describe(`database (${testEngine()})`, () => {
     ]);
   });
 
-  it("allows many NULL open_fee_key values but only one equal value", async () => {
+  it("unique keys: one open attempt per fee (many NULLs), CheckoutRequestID, receipt, idempotency key per user, transfer key", async () => {
     const k = t.db.kysely;
     const now = new Date().toISOString();
     await k
@@ -110,6 +111,65 @@ describe(`database (${testEngine()})`, () => {
       .values([tx("p1", null), tx("p2", null), tx("p3", "f1")])
       .execute();
     await expect(k.insertInto("payment_transactions").values(tx("p4", "f1")).execute()).rejects.toThrow();
+
+    // The other keys that make a double credit impossible, enforced by the database itself.
+    const unique = async (column: "checkout_request_id" | "mpesa_receipt_number") => {
+      await k
+        .updateTable("payment_transactions")
+        .set({ [column]: "DUP1" })
+        .where("id", "=", "p1")
+        .execute();
+      await expect(
+        k
+          .updateTable("payment_transactions")
+          .set({ [column]: "DUP1" })
+          .where("id", "=", "p2")
+          .execute(),
+      ).rejects.toThrow();
+    };
+    await unique("checkout_request_id");
+    await unique("mpesa_receipt_number");
+    const key = {
+      user_id: "u1",
+      key: "k",
+      request_hash: "h",
+      status_code: null,
+      response_body: null,
+      created_at: now,
+    };
+    await k.insertInto("idempotency_keys").values(key).execute();
+    await expect(k.insertInto("idempotency_keys").values(key).execute()).rejects.toThrow();
+    await k
+      .insertInto("idempotency_keys")
+      .values({ ...key, user_id: "u2" })
+      .execute();
+    const transfer = {
+      id: "x1",
+      transfer_key: "mpesa-in:p1",
+      kind: "fee_paid",
+      transaction_id: "p1",
+      booking_fee_id: "f1",
+      amount: 500,
+      created_at: now,
+    };
+    await k.insertInto("ledger_transfers").values(transfer).execute();
+    await expect(
+      k
+        .insertInto("ledger_transfers")
+        .values({ ...transfer, id: "x2" })
+        .execute(),
+    ).rejects.toThrow();
+  });
+
+  it("migrations are frozen in time: they import nothing of the application", () => {
+    const dir = join(fileURLToPath(new URL("../../src/db/migrations", import.meta.url)));
+    for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
+      const imports = [...readFileSync(join(dir, file), "utf8").matchAll(/from\s+"([^"]+)"/g)].map(
+        (m) => m[1],
+      );
+      for (const source of imports)
+        expect({ file, source }).toMatchObject({ source: expect.stringMatching(/^(kysely|\.\/[\w.]+)$/) });
+    }
   });
 
   it("lets several processes migrate one fresh database at once: each migration runs exactly once", async () => {
