@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { accountBalances, assertLedgerBalanced } from "../../src/ledger/ledger.ts";
 import { freePort, notServing } from "../support/app.ts";
 import { createProcessTestDb, testEngine } from "../support/db.ts";
 
@@ -171,6 +172,17 @@ describe("npm start (src/main.ts)", () => {
       expect(exit).toMatchObject({ code: 0, signal: null });
       expect(await notServing(`${base}/health`)).toBe(true);
       expect(await notServing(`${emulatorUrl}/__emulator`)).toBe(true);
+      // What the process left behind: the fee in escrow once, and a balanced ledger.
+      const db = database.open();
+      try {
+        await assertLedgerBalanced(db.kysely);
+        expect(await accountBalances(db.kysely)).toMatchObject({
+          mpesa_clearing: 500,
+          booking_fee_escrow: -500,
+        });
+      } finally {
+        await db.destroy();
+      }
     } finally {
       if (run.child.exitCode === null) run.child.kill("SIGKILL");
       await run.exited;
