@@ -251,6 +251,37 @@ describe(`the running process (${testEngine()})`, () => {
     }
   });
 
+  it("runs the reconciler on its own timer: a payment whose callback never came is settled by STK Query", async () => {
+    const { running, api, auth, push, newBooking } = await start({ RECONCILER_INTERVAL_MS: "50" });
+    const res = await push(await newBooking(), "0700009001"); // pays; Daraja never calls back
+    const { transactionId, checkoutRequestId } = await dataOf<{
+      transactionId: string;
+      checkoutRequestId: string;
+    }>(res);
+    await running.emulator?.sessions.waitFor(
+      (x) => x.checkoutRequestId === checkoutRequestId && x.status === "completed",
+    );
+    // Make its first check due now instead of in 30 s.
+    const db = database.open();
+    try {
+      await db.kysely
+        .updateTable("payment_transactions")
+        .set({ next_check_at: new Date(Date.now() - 1_000).toISOString() })
+        .where("id", "=", transactionId)
+        .execute();
+    } finally {
+      await db.destroy();
+    }
+    const until = Date.now() + 5_000;
+    let status = "pending";
+    while (status !== "completed" && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const answer = await fetch(`${api}/payments/mpesa/status/${transactionId}`, { headers: auth });
+      status = ((await answer.json()) as { transaction: { status: string } }).transaction.status;
+    }
+    expect(status).toBe("completed");
+  });
+
   it("a push whose answer comes after the client's timeout stays pending, is never resent, and the signed callback completes it", async () => {
     const { running, api, auth, push, newBooking } = await start({ MPESA_TIMEOUT_MS: "300" });
     // Daraja creates the prompt at once but its answer arrives after our 300 ms timeout.
