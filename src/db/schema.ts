@@ -3,11 +3,13 @@
  * PostgreSQL); money is integer KES; booleans are 0/1 integers; JSON is text.
  */
 import type { Generated, Insertable, Selectable, Updateable } from "kysely";
+import type { PaymentStatus } from "../payments/state-machine.ts";
+
+export type { PaymentStatus };
 
 export type UserRole = "customer" | "technician" | "admin";
 export type BookingStatus = "pending_payment" | "matching" | "assigned" | "completed" | "cancelled";
 export type BookingFeeStatus = "pending" | "held" | "released" | "refunded";
-export type PaymentStatus = "initiated" | "pending" | "completed" | "failed" | "needs_review";
 export type CallbackVerdict = "received" | "accepted" | "duplicate" | "rejected";
 export type LedgerAccountCode =
   | "mpesa_clearing"

@@ -13,15 +13,10 @@
  * - Unrecognised result codes never succeed and never fail: the attempt stays pending.
  */
 
-export type PaymentStatus = "initiated" | "pending" | "completed" | "failed" | "needs_review";
+/** Every payment status, in lifecycle order. The one definition: the database, the API and reports use it. */
+export const PAYMENT_STATUSES = ["initiated", "pending", "completed", "failed", "needs_review"] as const;
 
-export const PAYMENT_STATUSES: readonly PaymentStatus[] = [
-  "initiated",
-  "pending",
-  "completed",
-  "failed",
-  "needs_review",
-];
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 /** Facts of a payment that Daraja reported as paid (ResultCode 0). Nulls: Daraja did not say (STK Query). */
 export interface PaidFacts {

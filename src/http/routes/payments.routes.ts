@@ -8,7 +8,7 @@
 import { type Static, Type } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Payments } from "../../payments/payments.ts";
-import { isFinal } from "../../payments/state-machine.ts";
+import { isFinal, PAYMENT_STATUSES } from "../../payments/state-machine.ts";
 import type { TransactionView } from "../../payments/transaction-view.ts";
 import type { Services } from "../../services.ts";
 import type { Actor } from "../../users/user.ts";
@@ -26,8 +26,6 @@ export interface PaymentsRoutesOptions {
    */
   liveRefreshMs?: number;
 }
-
-const PAYMENT_STATUSES = ["initiated", "pending", "completed", "failed", "needs_review"] as const;
 
 const TransactionSchema = Type.Object({
   id: Type.String(),
