@@ -202,6 +202,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       "MPESA_PARTY_B (the till number) is required when MPESA_TRANSACTION_TYPE=CustomerBuyGoodsOnline",
     );
 
+  if (port === 0 && r.raw("PUBLIC_BASE_URL") === undefined && r.raw("MPESA_CALLBACK_URL") === undefined)
+    r.problems.push("PUBLIC_BASE_URL is required when PORT=0 (Daraja must know where to call back)");
   const publicBaseUrl = r.url("PUBLIC_BASE_URL", `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`);
   const callbackUrlRaw = r.raw("MPESA_CALLBACK_URL");
   const callbackUrl = callbackUrlRaw === undefined ? null : r.url("MPESA_CALLBACK_URL", "");

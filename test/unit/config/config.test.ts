@@ -76,6 +76,13 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ [name]: value })).toThrow(name);
   });
 
+  it("asks where Daraja should call back when the port is chosen at random", () => {
+    expect(() => loadConfig({ PORT: "0" })).toThrow("PUBLIC_BASE_URL is required when PORT=0");
+    expect(loadConfig({ PORT: "0", PUBLIC_BASE_URL: "https://pay.example.com" }).publicBaseUrl).toBe(
+      "https://pay.example.com",
+    );
+  });
+
   it("requires a till number for buy-goods", () => {
     expect(() => loadConfig({ MPESA_TRANSACTION_TYPE: "CustomerBuyGoodsOnline" })).toThrow("MPESA_PARTY_B");
     const c = loadConfig({ MPESA_TRANSACTION_TYPE: "CustomerBuyGoodsOnline", MPESA_PARTY_B: "600000" });
