@@ -49,6 +49,8 @@ export interface Config {
     consumerSecret: Secret;
     timeScale: number;
     strictTimestamp: boolean;
+    /** Lifetime of the access tokens it issues (`expires_in`). */
+    tokenTtlSeconds: number;
   };
   reconciler: { enabled: boolean; intervalMs: number };
 }
@@ -259,6 +261,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       consumerSecret: emulatorSecret,
       timeScale: r.number("EMULATOR_TIME_SCALE", 1, 0.0001, 100),
       strictTimestamp: r.bool("EMULATOR_STRICT_TIMESTAMP", false),
+      tokenTtlSeconds: r.int("EMULATOR_TOKEN_TTL_SECONDS", 3599, 1, 86_400),
     },
     reconciler: {
       enabled: r.bool("RECONCILER_ENABLED", true),

@@ -74,6 +74,7 @@ export async function startMalipo(options: StartOptions): Promise<RunningMalipo>
         ],
         timeScale: config.emulator.timeScale,
         strictTimestamp: config.emulator.strictTimestamp,
+        tokenTtlSeconds: config.emulator.tokenTtlSeconds,
         logger,
       });
       emulatorUrl = await emulator.listen(

@@ -42,6 +42,7 @@ async function main(): Promise<void> {
     consumerSecret: config.emulator.consumerSecret.reveal(),
     timeScale: config.emulator.timeScale,
     strictTimestamp: config.emulator.strictTimestamp,
+    tokenTtlSeconds: config.emulator.tokenTtlSeconds,
     logger,
   });
   const baseUrl = await emulator.listen(config.emulator.port, config.host);

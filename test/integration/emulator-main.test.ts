@@ -32,6 +32,7 @@ beforeAll(async () => {
       EMULATOR_CONSUMER_SECRET: SECRET,
       EMULATOR_TIME_SCALE: "0.01",
       EMULATOR_STRICT_TIMESTAMP: "true",
+      EMULATOR_TOKEN_TTL_SECONDS: "120",
       LOG_LEVEL: "warn",
     },
     detached: true, // its own process group, so the stop below reaches npm, tsx and node
@@ -84,6 +85,10 @@ describe("npm run emulator", () => {
       headers: { Authorization: basicAuth("malipo-emulator-key", "malipo-emulator-secret") },
     });
     expect(refused.status).toBe(400);
+    const issued = await fetch(`${baseUrl}/oauth/v1/generate?grant_type=client_credentials`, {
+      headers: { Authorization: basicAuth(KEY, SECRET) },
+    });
+    expect((await issued.json()).expires_in).toBe("120");
 
     const token = await fetchToken(baseUrl, KEY, SECRET);
     const utc = new Date().toISOString().replace(/\D/g, "").slice(0, 14);

@@ -71,6 +71,7 @@ describe("loadConfig", () => {
     ["PUBLIC_BASE_URL", "not a url"],
     ["EMULATOR_TIME_SCALE", "-1"],
     ["LOG_LEVEL", "loud"],
+    ["EMULATOR_TOKEN_TTL_SECONDS", "0"],
     ["MPESA_SHORTCODE", "12"],
   ])("rejects %s=%s with a message naming it", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(name);
