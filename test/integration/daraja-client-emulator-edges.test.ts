@@ -6,11 +6,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/clock.ts";
 import { createDarajaClient, type DarajaClient, type DarajaClientOptions } from "../../src/daraja/client.ts";
-import type { StkPushInput, StkQueryResult } from "../../src/daraja/contract.ts";
-import { DarajaError } from "../../src/daraja/errors.ts";
+import type { StkPushInput } from "../../src/daraja/contract.ts";
 import type { Msisdn } from "../../src/daraja/phone.ts";
 import { classifyResultCode } from "../../src/daraja/result-codes.ts";
 import type { FetchLike } from "../../src/daraja/transport.ts";
+import { caught, finalResult } from "../support/daraja.ts";
 import {
   type CallbackReceiver,
   EMULATOR_CREDENTIALS,
@@ -59,25 +59,6 @@ const pushFor = (msisdn: string, overrides: Partial<StkPushInput> = {}): StkPush
   callbackUrl: receiver.url(`/cb/${msisdn}?sig=abc`),
   ...overrides,
 });
-
-async function caught(promise: Promise<unknown>): Promise<DarajaError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof DarajaError) return error;
-    throw error;
-  }
-  throw new Error("expected a DarajaError");
-}
-
-async function finalResult(daraja: DarajaClient, checkoutRequestId: string): Promise<StkQueryResult> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const result = await daraja.stkQuery(checkoutRequestId);
-    if (result.kind === "final" || Date.now() > deadline) return result;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const sent = (path: string, emulator = t) => emulator.emulator.requests.list({ path }).length;
 

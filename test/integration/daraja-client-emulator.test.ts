@@ -8,13 +8,14 @@ import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { EMULATOR_DEFAULT_CONSUMER_KEY, EMULATOR_DEFAULT_CONSUMER_SECRET } from "../../src/config.ts";
 import { createDarajaClient, type DarajaClient, type DarajaClientOptions } from "../../src/daraja/client.ts";
-import type { StkPushInput, StkQueryResult } from "../../src/daraja/contract.ts";
-import { DarajaError, type DarajaErrorKind } from "../../src/daraja/errors.ts";
+import type { StkPushInput } from "../../src/daraja/contract.ts";
+import type { DarajaErrorKind } from "../../src/daraja/errors.ts";
 import { SANDBOX_PASSKEY, SANDBOX_SHORTCODE } from "../../src/daraja/password.ts";
 import type { Msisdn } from "../../src/daraja/phone.ts";
 import { parseStkCallback } from "../../src/daraja/stk-callback.ts";
 import type { FetchLike } from "../../src/daraja/transport.ts";
 import { createEmulator, type Emulator, type Outcome, TEST_NUMBERS } from "../../src/emulator/index.ts";
+import { caught, finalResult } from "../support/daraja.ts";
 
 let emulator: Emulator;
 let baseUrl: string;
@@ -71,26 +72,6 @@ const pushFor = (msisdn: string, amount = 120): StkPushInput => ({
   transactionDesc: "Booking fee",
   callbackUrl: `${callbackBase}/pay_${msisdn}?sig=abc`,
 });
-
-async function caught(promise: Promise<unknown>): Promise<DarajaError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof DarajaError) return error;
-    throw error;
-  }
-  throw new Error("expected a DarajaError");
-}
-
-/** Asks until the answer is final (the reconciler's job in the app), within a deadline. */
-async function finalResult(daraja: DarajaClient, checkoutRequestId: string): Promise<StkQueryResult> {
-  const deadline = Date.now() + 8_000;
-  for (;;) {
-    const result = await daraja.stkQuery(checkoutRequestId);
-    if (result.kind === "final" || Date.now() > deadline) return result;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 type Expectation =
   | { push: "accepted"; resultCode: string; callbacks: 0 | 1 | 2 }

@@ -3,8 +3,8 @@ import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../../src/clock.ts";
 import { createDarajaClient, type DarajaClientOptions } from "../../../src/daraja/client.ts";
-import { DarajaError } from "../../../src/daraja/errors.ts";
 import { SANDBOX_PASSKEY, SANDBOX_SHORTCODE } from "../../../src/daraja/password.ts";
+import { caught } from "../../support/daraja.ts";
 import {
   daraja,
   envelope,
@@ -40,16 +40,6 @@ async function serve(handler: Handler, overrides: Partial<DarajaClientOptions> =
     ...overrides,
   });
   return { client, calls: server.calls, baseUrl: server.baseUrl };
-}
-
-async function caught(promise: Promise<unknown>): Promise<DarajaError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof DarajaError) return error;
-    throw error;
-  }
-  throw new Error("expected a DarajaError");
 }
 
 /** A port on 127.0.0.1 with nothing listening. */

@@ -3,25 +3,15 @@ import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { createDarajaClient } from "../../../src/daraja/client.ts";
 import type { StkPushInput } from "../../../src/daraja/contract.ts";
-import { DarajaError } from "../../../src/daraja/errors.ts";
 import { SANDBOX_PASSKEY, SANDBOX_SHORTCODE } from "../../../src/daraja/password.ts";
 import type { Msisdn } from "../../../src/daraja/phone.ts";
 import { sanitizePromptText } from "../../../src/daraja/stk-request.ts";
 import { parseDarajaTimestamp } from "../../../src/daraja/timestamp.ts";
+import { caught } from "../../support/daraja.ts";
 import { daraja, envelope, harness, json, PUSH_PATH, pushAccepted, validPush } from "./support.ts";
 
 const push = (overrides: Partial<Record<keyof StkPushInput, unknown>> = {}) =>
   ({ ...validPush, ...overrides }) as unknown as StkPushInput;
-
-async function caught(promise: Promise<unknown>): Promise<DarajaError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof DarajaError) return error;
-    throw error;
-  }
-  throw new Error("expected a DarajaError");
-}
 
 const sentBody = (t: ReturnType<typeof harness>) =>
   t.calls.find((c) => c.path === PUSH_PATH)?.body as Record<string, unknown>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DarajaError } from "../../../src/daraja/errors.ts";
 import { SANDBOX_PASSKEY, SANDBOX_SHORTCODE } from "../../../src/daraja/password.ts";
+import { caught } from "../../support/daraja.ts";
 import { daraja, envelope, harness, json, QUERY_PATH, type Reply } from "./support.ts";
 
 const ID = "ws_CO_15012026120000123708374149";
@@ -19,16 +19,6 @@ const answer = (
     ResultDesc,
     ...extra,
   });
-
-async function caught(promise: Promise<unknown>): Promise<DarajaError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof DarajaError) return error;
-    throw error;
-  }
-  throw new Error("expected a DarajaError");
-}
 
 /** Replies in order; the last one repeats. */
 const sequence =
