@@ -3,55 +3,28 @@
  * (Daraja is asked first), the per-phone limit, Idempotency-Key answers, and the history pages.
  * The ledger is checked balanced after every test.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { assertLedgerBalanced } from "../../src/ledger/ledger.ts";
+import { describe, expect, it } from "vitest";
 import { bearer, createAdmin, expectError } from "../support/app.ts";
-import { type PaymentsStack, startPaymentsStack } from "../support/payments.ts";
+import { type PaymentsStack, pushBody, withPaymentsStack } from "../support/payments.ts";
 
 let s: PaymentsStack;
-beforeAll(async () => {
-  s = await startPaymentsStack();
+withPaymentsStack((stack) => {
+  s = stack;
 });
-afterEach(async () => {
-  await s.t.services.payments.callbacks.whenIdle();
-  await assertLedgerBalanced(s.t.db.db.kysely);
-});
-afterAll(async () => {
-  await s.close();
-});
-beforeEach(() => {
-  // A fresh minute for the per-phone attempt limit.
-  s.clock.advance(61_000);
-});
-
-const booking = (bookingId: string, phoneNumber: string, extra: Record<string, unknown> = {}) => ({
-  phoneNumber,
-  bookingId,
-  type: "booking_fee",
-  ...extra,
-});
-
-async function feeOf(bookingId: string) {
-  return s.t.db.db.kysely
-    .selectFrom("booking_fees")
-    .selectAll()
-    .where("booking_id", "=", bookingId)
-    .executeTakeFirstOrThrow();
-}
 
 describe("asking again while an attempt is open", () => {
   it("checks the open attempt with Daraja first: paid (callback lost) → ALREADY_PAID, no second prompt", async () => {
     const c = await s.customer();
-    const res = await s.stkPush(c.token, booking(c.bookingId, "254700009001"));
+    const res = await s.stkPush(c.token, pushBody(c.bookingId, "254700009001"));
     const { transactionId, checkoutRequestId } = res.json().data;
     await s.emulator.emulator.sessions.waitFor(
       (x) => x.checkoutRequestId === checkoutRequestId && x.status === "completed",
     );
     expect((await s.row(transactionId)).status).toBe("pending");
-    const again = await s.stkPush(c.token, booking(c.bookingId, "254700009001"));
+    const again = await s.stkPush(c.token, pushBody(c.bookingId, "254700009001"));
     expectError(again, 409, "ALREADY_PAID");
     expect(await s.row(transactionId)).toMatchObject({ status: "completed", paid_amount: 500 });
-    expect((await feeOf(c.bookingId)).status).toBe("held");
+    expect((await s.fee(c.bookingId)).status).toBe("held");
     expect(
       s.emulator.emulator.sessions
         .list({ phoneNumber: "254700009001" })
@@ -68,7 +41,7 @@ describe("asking again while an attempt is open", () => {
     const phone = "254700001032";
     s.emulator.emulator.setFaults({ rates: { callbackLost: 1 } });
     try {
-      const res = await s.stkPush(c.token, booking(c.bookingId, phone));
+      const res = await s.stkPush(c.token, pushBody(c.bookingId, phone));
       const first = res.json().data;
       await s.emulator.emulator.deliveries.waitFor(
         (d) => d.checkoutRequestId === first.checkoutRequestId && d.status === "suppressed",
@@ -82,7 +55,7 @@ describe("asking again while an attempt is open", () => {
       .where("booking_id", "=", c.bookingId)
       .execute();
     expect(firstAttempt?.status).toBe("pending");
-    const retry = await s.stkPush(c.token, booking(c.bookingId, "254708374149"));
+    const retry = await s.stkPush(c.token, pushBody(c.bookingId, "254708374149"));
     expect(retry.statusCode).toBe(201);
     expect(await s.row(firstAttempt?.id ?? "")).toMatchObject({ status: "failed", result_code: "1032" });
     await s.waitForStatus(c.token, retry.json().data.transactionId, ["completed"]);
@@ -94,22 +67,22 @@ describe("rate limits", () => {
     const c = await s.customer();
     // Each push is refused at once (spike arrest), which frees the fee for the next one.
     for (let i = 0; i < 5; i++)
-      expectError(await s.stkPush(c.token, booking(c.bookingId, "0700009004")), 503, "MPESA_UNAVAILABLE");
+      expectError(await s.stkPush(c.token, pushBody(c.bookingId, "0700009004")), 503, "MPESA_UNAVAILABLE");
     const limited = expectError(
-      await s.stkPush(c.token, booking(c.bookingId, "0700009004")),
+      await s.stkPush(c.token, pushBody(c.bookingId, "0700009004")),
       429,
       "RATE_LIMITED",
     );
     expect(limited.details).toEqual({ retryAfterSeconds: 60 });
     // Another customer asking for a prompt on the same phone is limited too; another phone is not.
     const d = await s.customer();
-    expectError(await s.stkPush(d.token, booking(d.bookingId, "254700009004")), 429, "RATE_LIMITED");
-    const ok = await s.stkPush(d.token, booking(d.bookingId, "254708374149"));
+    expectError(await s.stkPush(d.token, pushBody(d.bookingId, "254700009004")), 429, "RATE_LIMITED");
+    const ok = await s.stkPush(d.token, pushBody(d.bookingId, "254708374149"));
     expect(ok.statusCode).toBe(201);
     await s.waitForStatus(d.token, ok.json().data.transactionId, ["completed"]);
     // A minute later the phone may be prompted again.
     s.clock.advance(61_000);
-    expectError(await s.stkPush(c.token, booking(c.bookingId, "0700009004")), 503, "MPESA_UNAVAILABLE");
+    expectError(await s.stkPush(c.token, pushBody(c.bookingId, "0700009004")), 503, "MPESA_UNAVAILABLE");
   });
 });
 
@@ -117,23 +90,23 @@ describe("Idempotency-Key", () => {
   it("replays a refusal with its status and body; keys belong to one user", async () => {
     const c = await s.customer();
     const headers = { "idempotency-key": `refused-${c.bookingId}` };
-    const first = await s.stkPush(c.token, booking(c.bookingId, "0708374149", { amount: 499 }), headers);
+    const first = await s.stkPush(c.token, pushBody(c.bookingId, "0708374149", { amount: 499 }), headers);
     expectError(first, 400, "AMOUNT_MISMATCH");
-    const again = await s.stkPush(c.token, booking(c.bookingId, "0708374149", { amount: 499 }), headers);
+    const again = await s.stkPush(c.token, pushBody(c.bookingId, "0708374149", { amount: 499 }), headers);
     expect({ status: again.statusCode, body: again.json() }).toEqual({ status: 400, body: first.json() });
     // The same request with another key is a new request; with this key and another body, a conflict.
     expectError(
-      await s.stkPush(c.token, booking(c.bookingId, "0708374149"), headers),
+      await s.stkPush(c.token, pushBody(c.bookingId, "0708374149"), headers),
       422,
       "IDEMPOTENCY_CONFLICT",
     );
     // Another customer may use the same key for their own request.
     const d = await s.customer();
-    const theirs = await s.stkPush(d.token, booking(d.bookingId, "0708374149", { amount: 499 }), headers);
+    const theirs = await s.stkPush(d.token, pushBody(d.bookingId, "0708374149", { amount: 499 }), headers);
     expectError(theirs, 400, "AMOUNT_MISMATCH");
-    const paid = await s.stkPush(d.token, booking(d.bookingId, "0708374149"), { "idempotency-key": "k1" });
+    const paid = await s.stkPush(d.token, pushBody(d.bookingId, "0708374149"), { "idempotency-key": "k1" });
     // (another number: M-Pesa keeps one open prompt per phone)
-    const paidAgain = await s.stkPush(c.token, booking(c.bookingId, "0700000000"), {
+    const paidAgain = await s.stkPush(c.token, pushBody(c.bookingId, "0700000000"), {
       "idempotency-key": "k1",
     });
     expect(paid.statusCode).toBe(201);
@@ -151,13 +124,13 @@ describe("history", () => {
     // Three refused attempts (each frees the fee), then one that pays.
     for (let i = 0; i < 3; i++) {
       s.clock.advance(61_000);
-      expectError(await s.stkPush(c.token, booking(c.bookingId, "254700009004")), 503, "MPESA_UNAVAILABLE");
+      expectError(await s.stkPush(c.token, pushBody(c.bookingId, "254700009004")), 503, "MPESA_UNAVAILABLE");
     }
     s.clock.advance(1_000);
-    const paid = await s.stkPush(c.token, booking(c.bookingId, "254708374149"));
+    const paid = await s.stkPush(c.token, pushBody(c.bookingId, "254708374149"));
     await s.waitForStatus(c.token, paid.json().data.transactionId, ["completed"]);
     const other = await s.customer();
-    const theirs = await s.stkPush(other.token, booking(other.bookingId, "254711111111"));
+    const theirs = await s.stkPush(other.token, pushBody(other.bookingId, "254711111111"));
     await s.waitForStatus(other.token, theirs.json().data.transactionId, ["failed"]);
 
     const history = async (query: string, token = c.token) => {

@@ -3,47 +3,21 @@
  * test numbers (success, too little money, cancel, no answer), idempotency, one prompt per fee,
  * visibility and bad input. The ledger is checked balanced after every test.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { accountBalances, assertLedgerBalanced } from "../../src/ledger/ledger.ts";
+import { describe, expect, it } from "vitest";
+import { accountBalances } from "../../src/ledger/ledger.ts";
 import { bearer, expectError } from "../support/app.ts";
-import { type PaymentsStack, startPaymentsStack } from "../support/payments.ts";
+import { type PaymentsStack, pushBody, withPaymentsStack } from "../support/payments.ts";
 
 let s: PaymentsStack;
-beforeAll(async () => {
-  s = await startPaymentsStack();
+withPaymentsStack((stack) => {
+  s = stack;
 });
-afterEach(async () => {
-  await s.t.services.payments.callbacks.whenIdle();
-  await assertLedgerBalanced(s.t.db.db.kysely);
-});
-afterAll(async () => {
-  await s.close();
-});
-beforeEach(() => {
-  // A fresh minute for the per-phone attempt limit.
-  s.clock.advance(61_000);
-});
-
-const booking = (bookingId: string, phoneNumber: string, extra: Record<string, unknown> = {}) => ({
-  phoneNumber,
-  bookingId,
-  type: "booking_fee",
-  ...extra,
-});
-
-async function feeOf(bookingId: string) {
-  return s.t.db.db.kysely
-    .selectFrom("booking_fees")
-    .selectAll()
-    .where("booking_id", "=", bookingId)
-    .executeTakeFirstOrThrow();
-}
 
 describe("STK Push through the emulator", () => {
   it("254708374149 pays: 201, then completed with a receipt; fee held in escrow, booking matching", async () => {
     const c = await s.customer();
     const before = await accountBalances(s.t.db.db.kysely);
-    const res = await s.stkPush(c.token, booking(c.bookingId, "0708374149", { amount: 500 }));
+    const res = await s.stkPush(c.token, pushBody(c.bookingId, "0708374149", { amount: 500 }));
     expect(res.statusCode).toBe(201);
     const body = res.json();
     expect(body).toEqual({
@@ -67,7 +41,7 @@ describe("STK Push through the emulator", () => {
       resultCode: "0",
       completedAt: expect.any(String),
     });
-    expect(await feeOf(c.bookingId)).toMatchObject({ status: "held", paid_transaction_id: tx.id });
+    expect(await s.fee(c.bookingId)).toMatchObject({ status: "held", paid_transaction_id: tx.id });
     const bookingRes = await s.t.app.inject({
       method: "GET",
       url: `/api/v1/bookings/${c.bookingId}`,
@@ -83,7 +57,7 @@ describe("STK Push through the emulator", () => {
       .execute();
     expect(verdicts).toEqual([{ verdict: "accepted", signature_valid: 1 }]);
     // Paid: asking again is refused without a new prompt.
-    expectError(await s.stkPush(c.token, booking(c.bookingId, "0708374149")), 409, "ALREADY_PAID");
+    expectError(await s.stkPush(c.token, pushBody(c.bookingId, "0708374149")), 409, "ALREADY_PAID");
   });
 
   it.each([
@@ -92,13 +66,13 @@ describe("STK Push through the emulator", () => {
     ["254700002001", "2001", /PIN was wrong/],
   ])("%s fails with result %s and frees the fee for another try", async (phone, code, reason) => {
     const c = await s.customer();
-    const res = await s.stkPush(c.token, booking(c.bookingId, phone));
+    const res = await s.stkPush(c.token, pushBody(c.bookingId, phone));
     expect(res.statusCode).toBe(201);
     const tx = await s.waitForStatus(c.token, res.json().data.transactionId, ["failed"]);
     expect(tx.resultCode).toBe(code);
     expect(tx.failureReason).toMatch(reason);
-    expect((await feeOf(c.bookingId)).status).toBe("pending");
-    const retry = await s.stkPush(c.token, booking(c.bookingId, "254708374149"));
+    expect((await s.fee(c.bookingId)).status).toBe("pending");
+    const retry = await s.stkPush(c.token, pushBody(c.bookingId, "254708374149"));
     expect(retry.statusCode).toBe(201);
     await s.waitForStatus(c.token, retry.json().data.transactionId, ["completed"]);
   });
@@ -107,11 +81,11 @@ describe("STK Push through the emulator", () => {
     s.emulator.emulator.setTimeScale(0.03);
     try {
       const c = await s.customer();
-      const res = await s.stkPush(c.token, booking(c.bookingId, "254700001037"));
+      const res = await s.stkPush(c.token, pushBody(c.bookingId, "254700001037"));
       const id = res.json().data.transactionId;
       expect((await s.status(c.token, id)).json().transaction.status).toBe("pending");
       // The prompt is still open at Daraja: asking again does not send a second one.
-      const again = await s.stkPush(c.token, booking(c.bookingId, "254700001037"));
+      const again = await s.stkPush(c.token, pushBody(c.bookingId, "254700001037"));
       expect(expectError(again, 409, "PAYMENT_IN_PROGRESS").details).toEqual({ transactionId: id });
       const tx = await s.waitForStatus(c.token, id, ["failed"], 10_000);
       expect(tx.resultCode).toBe("1037");
@@ -124,13 +98,13 @@ describe("STK Push through the emulator", () => {
   it("a refused push answers its mapped error and records the failure", async () => {
     const c = await s.customer();
     const spike = expectError(
-      await s.stkPush(c.token, booking(c.bookingId, "254700009004")),
+      await s.stkPush(c.token, pushBody(c.bookingId, "254700009004")),
       503,
       "MPESA_UNAVAILABLE",
     );
     expect(spike.message).toMatch(/try again shortly/i);
     const locked = expectError(
-      await s.stkPush(c.token, booking(c.bookingId, "254700001001")),
+      await s.stkPush(c.token, pushBody(c.bookingId, "254700001001")),
       409,
       "PAYMENT_IN_PROGRESS",
     );
@@ -152,7 +126,7 @@ describe("STK Push through the emulator", () => {
 describe("metrics", () => {
   it("counts payment statuses, callback verdicts and timed Daraja calls", async () => {
     const c = await s.customer();
-    const res = await s.stkPush(c.token, booking(c.bookingId, "254708374149"));
+    const res = await s.stkPush(c.token, pushBody(c.bookingId, "254708374149"));
     await s.waitForStatus(c.token, res.json().data.transactionId, ["completed"]);
     const text = (await s.t.app.inject({ method: "GET", url: "/metrics" })).body;
     expect(text).toMatch(/payments_status_total\{status="initiated"\} [1-9]/);
@@ -167,10 +141,10 @@ describe("metrics", () => {
 
   it("counts Daraja refusals and errors by outcome, and rejected callbacks", async () => {
     const c = await s.customer();
-    expectError(await s.stkPush(c.token, booking(c.bookingId, "254700009004")), 503, "MPESA_UNAVAILABLE");
+    expectError(await s.stkPush(c.token, pushBody(c.bookingId, "254700009004")), 503, "MPESA_UNAVAILABLE");
     s.clock.advance(61_000);
     // A 503 with an unreadable body may hide a created prompt: never resent, it is reconciled.
-    const unknown = await s.stkPush(c.token, booking(c.bookingId, "254700009005"));
+    const unknown = await s.stkPush(c.token, pushBody(c.bookingId, "254700009005"));
     expect(unknown.statusCode).toBe(201);
     expect(unknown.json().data.checkoutRequestId).toBeNull();
     const forged = await s.postCallback("pay_forged", "{}", "bad-signature");
@@ -191,8 +165,8 @@ describe("one prompt per fee", () => {
   it("two concurrent pushes for one fee give one prompt", async () => {
     const c = await s.customer();
     const [a, b] = await Promise.all([
-      s.stkPush(c.token, booking(c.bookingId, "254708374149")),
-      s.stkPush(c.token, booking(c.bookingId, "254708374149")),
+      s.stkPush(c.token, pushBody(c.bookingId, "254708374149")),
+      s.stkPush(c.token, pushBody(c.bookingId, "254708374149")),
     ]);
     expect([a.statusCode, b.statusCode].sort()).toEqual([201, 409]);
     const loser = a.statusCode === 409 ? a : b;
@@ -218,8 +192,8 @@ describe("one prompt per fee", () => {
     }).length;
     const headers = { "idempotency-key": `click-${c.bookingId}` };
     const [a, b] = await Promise.all([
-      s.stkPush(c.token, booking(c.bookingId, "0708374149"), headers),
-      s.stkPush(c.token, booking(c.bookingId, "0708374149"), headers),
+      s.stkPush(c.token, pushBody(c.bookingId, "0708374149"), headers),
+      s.stkPush(c.token, pushBody(c.bookingId, "0708374149"), headers),
     ]);
     expect(a.statusCode).toBe(201);
     expect(b.statusCode).toBe(201);
@@ -230,11 +204,11 @@ describe("one prompt per fee", () => {
     expect(pushesAfter - pushesBefore).toBe(1);
     // Later repeats still answer the first answer, even once the fee is paid.
     await s.waitForStatus(c.token, a.json().data.transactionId, ["completed"]);
-    const later = await s.stkPush(c.token, booking(c.bookingId, "0708374149"), headers);
+    const later = await s.stkPush(c.token, pushBody(c.bookingId, "0708374149"), headers);
     expect(later.statusCode).toBe(201);
     expect(later.json()).toEqual(a.json());
     expectError(
-      await s.stkPush(c.token, booking(c.bookingId, "0711111111"), headers),
+      await s.stkPush(c.token, pushBody(c.bookingId, "0711111111"), headers),
       422,
       "IDEMPOTENCY_CONFLICT",
     );
@@ -246,11 +220,11 @@ describe("visibility and bad input", () => {
     const owner = await s.customer();
     const other = await s.customer();
     expectError(
-      await s.stkPush(other.token, booking(owner.bookingId, "254708374149")),
+      await s.stkPush(other.token, pushBody(owner.bookingId, "254708374149")),
       404,
       "BOOKING_NOT_FOUND",
     );
-    const res = await s.stkPush(owner.token, booking(owner.bookingId, "254708374149"));
+    const res = await s.stkPush(owner.token, pushBody(owner.bookingId, "254708374149"));
     const id = res.json().data.transactionId;
     expectError(await s.status(other.token, id), 404, "TRANSACTION_NOT_FOUND");
     const events = await s.t.app.inject({
@@ -277,14 +251,14 @@ describe("visibility and bad input", () => {
         headers: { ...bearer(c.token), ...headers },
         payload: body as Record<string, unknown>,
       });
-    expectError(await push(booking(c.bookingId, "12345")), 400, "INVALID_PHONE");
-    expectError(await push(booking(c.bookingId, "0708374149", { amount: 499 })), 400, "AMOUNT_MISMATCH");
-    expectError(await push(booking(c.bookingId, "0708374149", { amount: "500" })), 400, "VALIDATION_ERROR");
-    expectError(await push(booking(c.bookingId, "0708374149", { type: "tip" })), 400, "VALIDATION_ERROR");
+    expectError(await push(pushBody(c.bookingId, "12345")), 400, "INVALID_PHONE");
+    expectError(await push(pushBody(c.bookingId, "0708374149", { amount: 499 })), 400, "AMOUNT_MISMATCH");
+    expectError(await push(pushBody(c.bookingId, "0708374149", { amount: "500" })), 400, "VALIDATION_ERROR");
+    expectError(await push(pushBody(c.bookingId, "0708374149", { type: "tip" })), 400, "VALIDATION_ERROR");
     expectError(await push({ bookingId: c.bookingId, type: "booking_fee" }), 400, "VALIDATION_ERROR");
-    expectError(await push(booking("bkg_nope", "0708374149")), 404, "BOOKING_NOT_FOUND");
+    expectError(await push(pushBody("bkg_nope", "0708374149")), 404, "BOOKING_NOT_FOUND");
     expectError(
-      await push(booking(c.bookingId, "0708374149"), { "idempotency-key": "k".repeat(256) }),
+      await push(pushBody(c.bookingId, "0708374149"), { "idempotency-key": "k".repeat(256) }),
       400,
       "VALIDATION_ERROR",
     );
@@ -302,7 +276,7 @@ describe("visibility and bad input", () => {
       await s.t.app.inject({
         method: "POST",
         url: "/api/v1/payments/mpesa/stkpush",
-        payload: booking(c.bookingId, "0708374149"),
+        payload: pushBody(c.bookingId, "0708374149"),
       }),
       401,
       "UNAUTHORIZED",
@@ -330,16 +304,16 @@ describe("visibility and bad input", () => {
   it("limits STK Push requests per user", async () => {
     const c = await s.customer();
     for (let i = 0; i < 10; i++)
-      expectError(await s.stkPush(c.token, booking(c.bookingId, "123")), 400, "INVALID_PHONE");
+      expectError(await s.stkPush(c.token, pushBody(c.bookingId, "123")), 400, "INVALID_PHONE");
     const limited = expectError(
-      await s.stkPush(c.token, booking(c.bookingId, "0708374149")),
+      await s.stkPush(c.token, pushBody(c.bookingId, "0708374149")),
       429,
       "RATE_LIMITED",
     );
     expect(limited.details).toMatchObject({ retryAfterSeconds: expect.any(Number) });
     // Someone else is not affected.
     const d = await s.customer();
-    expectError(await s.stkPush(d.token, booking(d.bookingId, "123")), 400, "INVALID_PHONE");
+    expectError(await s.stkPush(d.token, pushBody(d.bookingId, "123")), 400, "INVALID_PHONE");
   });
 
   it("documents the payment routes in OpenAPI", async () => {
@@ -358,6 +332,6 @@ describe("visibility and bad input", () => {
   it("technicians cannot start a payment", async () => {
     const { registerUser } = await import("../support/app.ts");
     const tech = await registerUser(s.t.app, { role: "technician" });
-    expectError(await s.stkPush(tech.token, booking("bkg_x", "0708374149")), 403, "FORBIDDEN");
+    expectError(await s.stkPush(tech.token, pushBody("bkg_x", "0708374149")), 403, "FORBIDDEN");
   });
 });

@@ -4,13 +4,14 @@
  */
 
 import type { LightMyRequestResponse } from "fastify";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { createBookingsService } from "../../src/bookings/bookings.service.ts";
 import { type Clock, ManualClock } from "../../src/clock.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createDarajaClient } from "../../src/daraja/client.ts";
 import type { DarajaApi, StkPushAccepted, StkPushInput, StkQueryResult } from "../../src/daraja/contract.ts";
 import { DarajaError, type DarajaErrorKind } from "../../src/daraja/errors.ts";
-import type { PaymentTransactionRow } from "../../src/db/schema.ts";
+import type { BookingFeeRow, PaymentTransactionRow } from "../../src/db/schema.ts";
 import type { EmulatorOptions } from "../../src/emulator/index.ts";
 import type { RateLimits } from "../../src/http/rate-limits.ts";
 import { newId } from "../../src/ids.ts";
@@ -274,6 +275,8 @@ export interface PaymentsStack {
   /** Posts a callback for `transactionId` to the running server, signed unless `sig` is given. */
   postCallback(transactionId: string | null, body: string, sig?: string | null): Promise<Response>;
   row(transactionId: string): Promise<PaymentTransactionRow>;
+  /** The booking fee row of a booking. */
+  fee(bookingId: string): Promise<BookingFeeRow>;
   close(): Promise<void>;
 }
 
@@ -379,6 +382,13 @@ export async function startPaymentsStack(
         .where("id", "=", transactionId)
         .executeTakeFirstOrThrow();
     },
+    fee(bookingId) {
+      return t.db.db.kysely
+        .selectFrom("booking_fees")
+        .selectAll()
+        .where("booking_id", "=", bookingId)
+        .executeTakeFirstOrThrow();
+    },
     async close() {
       try {
         await t.services.payments.stop();
@@ -391,3 +401,35 @@ export async function startPaymentsStack(
   };
   return stack;
 }
+
+/**
+ * One payments stack for a test file: started before all tests, each test in a fresh minute (the
+ * per-phone attempt limit), background callbacks settled and the ledger checked balanced after each,
+ * closed after all. `use` receives the stack once it runs.
+ */
+export function withPaymentsStack(use: (stack: PaymentsStack) => void): void {
+  let stack: PaymentsStack | undefined;
+  beforeAll(async () => {
+    stack = await startPaymentsStack();
+    use(stack);
+  });
+  beforeEach(() => {
+    stack?.clock.advance(61_000);
+  });
+  afterEach(async () => {
+    if (!stack) return;
+    await stack.t.services.payments.callbacks.whenIdle();
+    await assertLedgerBalanced(stack.t.db.db.kysely);
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+}
+
+/** A `POST /stkpush` body for a booking fee. */
+export const pushBody = (bookingId: string, phoneNumber: string, extra: Record<string, unknown> = {}) => ({
+  phoneNumber,
+  bookingId,
+  type: "booking_fee",
+  ...extra,
+});
