@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bearer, createAdmin, createBooking, type RegisteredUser, registerUser } from "../support/app.ts";
-import { DESKTOP_VIEWPORT, logIn, startWebStack, type WebStack } from "../support/browser.ts";
+import { DESKTOP_VIEWPORT, logIn, payByApi, startWebStack, type WebStack } from "../support/browser.ts";
 
 interface Report {
   successRate: number | null;
@@ -38,28 +38,8 @@ afterAll(async () => {
 
 /** Books and pays through the API; resolves with the attempt's final status. */
 async function pay(customer: RegisteredUser, phoneNumber: string): Promise<string> {
-  const { app } = stack.t;
-  const booking = await createBooking(app, customer.token);
-  const push = await app.inject({
-    method: "POST",
-    url: "/api/v1/payments/mpesa/stkpush",
-    headers: bearer(customer.token),
-    payload: { phoneNumber, bookingId: booking.id, type: "booking_fee" },
-  });
-  if (push.statusCode !== 201) throw new Error(`stkpush: ${push.statusCode} ${push.body}`);
-  const { transactionId } = (push.json() as { data: { transactionId: string } }).data;
-  const until = Date.now() + 15_000;
-  for (;;) {
-    const res = await app.inject({
-      method: "GET",
-      url: `/api/v1/payments/mpesa/status/${transactionId}`,
-      headers: bearer(customer.token),
-    });
-    const { status } = (res.json() as { transaction: { status: string } }).transaction;
-    if (status === "completed" || status === "failed") return status;
-    if (Date.now() > until) throw new Error(`payment ${transactionId} still ${status}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const booking = await createBooking(stack.t.app, customer.token);
+  return payByApi(stack.t.app, customer.token, booking.id, phoneNumber);
 }
 
 describe("payment history", () => {

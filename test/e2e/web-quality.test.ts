@@ -6,11 +6,12 @@
  */
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bearer, createAdmin, createBooking, type RegisteredUser, registerUser } from "../support/app.ts";
+import { createAdmin, createBooking, type RegisteredUser, registerUser } from "../support/app.ts";
 import {
   DESKTOP_VIEWPORT,
   logIn,
   PHONE_VIEWPORT,
+  payByApi,
   screenshot,
   startWebStack,
   type WatchedPage,
@@ -43,8 +44,8 @@ beforeAll(async () => {
   customer = await registerUser(stack.t.app, { name: "Amina Njeri", phoneNumber: "254708374149" });
   admin = await createAdmin(stack.t);
   paidBookingId = (await createBooking(stack.t.app, customer.token, { service: "Appliance repair" })).id;
-  expect(await payByApi(paidBookingId, "254700001032")).toBe("failed");
-  expect(await payByApi(paidBookingId, "254700000000")).toBe("completed");
+  expect(await payByApi(stack.t.app, customer.token, paidBookingId, "254700001032")).toBe("failed");
+  expect(await payByApi(stack.t.app, customer.token, paidBookingId, "254700000000")).toBe("completed");
 });
 
 afterAll(async () => {
@@ -52,30 +53,6 @@ afterAll(async () => {
 });
 
 /** Pushes through the API and waits for the attempt's final status. */
-async function payByApi(bookingId: string, phoneNumber: string): Promise<string> {
-  const { app } = stack.t;
-  const push = await app.inject({
-    method: "POST",
-    url: "/api/v1/payments/mpesa/stkpush",
-    headers: bearer(customer.token),
-    payload: { phoneNumber, bookingId, type: "booking_fee" },
-  });
-  if (push.statusCode !== 201) throw new Error(`stkpush: ${push.statusCode} ${push.body}`);
-  const { transactionId } = (push.json() as { data: { transactionId: string } }).data;
-  const until = Date.now() + 15_000;
-  for (;;) {
-    const res = await app.inject({
-      method: "GET",
-      url: `/api/v1/payments/mpesa/status/${transactionId}`,
-      headers: bearer(customer.token),
-    });
-    const { status } = (res.json() as { transaction: { status: string } }).transaction;
-    if (status === "completed" || status === "failed") return status;
-    if (Date.now() > until) throw new Error(`payment ${transactionId} still ${status}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** Presses Tab until the focused element's text or label is `name`; fails after `max` presses. */
 async function tabTo(page: Page, name: string, max = 30): Promise<void> {
   for (let i = 0; i < max; i++) {

@@ -6,10 +6,11 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { createDarajaClient } from "../../src/daraja/client.ts";
 import type { EmulatorOptions } from "../../src/emulator/index.ts";
-import { startTestApp, type TestApp } from "./app.ts";
+import { bearer, startTestApp, type TestApp } from "./app.ts";
 import { EMULATOR_CREDENTIALS, startTestEmulator, type TestEmulator } from "./emulator.ts";
 import { buildWebApp } from "./web-build.ts";
 
@@ -249,4 +250,36 @@ export function futureLocalDateTime(): string {
   const date = new Date(Date.now() + 3 * 86_400_000);
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T10:30`;
+}
+
+/**
+ * Pays a booking's fee through the API (no browser), waiting for the emulator's test number to
+ * settle it; returns the final status ("completed" or "failed").
+ */
+export async function payByApi(
+  app: FastifyInstance,
+  token: string,
+  bookingId: string,
+  phoneNumber: string,
+): Promise<string> {
+  const push = await app.inject({
+    method: "POST",
+    url: "/api/v1/payments/mpesa/stkpush",
+    headers: bearer(token),
+    payload: { phoneNumber, bookingId, type: "booking_fee" },
+  });
+  if (push.statusCode !== 201) throw new Error(`stkpush: ${push.statusCode} ${push.body}`);
+  const { transactionId } = (push.json() as { data: { transactionId: string } }).data;
+  const until = Date.now() + 15_000;
+  for (;;) {
+    const res = await app.inject({
+      method: "GET",
+      url: `/api/v1/payments/mpesa/status/${transactionId}`,
+      headers: bearer(token),
+    });
+    const { status } = (res.json() as { transaction: { status: string } }).transaction;
+    if (status === "completed" || status === "failed") return status;
+    if (Date.now() > until) throw new Error(`payment ${transactionId} still ${status}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
