@@ -18,27 +18,25 @@ export interface NewCallback {
   at: Date;
 }
 
-export async function insertCallback(executor: Executor, cb: NewCallback): Promise<string> {
-  const id = newId("cbk", cb.at.getTime());
-  await executor
-    .insertInto("mpesa_callbacks")
-    .values({
-      id,
-      transaction_id: cb.transactionId,
-      checkout_request_id: cb.checkoutRequestId,
-      merchant_request_id: cb.merchantRequestId,
-      result_code: cb.resultCode,
-      source_ip: cb.sourceIp,
-      signature_valid: cb.signatureValid ? 1 : 0,
-      raw_body: cb.rawBody,
-      verdict: "received",
-      reason: null,
-      received_at: cb.at.toISOString(),
-      processed_at: null,
-      lease_until: null,
-    })
-    .execute();
-  return id;
+/** Stores a callback as received and returns the stored row. */
+export async function insertCallback(executor: Executor, cb: NewCallback): Promise<MpesaCallbackRow> {
+  const row: MpesaCallbackRow = {
+    id: newId("cbk", cb.at.getTime()),
+    transaction_id: cb.transactionId,
+    checkout_request_id: cb.checkoutRequestId,
+    merchant_request_id: cb.merchantRequestId,
+    result_code: cb.resultCode,
+    source_ip: cb.sourceIp,
+    signature_valid: cb.signatureValid ? 1 : 0,
+    raw_body: cb.rawBody,
+    verdict: "received",
+    reason: null,
+    received_at: cb.at.toISOString(),
+    processed_at: null,
+    lease_until: null,
+  };
+  await executor.insertInto("mpesa_callbacks").values(row).execute();
+  return row;
 }
 
 export async function findCallback(executor: Executor, id: string): Promise<MpesaCallbackRow | null> {

@@ -236,7 +236,7 @@ export function createCallbackService(deps: CallbackServiceDeps): CallbackServic
       } catch {
         parsed = null;
       }
-      const callbackId = await insertCallback(db.kysely, {
+      const row = await insertCallback(db.kysely, {
         transactionId:
           typeof input.tx === "string" && input.tx.length <= 100 && !input.tx.includes("\u0000")
             ? input.tx
@@ -251,9 +251,8 @@ export function createCallbackService(deps: CallbackServiceDeps): CallbackServic
         at: now,
       });
       if (deps.allowedIps.length === 0)
-        logger.debug({ callbackId, sourceIp: input.sourceIp }, "callback received");
-      const row = await findCallback(db.kysely, callbackId);
-      if (!row) throw new Error("stored callback vanished");
+        logger.debug({ callbackId: row.id, sourceIp: input.sourceIp }, "callback received");
+      const callbackId = row.id;
       const checked = await check(row);
       if (!checked.ok) {
         await decide(callbackId, "rejected", checked.error.message);
