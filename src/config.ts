@@ -56,9 +56,11 @@ export interface Config {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
     super(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
     this.name = "ConfigError";
+    this.problems = problems;
   }
 }
 
@@ -75,7 +77,10 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 class Reader {
   readonly problems: string[] = [];
-  constructor(private readonly env: Env) {}
+  private readonly env: Env;
+  constructor(env: Env) {
+    this.env = env;
+  }
 
   raw(name: string): string | undefined {
     const value = this.env[name];

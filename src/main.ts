@@ -1,4 +1,5 @@
 /** `npm start`: runs Malipo in one process and prints where everything is. */
+import "../scripts/require-node.mjs"; // first: an older Node is told what it needs
 import { ConfigError, loadConfig } from "./config.ts";
 import { createLogger } from "./logger.ts";
 import { startMalipo } from "./server.ts";

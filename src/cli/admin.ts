@@ -4,6 +4,7 @@
  * Admin accounts are made here (or from ADMIN_EMAIL/ADMIN_PASSWORD at start-up), never by sign-up.
  * Without --password the password is read from standard input (keeps it out of shell history).
  */
+import "../../scripts/require-node.mjs"; // first: an older Node is told what it needs
 import { parseArgs } from "node:util";
 import { systemClock } from "../clock.ts";
 import { ConfigError, loadConfig } from "../config.ts";

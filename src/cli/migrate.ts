@@ -1,4 +1,5 @@
 /** `npm run migrate`: applies pending migrations to DATABASE_URL and exits. */
+import "../../scripts/require-node.mjs"; // first: an older Node is told what it needs
 import { loadConfig } from "../config.ts";
 import { createDatabase, migrateToLatest } from "../db/database.ts";
 

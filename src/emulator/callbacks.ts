@@ -88,7 +88,10 @@ export class CallbackSender {
   readonly #events = new EventEmitter();
   #counter = 0;
 
-  constructor(private readonly deps: CallbackSenderDeps) {
+  private readonly deps: CallbackSenderDeps;
+
+  constructor(deps: CallbackSenderDeps) {
+    this.deps = deps;
     this.#events.setMaxListeners(0);
   }
 

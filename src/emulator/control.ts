@@ -15,19 +15,21 @@ export const RESOLVE_ACTIONS: readonly ResolveAction[] = [
 export type PhoneAnswer = { kind: "pin"; pin: string } | { kind: "cancel" };
 
 /** A refused control operation; routes turn it into a JSON error with this HTTP status. */
+export type ControlErrorCode =
+  | "SESSION_NOT_FOUND"
+  | "SESSION_NOT_PENDING"
+  | "NO_PENDING_PROMPT"
+  | "INVALID_PIN"
+  | "INVALID_INPUT";
+
 export class ControlError extends Error {
-  constructor(
-    readonly status: 400 | 404 | 409,
-    readonly code:
-      | "SESSION_NOT_FOUND"
-      | "SESSION_NOT_PENDING"
-      | "NO_PENDING_PROMPT"
-      | "INVALID_PIN"
-      | "INVALID_INPUT",
-    message: string,
-  ) {
+  readonly status: 400 | 404 | 409;
+  readonly code: ControlErrorCode;
+  constructor(status: 400 | 404 | 409, code: ControlErrorCode, message: string) {
     super(message);
     this.name = "ControlError";
+    this.status = status;
+    this.code = code;
   }
 }
 

@@ -64,7 +64,10 @@ export class FaultInjector {
   #random: Random;
   #injected: FaultRates = noRates();
 
-  constructor(private readonly defaultSeed: string) {
+  private readonly defaultSeed: string;
+
+  constructor(defaultSeed: string) {
+    this.defaultSeed = defaultSeed;
     this.#config = { seed: defaultSeed, rates: noRates(), delayedCallbackMs: 30_000 };
     this.#random = createRandom(defaultSeed, "faults");
   }

@@ -3,6 +3,7 @@
  * loadConfig (MPESA_EMULATOR_PORT, EMULATOR_CONSUMER_KEY/SECRET, EMULATOR_TIME_SCALE,
  * EMULATOR_STRICT_TIMESTAMP, HOST, LOG_LEVEL).
  */
+import "../../scripts/require-node.mjs"; // first: an older Node is told what it needs
 import { ConfigError, loadConfig } from "../config.ts";
 import { createLogger } from "../logger.ts";
 import { createEmulator, type Emulator, TEST_NUMBERS } from "./index.ts";

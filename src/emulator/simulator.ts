@@ -61,10 +61,10 @@ export class Simulator {
   readonly #ids: RequestIdFactory;
   readonly #receiptRandom: Random;
 
-  constructor(
-    readonly settings: EmulatorSettings,
-    logger?: Logger,
-  ) {
+  readonly settings: EmulatorSettings;
+
+  constructor(settings: EmulatorSettings, logger?: Logger) {
+    this.settings = settings;
     this.logger = (logger ?? pino({ level: "silent" })).child({ component: "daraja-emulator" });
     this.scheduler = createScheduler(settings.timeScale, (error) =>
       this.logger.error({ err: error }, "emulator timer failed"),

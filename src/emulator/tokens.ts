@@ -13,10 +13,12 @@ export class TokenStore {
   readonly #expiries = new Map<string, number>();
   #ttlSeconds: number;
 
-  constructor(
-    private readonly defaultTtlSeconds: number,
-    private readonly now: () => Date,
-  ) {
+  private readonly defaultTtlSeconds: number;
+  private readonly now: () => Date;
+
+  constructor(defaultTtlSeconds: number, now: () => Date) {
+    this.defaultTtlSeconds = defaultTtlSeconds;
+    this.now = now;
     this.#ttlSeconds = defaultTtlSeconds;
   }
 

@@ -13,7 +13,6 @@ import { createUsersService } from "../../src/users/users.service.ts";
 import { createProcessTestDb, type ProcessTestDb, testEngine } from "../support/db.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const TSX = import.meta.resolve("tsx");
 
 interface Run {
   code: number;
@@ -25,7 +24,7 @@ function admin(database: ProcessTestDb, args: string[], stdin?: string): Promise
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      ["--import", TSX, "src/cli/admin.ts", ...args],
+      ["src/cli/admin.ts", ...args],
       {
         cwd: ROOT,
         env: { PATH: process.env.PATH ?? "", HOME: database.dir, DATABASE_URL: database.url },

@@ -194,7 +194,7 @@ describe(`database (${testEngine()})`, () => {
     const dir = mkdtempSync(join(tmpdir(), "malipo-migrate-"));
     const file = join(dir, "m.sqlite");
     const migrate = () =>
-      execFileAsync(process.execPath, ["--import", "tsx", "src/cli/migrate.ts"], {
+      execFileAsync(process.execPath, ["src/cli/migrate.ts"], {
         env: { ...process.env, DATABASE_URL: file, LOG_LEVEL: "silent" },
       });
     try {

@@ -35,7 +35,7 @@ beforeAll(async () => {
       EMULATOR_TOKEN_TTL_SECONDS: "120",
       LOG_LEVEL: "warn",
     },
-    detached: true, // its own process group, so the stop below reaches npm, tsx and node
+    detached: true, // its own process group, so the stop below reaches npm and node
     stdio: ["ignore", "pipe", "pipe"],
   });
   exited = new Promise((resolve) => child.once("exit", () => resolve()));

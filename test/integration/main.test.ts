@@ -1,5 +1,5 @@
 /**
- * `npm start` as a child process (`node --import tsx src/main.ts`, configured by its environment
+ * `npm start` as a child process (`node src/main.ts`, configured by its environment
  * only): live modes refuse to start without their credentials, naming them; emulator mode prints where
  * everything is, takes the README's curl payment, and stops cleanly on SIGTERM.
  */
@@ -15,7 +15,6 @@ import { createProcessTestDb, testEngine } from "../support/db.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const MAIN = join(ROOT, "src", "main.ts");
-const TSX = import.meta.resolve("tsx");
 
 interface Exit {
   code: number | null;
@@ -25,7 +24,7 @@ interface Exit {
 }
 
 function startMain(env: Record<string, string>, cwd: string) {
-  const child: ChildProcess = spawn(process.execPath, ["--import", TSX, MAIN], {
+  const child: ChildProcess = spawn(process.execPath, [MAIN], {
     cwd,
     // Only what we pass: nothing from the test runner's environment may configure it.
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? cwd, ...env },

@@ -29,7 +29,10 @@ const ALL_METHODS: HTTPMethods[] = ["DELETE", "GET", "HEAD", "PATCH", "POST", "P
 
 /** A body the gateway could not read (wrong or missing Content-Type, malformed JSON). */
 export class UnparsedBody {
-  constructor(readonly raw: string) {}
+  readonly raw: string;
+  constructor(raw: string) {
+    this.raw = raw;
+  }
 }
 
 export interface DarajaRouteDeps {

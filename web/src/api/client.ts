@@ -8,13 +8,14 @@ export const API_BASE = "/api/v1";
 
 /** The API answered with its error envelope (or an unreadable error). */
 export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
+  readonly status: number;
+  readonly code: string;
+  readonly details: unknown;
+  constructor(status: number, code: string, message: string, details?: unknown) {
     super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details;
     this.name = "ApiError";
   }
 }
