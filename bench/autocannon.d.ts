@@ -8,6 +8,13 @@ declare module "autocannon" {
     method?: "GET" | "POST";
     headers?: Record<string, string>;
     body?: string;
+    /** Per-request hooks; `setupRequest` may rewrite path and body of each request. */
+    requests?: Array<{
+      setupRequest?: (request: { path: string; body?: string; method?: string }) => {
+        path: string;
+        body?: string;
+      };
+    }>;
   }
   interface Histogram {
     average: number;

@@ -1,199 +1,95 @@
 /**
- * `npm run bench`: Malipo's request paths against a bare Fastify baseline measured in the same run on
- * the same machine, reported as ratios (so the numbers mean the same on a fast or a slow machine).
+ * `npm run bench`: every benchmark, each against a bare baseline measured in the same run on the
+ * same machine, reported as ratios; writes bench/RESULTS.md and exits 1 when a target is missed.
  *
- *   health    GET /health                              vs a bare route returning the same JSON
- *   booking   GET /api/v1/bookings/:id (JWT + database) vs a bare route returning a booking-sized JSON
- *   callback  POST /api/v1/payments/mpesa/callback      vs a bare POST that answers {ResultCode:0}
- *             (a forged callback: stored with its verdict and refused, the hot path an attacker drives;
- *             each one is a durable SQLite write, so its ratio is far below the read paths)
+ *   request paths        GET /health, GET /bookings/:id, a forged callback — vs bare Fastify
+ *   callback ingestion   signed success callbacks applied, on SQLite and PostgreSQL — vs a bare
+ *                        node:http server doing the same durable writes with prepared statements
  *
- * Each target is a floor on throughput ratio and a ceiling on memory growth; the run exits 1 when a
- * target is missed. BENCH_SECONDS (default 5) sets each measurement's length.
+ * Settings: BENCH_SECONDS (5, per request-path measurement), BENCH_PENDING (200000 pending attempts
+ * of history), BENCH_CALLBACKS (5000 per server), BENCH_ENGINES (sqlite,postgres), TEST_DATABASE_URL
+ * (postgres://postgres@127.0.0.1:5432/test). Traffic goes to 127.0.0.1 only.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import autocannon from "autocannon";
-import Fastify from "fastify";
-import { loadConfig } from "../src/config.ts";
-import type { DarajaApi } from "../src/daraja/contract.ts";
-import { createDatabase, migrateToLatest } from "../src/db/database.ts";
-import { buildApp } from "../src/http/app.ts";
-import { createLogger } from "../src/logger.ts";
-import { createServices } from "../src/services.ts";
+import { writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { type Engine, type IngestionResult, runCallbackIngestion } from "./callbacks/ingestion.ts";
+import { MAX_RSS_GROWTH_MB, runRequestPaths } from "./request-paths.ts";
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const CONNECTIONS = 20;
+/** Callback ingestion: applied/s at least this share of the baseline's; p99 at most this multiple. */
+const INGESTION_MIN_RATIO = 0.8;
+const INGESTION_MAX_P99_FACTOR = 1.5;
 
-interface Target {
-  name: string;
-  /** Malipo's throughput must be at least this fraction of the baseline's. */
-  minRatio: number;
-}
-const TARGETS: Target[] = [
-  { name: "health", minRatio: 0.35 },
-  { name: "booking", minRatio: 0.08 },
-  { name: "callback", minRatio: 0.04 },
-];
-/** Resident memory may grow at most this much over the whole run (leaks show as steady growth). */
-const MAX_RSS_GROWTH_MB = 150;
+const env = process.env;
+const seconds = Number(env.BENCH_SECONDS ?? 5);
+const pending = Number(env.BENCH_PENDING ?? 200_000);
+const callbacks = Number(env.BENCH_CALLBACKS ?? 5_000);
+const engines = (env.BENCH_ENGINES ?? "sqlite,postgres").split(",") as Engine[];
+const postgresUrl = env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
-const daraja: DarajaApi = {
-  stkPush: async () => {
-    throw new Error("the benchmark sends no push");
-  },
-  stkQuery: async () => {
-    throw new Error("the benchmark sends no query");
-  },
+const lines: string[] = [];
+const say = (line = "") => {
+  lines.push(line);
+  console.log(line);
+};
+let failed = false;
+const verdict = (ok: boolean) => {
+  if (!ok) failed = true;
+  return ok ? "ok" : "**missed**";
 };
 
-async function measure(opts: {
-  url: string;
-  method?: "GET" | "POST";
-  headers?: Record<string, string>;
-  body?: string;
-}) {
-  // A short warm-up so JIT and connection set-up are not measured.
-  await autocannon({ ...opts, connections: CONNECTIONS, duration: 1 });
-  const r = await autocannon({ ...opts, connections: CONNECTIONS, duration: SECONDS });
-  return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.timeouts };
-}
-
-const dir = mkdtempSync(join(tmpdir(), "malipo-bench-"));
-const config = loadConfig({
-  LOG_LEVEL: "silent",
-  DATABASE_URL: join(dir, "bench.sqlite"),
-  RECONCILER_ENABLED: "false",
-});
-const logger = createLogger("silent");
-const db = createDatabase(config.databaseUrl);
-await migrateToLatest(db);
-const services = createServices({ config, db, logger, clock: { now: () => new Date() }, daraja });
-const app = await buildApp({
-  config,
-  logger,
-  db,
-  clock: { now: () => new Date() },
-  services,
-  rateLimits: {
-    register: { max: 1_000_000, timeWindowMs: 60_000 },
-  },
-});
-const malipo = await app.listen({ host: "127.0.0.1", port: 0 });
-
-const registered = await app.inject({
-  method: "POST",
-  url: "/api/v1/auth/register",
-  payload: { name: "Bench", email: "bench@example.com", password: "bench-password-1" },
-});
-const token = (registered.json() as { data: { token: string } }).data.token;
-const created = await app.inject({
-  method: "POST",
-  url: "/api/v1/bookings",
-  headers: { authorization: `Bearer ${token}` },
-  payload: { service: "Plumbing", location: "Kilimani", description: "Leaking tap" },
-});
-const booking = (created.json() as { data: { booking: { id: string } } }).data.booking;
-const bookingJson = JSON.stringify(
-  (
-    await app.inject({
-      method: "GET",
-      url: `/api/v1/bookings/${booking.id}`,
-      headers: { authorization: `Bearer ${token}` },
-    })
-  ).json(),
+say("# Benchmark results");
+say();
+say(`Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores`);
+say(
+  `(${cpus()[0]?.model.trim() ?? "unknown CPU"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.`,
 );
-
-const bare = Fastify();
-bare.get("/health", async () => ({ status: "ok" }));
-bare.get("/booking", async (_req, reply) => reply.type("application/json").send(bookingJson));
-bare.post("/callback", async () => ({ ResultCode: 0, ResultDesc: "Accepted" }));
-const baseline = await bare.listen({ host: "127.0.0.1", port: 0 });
-
-const callbackBody = JSON.stringify({
-  Body: {
-    stkCallback: {
-      MerchantRequestID: "29115-34620561-1",
-      CheckoutRequestID: "ws_CO_191220191020363925",
-      ResultCode: 0,
-      ResultDesc: "The service request is processed successfully.",
-      CallbackMetadata: {
-        Item: [
-          { Name: "Amount", Value: 500 },
-          { Name: "MpesaReceiptNumber", Value: "NLJ7RT61SV" },
-          { Name: "Balance" },
-          { Name: "TransactionDate", Value: 20191219102115 },
-          { Name: "PhoneNumber", Value: 254708374149 },
-        ],
-      },
-    },
-  },
-});
-const json = { "content-type": "application/json" };
-
-const rssBefore = process.memoryUsage().rss;
-const rows: Array<{
-  name: string;
-  baseline: number;
-  malipo: number;
-  ratio: number;
-  p99: number;
-  errors: number;
-}> = [];
-async function compare(
-  name: string,
-  base: Parameters<typeof measure>[0],
-  ours: Parameters<typeof measure>[0],
-) {
-  const b = await measure(base);
-  const m = await measure(ours);
-  rows.push({ name, baseline: b.rps, malipo: m.rps, ratio: m.rps / b.rps, p99: m.p99, errors: m.errors });
-}
-
-await compare("health", { url: `${baseline}/health` }, { url: `${malipo}/health` });
-await compare(
-  "booking",
-  { url: `${baseline}/booking` },
-  { url: `${malipo}/api/v1/bookings/${booking.id}`, headers: { authorization: `Bearer ${token}` } },
+say(
+  `Command: \`BENCH_SECONDS=${seconds} BENCH_PENDING=${pending} BENCH_CALLBACKS=${callbacks} BENCH_ENGINES=${engines.join(",")} npm run bench\`.`,
 );
-await compare(
-  "callback",
-  { url: `${baseline}/callback`, method: "POST", headers: json, body: callbackBody },
-  {
-    url: `${malipo}/api/v1/payments/mpesa/callback?tx=pay_x&sig=forged`,
-    method: "POST",
-    headers: json,
-    body: callbackBody,
-  },
-);
-const rssGrowthMb = (process.memoryUsage().rss - rssBefore) / 1024 / 1024;
+say();
 
-await app.close();
-await bare.close();
-await db.destroy();
-rmSync(dir, { recursive: true, force: true });
-
-let failed = false;
-console.log(
-  `\nMalipo vs bare Fastify, ${CONNECTIONS} connections, ${SECONDS} s each (requests/s averages)\n`,
+const paths = await runRequestPaths(seconds);
+say("## Request paths (20 connections, requests/s averages; baseline: bare Fastify)");
+say();
+say("| path | baseline | Malipo | ratio | target | Malipo p99 | errors | |");
+say("|---|---|---|---|---|---|---|---|");
+for (const r of paths.rows)
+  say(
+    `| ${r.name} | ${r.baseline.toFixed(0)} | ${r.malipo.toFixed(0)} | ${r.ratio.toFixed(2)} | ≥ ${r.target} | ${r.p99} ms | ${r.errors} | ${verdict(r.ratio >= r.target && r.errors === 0)} |`,
+  );
+say();
+say(
+  `Resident memory growth over the request paths: ${paths.rssGrowthMb.toFixed(1)} MB (target ≤ ${MAX_RSS_GROWTH_MB} MB) ${verdict(paths.rssGrowthMb <= MAX_RSS_GROWTH_MB)}.`,
 );
-console.log("scenario   baseline   malipo    ratio   target   malipo p99   errors");
-for (const row of rows) {
-  const target = TARGETS.find((t) => t.name === row.name)?.minRatio ?? 0;
-  const ok = row.ratio >= target && row.errors === 0;
-  if (!ok) failed = true;
-  console.log(
-    `${row.name.padEnd(10)} ${row.baseline.toFixed(0).padStart(8)} ${row.malipo.toFixed(0).padStart(8)} ${row.ratio
-      .toFixed(2)
-      .padStart(
-        8,
-      )} ${`≥${target}`.padStart(8)} ${`${row.p99} ms`.padStart(12)} ${String(row.errors).padStart(8)} ${ok ? "ok" : "MISSED"}`,
+say();
+
+const ingestion: IngestionResult[] = [];
+for (const engine of engines)
+  ingestion.push(await runCallbackIngestion(engine, { pending, callbacks, connections: 50, postgresUrl }));
+say(
+  `## Callback ingestion (${pending.toLocaleString("en")} pending attempts, ${callbacks.toLocaleString("en")} distinct signed success callbacks per server, 50 connections, verification off)`,
+);
+say();
+say(
+  "Applied/s counts a callback once it is answered AND its payment is completed in the database (Malipo answers first, then applies). The baseline is bare node:http + the engine's driver doing the same durable writes in one transaction with prepared (SQLite) or named (PostgreSQL) statements: `bench/callbacks/`.",
+);
+say();
+say(
+  "| engine | baseline applied/s | Malipo applied/s | ratio (≥ 0.8) | baseline p99 | Malipo p99 (≤ 1.5×) | statements / callback | prepared anew | transactions | |",
+);
+say("|---|---|---|---|---|---|---|---|---|---|");
+for (const r of ingestion) {
+  const ratio = r.malipo.appliedPerSecond / r.baseline.appliedPerSecond;
+  const p99ok = r.malipo.p99Ms <= INGESTION_MAX_P99_FACTOR * r.baseline.p99Ms;
+  const ok = ratio >= INGESTION_MIN_RATIO && p99ok && r.malipo.errors === 0 && r.baseline.errors === 0;
+  say(
+    `| ${r.engine} | ${r.baseline.appliedPerSecond.toFixed(0)} | ${r.malipo.appliedPerSecond.toFixed(0)} | ${ratio.toFixed(2)} | ${r.baseline.p99Ms} ms | ${r.malipo.p99Ms} ms | ${r.perCallback.statements.toFixed(1)} | ${r.perCallback.prepares.toFixed(1)} | ${r.perCallback.transactions.toFixed(1)} | ${verdict(ok)} |`,
   );
 }
-const rssOk = rssGrowthMb <= MAX_RSS_GROWTH_MB;
-if (!rssOk) failed = true;
-console.log(
-  `\nresident memory growth over the run: ${rssGrowthMb.toFixed(1)} MB (target ≤ ${MAX_RSS_GROWTH_MB} MB) ${rssOk ? "ok" : "MISSED"}`,
+say();
+say(
+  `Peak resident memory of the benchmark process: ${Math.max(...ingestion.map((r) => r.rssMb)).toFixed(0)} MB.`,
 );
+
+writeFileSync(new URL("./RESULTS.md", import.meta.url), `${lines.join("\n")}\n`);
 process.exitCode = failed ? 1 : 0;

@@ -1,0 +1,186 @@
+/**
+ * Callback ingestion, Malipo against its same-work baseline on one engine: seed `pending` attempts,
+ * then send each server distinct signed success callbacks for its own slice (50 connections) and
+ * time until every one of them is applied — answered AND completed in the database, since Malipo
+ * answers first and applies afterwards. Reports callbacks applied per second, answer latency p99,
+ * and for Malipo the statements, prepares and transactions per callback.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import { sql } from "kysely";
+import pg from "pg";
+import { loadConfig } from "../../src/config.ts";
+import type { DarajaApi } from "../../src/daraja/contract.ts";
+import { createDatabase, type Db, migrateToLatest } from "../../src/db/database.ts";
+import { buildApp } from "../../src/http/app.ts";
+import { createLogger } from "../../src/logger.ts";
+import { Secret } from "../../src/secret.ts";
+import { createServices } from "../../src/services.ts";
+import { postgresBaseline, sqliteBaseline } from "./baseline-servers.ts";
+import { countingPostgres, countingSqlite, newCounter } from "./counting-db.ts";
+import { type BenchCallback, type SeededAttempt, seedPendingAttempts, successCallback } from "./seed.ts";
+
+export type Engine = "sqlite" | "postgres";
+
+export interface IngestionOptions {
+  /** Pending attempts in the table (history size). */
+  pending: number;
+  /** Callbacks sent to each server. */
+  callbacks: number;
+  connections: number;
+  postgresUrl: string;
+}
+
+export interface ServerRun {
+  appliedPerSecond: number;
+  answeredPerSecond: number;
+  p99Ms: number;
+  errors: number;
+}
+
+export interface IngestionResult {
+  engine: Engine;
+  baseline: ServerRun;
+  malipo: ServerRun;
+  perCallback: { statements: number; prepares: number; transactions: number };
+  rssMb: number;
+}
+
+const noDaraja: DarajaApi = {
+  stkPush: async () => {
+    throw new Error("the benchmark sends no push");
+  },
+  stkQuery: async () => {
+    throw new Error("verification is off in this benchmark");
+  },
+};
+
+async function completedAmong(db: Db, ids: string[]): Promise<number> {
+  const first = ids[0] as string;
+  const last = ids[ids.length - 1] as string;
+  const row = await db.kysely
+    .selectFrom("payment_transactions")
+    .select(sql<string | number>`count(*)`.as("n"))
+    .where("id", ">=", first)
+    .where("id", "<=", last)
+    .where("status", "=", "completed")
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+async function drive(
+  url: string,
+  callbacks: BenchCallback[],
+  connections: number,
+  db: Db,
+): Promise<ServerRun> {
+  let next = 0;
+  const started = performance.now();
+  const result = await autocannon({
+    url,
+    connections,
+    amount: callbacks.length,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    requests: [
+      {
+        setupRequest: (request) => {
+          const cb = callbacks[next++ % callbacks.length] as BenchCallback;
+          request.path = cb.path;
+          request.body = cb.body;
+          return request;
+        },
+      },
+    ],
+  });
+  const answered = performance.now();
+  const ids = callbacks.map((c) => c.transactionId);
+  const deadline = answered + 120_000;
+  while ((await completedAmong(db, ids)) < ids.length) {
+    if (performance.now() > deadline) throw new Error(`not every callback was applied at ${url}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const applied = performance.now();
+  return {
+    appliedPerSecond: callbacks.length / ((applied - started) / 1000),
+    answeredPerSecond: callbacks.length / ((answered - started) / 1000),
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+export async function runCallbackIngestion(engine: Engine, o: IngestionOptions): Promise<IngestionResult> {
+  const counter = newCounter();
+  const dir = mkdtempSync(join(tmpdir(), "malipo-bench-"));
+  const schema = `bench_${randomBytes(4).toString("hex")}`;
+  const databaseUrl = engine === "sqlite" ? join(dir, "callbacks.sqlite") : o.postgresUrl;
+  if (engine === "postgres") {
+    const admin = new pg.Client({ connectionString: o.postgresUrl });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    await admin.end();
+  }
+  const db =
+    engine === "sqlite"
+      ? countingSqlite(databaseUrl, counter)
+      : countingPostgres(databaseUrl, schema, counter);
+  // Progress is watched through a connection of its own, so the counts are Malipo's alone.
+  const watch = createDatabase(databaseUrl, engine === "postgres" ? { schema, poolSize: 2 } : {});
+  const secret = randomBytes(24).toString("hex");
+  try {
+    await migrateToLatest(db);
+    const attempts = await seedPendingAttempts(db, o.pending);
+    const signed = (slice: SeededAttempt[], offset: number) =>
+      slice.map((a, i) => successCallback(new Secret(secret), a, offset + i));
+    const forBaseline = signed(attempts.slice(0, o.callbacks), 0);
+    const forMalipo = signed(attempts.slice(o.callbacks, 2 * o.callbacks), o.callbacks);
+
+    const bare =
+      engine === "sqlite"
+        ? await sqliteBaseline(databaseUrl, secret)
+        : await postgresBaseline(db.pgPool as pg.Pool, secret);
+    const baseline = await drive(bare.url, forBaseline, o.connections, watch);
+    await bare.close();
+
+    const config = loadConfig({
+      LOG_LEVEL: "silent",
+      DATABASE_URL: engine === "sqlite" ? databaseUrl : o.postgresUrl,
+      RECONCILER_ENABLED: "false",
+      MPESA_VERIFY_CALLBACKS: "false",
+      CALLBACK_SECRET: secret,
+    });
+    const logger = createLogger("silent");
+    const clock = { now: () => new Date() };
+    const services = createServices({ config, db, logger, clock, daraja: noDaraja });
+    const app = await buildApp({ config, logger, db, clock, services });
+    const url = await app.listen({ host: "127.0.0.1", port: 0 });
+    counter.reset();
+    const malipo = await drive(url, forMalipo, o.connections, watch);
+    await app.close();
+    await services.payments.stop();
+    return {
+      engine,
+      baseline,
+      malipo,
+      perCallback: {
+        statements: counter.statements / o.callbacks,
+        prepares: counter.prepares / o.callbacks,
+        transactions: counter.transactions / o.callbacks,
+      },
+      rssMb: process.memoryUsage().rss / 1024 / 1024,
+    };
+  } finally {
+    await watch.destroy();
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+    if (engine === "postgres") {
+      const admin = new pg.Client({ connectionString: o.postgresUrl });
+      await admin.connect();
+      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.end();
+    }
+  }
+}
