@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { SANDBOX_PASSKEY, SANDBOX_SHORTCODE } from "./daraja/password.ts";
 import type { TransactionType } from "./daraja/wire.ts";
+import { DatabaseUrlError, parseDatabaseUrl } from "./db/database-url.ts";
 import { Secret } from "./secret.ts";
 
 export type MpesaEnvironment = "emulator" | "sandbox" | "production";
@@ -221,11 +222,18 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   if (adminPassword !== undefined && adminPassword.length < 8)
     r.problems.push("ADMIN_PASSWORD must be at least 8 characters");
   const metricsToken = r.raw("METRICS_TOKEN");
+  const databaseUrl = r.string("DATABASE_URL", "./data/malipo.sqlite");
+  try {
+    parseDatabaseUrl(databaseUrl);
+  } catch (error) {
+    if (!(error instanceof DatabaseUrlError)) throw error;
+    r.problems.push(error.message);
+  }
 
   const config: Config = {
     port,
     host,
-    databaseUrl: r.string("DATABASE_URL", "./data/malipo.sqlite"),
+    databaseUrl,
     publicBaseUrl,
     jwtSecret,
     jwtExpiresIn: r.string("JWT_EXPIRES_IN", "12h"),

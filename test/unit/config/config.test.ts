@@ -73,6 +73,8 @@ describe("loadConfig", () => {
     ["LOG_LEVEL", "loud"],
     ["EMULATOR_TOKEN_TTL_SECONDS", "0"],
     ["MPESA_SHORTCODE", "12"],
+    ["DATABASE_URL", "mysql://root@db/malipo"],
+    ["DATABASE_URL", "file://fileserver/share/malipo.sqlite"],
   ])("rejects %s=%s with a message naming it", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(name);
   });
