@@ -262,6 +262,28 @@ describe(`auth (${testEngine()})`, () => {
       expect((await login({ email: other.user.email, password: other.password })).statusCode).toBe(200);
     });
 
+    it("limits sign-in attempts per address whatever the email, so new emails buy no more hash checks", async () => {
+      const limits = {
+        login: { max: 3, timeWindowMs: 60_000 },
+        loginPerAddress: { max: 5, timeWindowMs: 60_000 },
+      };
+      await withApp({ rateLimits: limits }, async (small) => {
+        const attempt = (remoteAddress: string) =>
+          small.app.inject({
+            method: "POST",
+            url: "/api/v1/auth/login",
+            remoteAddress,
+            payload: { email: uniqueEmail("guess"), password: "wrong-password" },
+          });
+        for (let i = 0; i < 5; i++) expectError(await attempt("198.51.100.7"), 401, "INVALID_CREDENTIALS");
+        const limited = await attempt("198.51.100.7");
+        expectError(limited, 429, "RATE_LIMITED");
+        expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
+        // Another address is counted on its own.
+        expectError(await attempt("198.51.100.8"), 401, "INVALID_CREDENTIALS");
+      });
+    });
+
     it("limits sign-ups per address", async () => {
       await withApp({ rateLimits: { register: { max: 2, timeWindowMs: 60_000 } } }, async (small) => {
         await registerUser(small.app);
