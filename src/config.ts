@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { SANDBOX_PASSKEY, SANDBOX_SHORTCODE } from "./daraja/password.ts";
 import type { TransactionType } from "./daraja/wire.ts";
 import { DatabaseUrlError, parseDatabaseUrl } from "./db/database-url.ts";
+import { parseTrustProxy, type TrustProxy } from "./network.ts";
 import { Secret } from "./secret.ts";
 
 export type MpesaEnvironment = "emulator" | "sandbox" | "production";
@@ -20,6 +21,8 @@ export interface EmulatorCredentials {
 export interface Config {
   port: number;
   host: string;
+  /** Which peers' X-Forwarded-For to believe: none, a hop count, or proxy addresses/networks. */
+  trustProxy: TrustProxy;
   databaseUrl: string;
   publicBaseUrl: string;
   jwtSecret: Secret;
@@ -222,6 +225,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   if (adminPassword !== undefined && adminPassword.length < 8)
     r.problems.push("ADMIN_PASSWORD must be at least 8 characters");
   const metricsToken = r.raw("METRICS_TOKEN");
+  let trustProxy: TrustProxy = false;
+  try {
+    trustProxy = parseTrustProxy(r.raw("TRUST_PROXY")?.toLowerCase());
+  } catch (error) {
+    r.problems.push(`TRUST_PROXY ${(error as Error).message}`);
+  }
   const databaseUrl = r.string("DATABASE_URL", "./data/malipo.sqlite");
   try {
     parseDatabaseUrl(databaseUrl);
@@ -233,6 +242,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const config: Config = {
     port,
     host,
+    trustProxy,
     databaseUrl,
     publicBaseUrl,
     jwtSecret,

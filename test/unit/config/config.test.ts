@@ -107,6 +107,26 @@ describe("loadConfig", () => {
     }
   });
 
+  it("reads TRUST_PROXY as a hop count or a list of proxy addresses and networks", () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: "false" }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: "0" }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: "2" }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: "10.0.0.0/8, 192.168.1.10,fd00::/8, loopback" }).trustProxy).toEqual([
+      "10.0.0.0/8",
+      "192.168.1.10",
+      "fd00::/8",
+      "loopback",
+    ]);
+  });
+
+  it.each(["true", "yes", "10.0.0.0/33", "300.1.1.1", "proxy.internal", "10.0.0.0/8,bad", "-1", "1000"])(
+    "refuses TRUST_PROXY=%s, naming it",
+    (value) => {
+      expect(() => loadConfig({ TRUST_PROXY: value })).toThrow("TRUST_PROXY");
+    },
+  );
+
   it("requires ADMIN_EMAIL and ADMIN_PASSWORD together", () => {
     expect(() => loadConfig({ ADMIN_EMAIL: "a@b.co" })).toThrow("ADMIN_EMAIL and ADMIN_PASSWORD");
     expect(loadConfig({ ADMIN_EMAIL: "A@B.co", ADMIN_PASSWORD: "long-enough" }).admin?.email).toBe("a@b.co");
