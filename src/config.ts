@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { SANDBOX_PASSKEY, SANDBOX_SHORTCODE } from "./daraja/password.ts";
 import type { TransactionType } from "./daraja/wire.ts";
 import { DatabaseUrlError, parseDatabaseUrl } from "./db/database-url.ts";
-import { parseTrustProxy, type TrustProxy } from "./network.ts";
+import { isNonPublicHost, parseTrustProxy, type TrustProxy } from "./network.ts";
 import { Secret } from "./secret.ts";
 
 export type MpesaEnvironment = "emulator" | "sandbox" | "production";
@@ -168,6 +168,20 @@ class Reader {
   }
 }
 
+/** Daraja calls back over the internet: live, the URL it is given must be HTTPS on a public host. */
+function callbackBaseProblem(name: string, value: string, environment: MpesaEnvironment): string | null {
+  const url = new URL(value);
+  const why =
+    url.protocol !== "https:"
+      ? "it is not https"
+      : isNonPublicHost(url.hostname)
+        ? `${url.hostname} is a loopback, private or internal address`
+        : null;
+  return why === null
+    ? null
+    : `${name} must be a public https:// URL when MPESA_ENVIRONMENT=${environment}: Daraja calls back there, and ${why} (got "${value}")`;
+}
+
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   const r = new Reader(env);
   const environment = r.oneOf<MpesaEnvironment>(
@@ -213,18 +227,40 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       "MPESA_PARTY_B (the till number) is required when MPESA_TRANSACTION_TYPE=CustomerBuyGoodsOnline",
     );
 
-  if (port === 0 && r.raw("PUBLIC_BASE_URL") === undefined && r.raw("MPESA_CALLBACK_URL") === undefined)
-    r.problems.push("PUBLIC_BASE_URL is required when PORT=0 (Daraja must know where to call back)");
-  const publicBaseUrl = r.url("PUBLIC_BASE_URL", `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`);
   const callbackUrlRaw = r.raw("MPESA_CALLBACK_URL");
+  const noCallbackBase = r.raw("PUBLIC_BASE_URL") === undefined && callbackUrlRaw === undefined;
+  if (noCallbackBase && live)
+    r.problems.push(`PUBLIC_BASE_URL is required ${needed} (the public https:// address Daraja calls back)`);
+  else if (noCallbackBase && port === 0)
+    r.problems.push("PUBLIC_BASE_URL is required when PORT=0 (Daraja must know where to call back)");
+  const urlProblems = r.problems.length;
+  const publicBaseUrl = r.url("PUBLIC_BASE_URL", `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`);
   const callbackUrl = callbackUrlRaw === undefined ? null : r.url("MPESA_CALLBACK_URL", "");
+  if (live && !noCallbackBase && r.problems.length === urlProblems) {
+    const problem = callbackBaseProblem(
+      callbackUrl === null ? "PUBLIC_BASE_URL" : "MPESA_CALLBACK_URL",
+      callbackUrl ?? publicBaseUrl,
+      environment,
+    );
+    if (problem) r.problems.push(problem);
+  }
   const adminEmail = r.raw("ADMIN_EMAIL");
   const adminPassword = r.raw("ADMIN_PASSWORD");
   if ((adminEmail === undefined) !== (adminPassword === undefined))
     r.problems.push("ADMIN_EMAIL and ADMIN_PASSWORD must be set together");
   if (adminPassword !== undefined && adminPassword.length < 8)
     r.problems.push("ADMIN_PASSWORD must be at least 8 characters");
-  const metricsToken = r.raw("METRICS_TOKEN");
+  // Outside the emulator /metrics shows payment volumes and error rates: it is never left open.
+  const metricsToken = live
+    ? r.secret("METRICS_TOKEN", null, `${needed} (GET /metrics would otherwise be public)`)
+    : r.raw("METRICS_TOKEN");
+  if (
+    live &&
+    typeof metricsToken === "object" &&
+    metricsToken.reveal().length > 0 &&
+    metricsToken.reveal().length < 16
+  )
+    r.problems.push("METRICS_TOKEN must be at least 16 characters");
   let trustProxy: TrustProxy = false;
   try {
     trustProxy = parseTrustProxy(r.raw("TRUST_PROXY")?.toLowerCase());
@@ -254,7 +290,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
       "info",
     ),
-    metricsToken: metricsToken === undefined ? null : new Secret(metricsToken),
+    metricsToken:
+      metricsToken === undefined
+        ? null
+        : typeof metricsToken === "string"
+          ? new Secret(metricsToken)
+          : metricsToken,
     admin:
       adminEmail && adminPassword
         ? { email: adminEmail.toLowerCase(), password: new Secret(adminPassword) }

@@ -63,19 +63,19 @@ for (const [network, prefix] of [
   ["::1", 128],
   ["fc00::", 7],
   ["fe80::", 10],
-  ["::ffff:0:0", 96], // IPv4-mapped: never how a public callback address is written
 ] as const)
   NOT_PUBLIC.addSubnet(network, prefix, "ipv6");
 
 /**
  * True when `hostname` (as `URL.hostname` gives it) is certainly not reachable from the internet:
- * a loopback, private, link-local, unspecified or IPv4-mapped address, `localhost`,
+ * a loopback, private, link-local or unspecified address (IPv4-mapped ones too), `localhost`,
  * or a name that only resolves inside a network (no dot, `.localhost`, `.local`, `.internal`).
  */
 export function isNonPublicHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
   const family = isIP(host);
   if (family === 4) return NOT_PUBLIC.check(host, "ipv4");
+  // BlockList checks an IPv4-mapped IPv6 address (::ffff:7f00:1) against the IPv4 ranges too.
   if (family === 6) return NOT_PUBLIC.check(host, "ipv6");
   const name = host.replace(/\.$/, "");
   return (

@@ -76,6 +76,8 @@ describe("npm start (src/main.ts)", () => {
     MPESA_SHORTCODE: "174379",
     JWT_SECRET: "j".repeat(32),
     CALLBACK_SECRET: "c".repeat(32),
+    METRICS_TOKEN: "m".repeat(16),
+    PUBLIC_BASE_URL: "https://pay.example.com",
   };
 
   it.each(["sandbox", "production"])(
@@ -109,7 +111,7 @@ describe("npm start (src/main.ts)", () => {
       expect(exit.stderr).toContain("MPESA_PASSKEY is required when MPESA_ENVIRONMENT=sandbox");
       expect(exit.stderr).toContain("JWT_SECRET must be at least 32 characters");
       expect(exit.stderr).not.toMatch(
-        /MPESA_CONSUMER_KEY|MPESA_CONSUMER_SECRET|MPESA_SHORTCODE|CALLBACK_SECRET/,
+        /MPESA_CONSUMER_KEY|MPESA_CONSUMER_SECRET|MPESA_SHORTCODE|CALLBACK_SECRET|METRICS_TOKEN|PUBLIC_BASE_URL/,
       );
       expect(exit.stderr).not.toContain("short-secret");
     } finally {

@@ -11,6 +11,7 @@ const live = {
   JWT_SECRET: "j".repeat(40),
   CALLBACK_SECRET: "c".repeat(40),
   PUBLIC_BASE_URL: "https://pay.example.com",
+  METRICS_TOKEN: "m".repeat(24),
 };
 
 describe("loadConfig", () => {
@@ -45,6 +46,8 @@ describe("loadConfig", () => {
         "MPESA_SHORTCODE",
         "JWT_SECRET",
         "CALLBACK_SECRET",
+        "METRICS_TOKEN",
+        "PUBLIC_BASE_URL",
       ])
         expect(message).toContain(name);
     }
@@ -95,7 +98,13 @@ describe("loadConfig", () => {
   it("never shows a secret in messages, JSON or inspection", () => {
     const c = loadConfig(live);
     const dump = `${JSON.stringify(c)} ${inspect(c, { depth: 10 })} ${String(c.mpesa.passkey)}`;
-    for (const secret of ["consumer-secret-value", "passkey-value-123", "j".repeat(40), "c".repeat(40)])
+    for (const secret of [
+      "consumer-secret-value",
+      "passkey-value-123",
+      "j".repeat(40),
+      "c".repeat(40),
+      "m".repeat(24),
+    ])
       expect(dump).not.toContain(secret);
     expect(c.mpesa.passkey.reveal()).toBe("passkey-value-123");
     try {
@@ -126,6 +135,60 @@ describe("loadConfig", () => {
       expect(() => loadConfig({ TRUST_PROXY: value })).toThrow("TRUST_PROXY");
     },
   );
+
+  it.each(["sandbox", "production"])("requires a METRICS_TOKEN of 16+ characters when %s", (environment) => {
+    const { METRICS_TOKEN: _token, ...rest } = live;
+    expect(() => loadConfig({ ...rest, MPESA_ENVIRONMENT: environment })).toThrow(
+      `METRICS_TOKEN is required when MPESA_ENVIRONMENT=${environment}`,
+    );
+    expect(() => loadConfig({ ...live, MPESA_ENVIRONMENT: environment, METRICS_TOKEN: "short" })).toThrow(
+      "METRICS_TOKEN must be at least 16 characters",
+    );
+    expect(loadConfig({ ...live, MPESA_ENVIRONMENT: environment }).metricsToken?.reveal()).toBe(
+      "m".repeat(24),
+    );
+    // The emulator keeps /metrics open unless a token is set.
+    expect(loadConfig({}).metricsToken).toBeNull();
+  });
+
+  it.each([
+    ["PUBLIC_BASE_URL", "http://pay.example.com"],
+    ["PUBLIC_BASE_URL", "https://127.0.0.1:3000"],
+    ["PUBLIC_BASE_URL", "https://localhost"],
+    ["PUBLIC_BASE_URL", "https://10.1.2.3"],
+    ["PUBLIC_BASE_URL", "https://192.168.0.10:8443"],
+    ["PUBLIC_BASE_URL", "https://[::1]:3000"],
+    ["PUBLIC_BASE_URL", "https://[fd12::1]"],
+    ["PUBLIC_BASE_URL", "https://[::ffff:127.0.0.1]"],
+    ["PUBLIC_BASE_URL", "https://malipo"],
+    ["PUBLIC_BASE_URL", "https://pay.internal"],
+    ["MPESA_CALLBACK_URL", "http://pay.example.com/api/v1/payments/mpesa/callback"],
+    ["MPESA_CALLBACK_URL", "https://172.20.0.5/api/v1/payments/mpesa/callback"],
+  ])("live, refuses a callback base %s=%s that Daraja cannot reach over HTTPS, naming it", (name, value) => {
+    for (const environment of ["sandbox", "production"])
+      expect(() => loadConfig({ ...live, MPESA_ENVIRONMENT: environment, [name]: value })).toThrow(
+        new RegExp(`${name} must be a public https:// URL when MPESA_ENVIRONMENT=${environment}`),
+      );
+  });
+
+  it("live, checks the callback URL Daraja will really use, and needs one", () => {
+    const { PUBLIC_BASE_URL: _base, ...rest } = live;
+    expect(() => loadConfig(rest)).toThrow("PUBLIC_BASE_URL is required when MPESA_ENVIRONMENT=sandbox");
+    // An internal PUBLIC_BASE_URL is fine when the callback URL itself is public.
+    const c = loadConfig({
+      ...live,
+      PUBLIC_BASE_URL: "http://10.0.0.4:3000",
+      MPESA_CALLBACK_URL: "https://pay.example.com/api/v1/payments/mpesa/callback",
+    });
+    expect(c.mpesa.callbackUrl).toBe("https://pay.example.com/api/v1/payments/mpesa/callback");
+    expect(loadConfig({ ...live, PUBLIC_BASE_URL: "https://203.0.113.10" }).publicBaseUrl).toBe(
+      "https://203.0.113.10",
+    );
+    // The emulator calls back over loopback.
+    expect(loadConfig({ PUBLIC_BASE_URL: "http://127.0.0.1:3000" }).publicBaseUrl).toBe(
+      "http://127.0.0.1:3000",
+    );
+  });
 
   it("requires ADMIN_EMAIL and ADMIN_PASSWORD together", () => {
     expect(() => loadConfig({ ADMIN_EMAIL: "a@b.co" })).toThrow("ADMIN_EMAIL and ADMIN_PASSWORD");
