@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashPassword, verifyPassword } from "../../src/users/password.ts";
 import {
   bearer,
   expectError,
@@ -237,6 +238,40 @@ describe(`auth (${testEngine()})`, () => {
       expect((await t.app.inject({ method: "GET", url: "/api/v1/auth/me", headers: good })).statusCode).toBe(
         200,
       );
+    });
+
+    it("upgrades a password hash made at a lower cost on the next successful sign-in, and only then", async () => {
+      const email = uniqueEmail("old");
+      const weak = await hashPassword("old-password-1", { N: 2 ** 9, r: 8, p: 1 });
+      await t.db.db.kysely
+        .insertInto("users")
+        .values({
+          id: `usr_old_${Date.now()}`,
+          email,
+          name: "Old Account",
+          password_hash: weak,
+          phone_number: null,
+          role: "customer",
+          created_at: new Date().toISOString(),
+        })
+        .execute();
+      const stored = () =>
+        t.db.db.kysely
+          .selectFrom("users")
+          .select("password_hash")
+          .where("email", "=", email)
+          .executeTakeFirstOrThrow()
+          .then((row) => row.password_hash);
+      expectError(await login({ email, password: "wrong-password" }), 401, "INVALID_CREDENTIALS");
+      expect(await stored()).toBe(weak);
+      expect((await login({ email, password: "old-password-1" })).statusCode).toBe(200);
+      const upgraded = await stored();
+      expect(upgraded).not.toBe(weak);
+      expect(upgraded).toMatch(/^scrypt\$1024\$8\$1\$/);
+      expect(await verifyPassword("old-password-1", upgraded)).toBe(true);
+      // Signing in again leaves the upgraded hash alone.
+      expect((await login({ email, password: "old-password-1" })).statusCode).toBe(200);
+      expect(await stored()).toBe(upgraded);
     });
 
     it("validates the login body", async () => {
