@@ -57,6 +57,8 @@ export interface Config {
     tokenTtlSeconds: number;
   };
   reconciler: { enabled: boolean; intervalMs: number };
+  /** How long a graceful shutdown may take before the process exits anyway (with status 1). */
+  shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -331,6 +333,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       enabled: r.bool("RECONCILER_ENABLED", true),
       intervalMs: r.int("RECONCILER_INTERVAL_MS", 5_000, 50, 3_600_000),
     },
+    shutdownTimeoutMs: r.int("SHUTDOWN_TIMEOUT_MS", 10_000, 100, 600_000),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return Object.freeze(config);

@@ -25,6 +25,8 @@ describe("loadConfig", () => {
     expect(c.bookingFeeKes).toBe(500);
     expect(c.databaseUrl).toBe("./data/malipo.sqlite");
     expect(c.mpesa.verifyCallbacks).toBe(true);
+    expect(c.shutdownTimeoutMs).toBe(10_000);
+    expect(c.trustProxy).toBe(false);
     expect(Object.isFrozen(c)).toBe(true);
   });
 
@@ -76,6 +78,7 @@ describe("loadConfig", () => {
     ["LOG_LEVEL", "loud"],
     ["EMULATOR_TOKEN_TTL_SECONDS", "0"],
     ["MPESA_SHORTCODE", "12"],
+    ["SHUTDOWN_TIMEOUT_MS", "5"],
     ["DATABASE_URL", "mysql://root@db/malipo"],
     ["DATABASE_URL", "file://fileserver/share/malipo.sqlite"],
   ])("rejects %s=%s with a message naming it", (name, value) => {
