@@ -57,6 +57,8 @@ export interface Config {
     tokenTtlSeconds: number;
   };
   reconciler: { enabled: boolean; intervalMs: number };
+  /** How often each process checks the books (entries sum to zero, escrow = Σ held fees). */
+  ledgerCheckIntervalMs: number;
   /** How long a graceful shutdown may take before the process exits anyway (with status 1). */
   shutdownTimeoutMs: number;
 }
@@ -333,6 +335,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       enabled: r.bool("RECONCILER_ENABLED", true),
       intervalMs: r.int("RECONCILER_INTERVAL_MS", 5_000, 50, 3_600_000),
     },
+    ledgerCheckIntervalMs: r.int("LEDGER_CHECK_INTERVAL_MS", 60_000, 1_000, 86_400_000),
     shutdownTimeoutMs: r.int("SHUTDOWN_TIMEOUT_MS", 10_000, 100, 600_000),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);

@@ -107,6 +107,8 @@ export async function startMalipo(options: StartOptions): Promise<RunningMalipo>
     await services.payments.start();
     closers.push(() => services.payments.stop());
     await services.users.ensureAdminFromConfig();
+    await services.ledgerCheck.start();
+    closers.push(() => services.ledgerCheck.stop());
 
     const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
     const app = await buildApp({

@@ -146,7 +146,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   for (const prefix of ["", API_PREFIX]) {
-    await app.register(healthRoutes, { prefix, db: deps.db });
+    await app.register(healthRoutes, { prefix, db: deps.db, ledgerCheck: services.ledgerCheck });
     await app.register(metricsRoutes(services.metrics, config.metricsToken), { prefix });
   }
 

@@ -222,9 +222,14 @@ describe("npm start (src/main.ts)", () => {
       expect(emulatorUrl).toBeDefined();
       if (testEngine() === "sqlite")
         expect(existsSync(join(database.dir, "data", "malipo.sqlite"))).toBe(true);
-      expect((await fetch(`${base}/ready`)).status).toBe(200);
+      const ready = await fetch(`${base}/ready`);
+      expect(ready.status).toBe(200);
+      // The process checked its books on start.
+      expect(((await ready.json()) as { ledger: unknown }).ledger).toMatchObject({ status: "balanced" });
       expect((await fetch(`${emulatorUrl}/__emulator`)).status).toBe(200);
-      expect(await (await fetch(`${base}/metrics`)).text()).toContain("reconciler_backlog");
+      const metricsText = await (await fetch(`${base}/metrics`)).text();
+      expect(metricsText).toContain("reconciler_backlog");
+      expect(metricsText).toMatch(/^ledger_entries_sum_kes 0$/m);
 
       // A newcomer following the README pays a booking fee with curl alone.
       const script = readmeCurlBlock(`${base}/api/v1`);
