@@ -2,8 +2,7 @@
  * Prometheus metrics for one running app. Each instance has its own Registry (never prom-client's
  * global one) so tests can build many apps in one process. Created once in `createServices` and
  * shared: the HTTP layer observes request latency and serves `GET /metrics`; the payment service,
- * callback handler, Daraja client and reconciler increment the payment metrics below; the periodic
- * ledger check sets the ledger gauges.
+ * callback handler, Daraja client and reconciler increment the payment metrics below.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { CallbackVerdict, PaymentStatus } from "./db/schema.ts";
@@ -24,7 +23,7 @@ export interface Metrics {
   readonly darajaRequestDuration: Histogram<"operation" | "outcome">;
   /** Pending payments whose next status check is due (set by the reconciler on each pass). */
   readonly reconcilerBacklog: Gauge;
-  /** Sum of every ledger entry at the last ledger check; anything but 0 is a broken ledger. */
+  /** Set by the periodic ledger check (src/ledger/ledger-check.ts): the entries' sum, 0 when balanced. */
   readonly ledgerEntriesSum: Gauge;
   /** Money in escrow minus the booking fees marked held, at the last ledger check; should be 0. */
   readonly ledgerEscrowDifference: Gauge;

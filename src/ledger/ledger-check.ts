@@ -4,11 +4,11 @@
  * Prometheus gauges and in `/ready`'s detail. A broken ledger is an alarm for a person, not a reason
  * to stop serving, so it never makes `/ready` fail.
  */
-import { sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Clock } from "../clock.ts";
+import type { Database } from "../db/schema.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
-import type { Executor } from "./ledger.ts";
 
 export interface LedgerCheckResult {
   checkedAt: string;
@@ -20,7 +20,7 @@ export interface LedgerCheckResult {
 }
 
 /** One consistent reading (a single statement, so one snapshot on both engines). */
-export async function checkLedger(executor: Executor, at: Date): Promise<LedgerCheckResult> {
+export async function checkLedger(executor: Kysely<Database>, at: Date): Promise<LedgerCheckResult> {
   const sum = sql<string | number>`coalesce(sum(amount), 0)`;
   const row = await executor
     .selectNoFrom((eb) => [
@@ -56,7 +56,7 @@ export interface LedgerMonitor {
 }
 
 export interface LedgerMonitorDeps {
-  db: { kysely: Executor };
+  db: { kysely: Kysely<Database> };
   metrics: Metrics;
   logger: Logger;
   clock: Clock;
