@@ -4,8 +4,11 @@
  * variable. Secrets are wrapped in `Secret` and never appear in messages.
  */
 import { randomBytes } from "node:crypto";
+import { type Env, Reader } from "./config-reader.ts";
 import { SANDBOX_PASSKEY, SANDBOX_SHORTCODE } from "./daraja/password.ts";
 import type { TransactionType } from "./daraja/wire.ts";
+import { DatabaseUrlError, parseDatabaseUrl } from "./db/database-url.ts";
+import { isNonPublicHost, parseTrustProxy, type TrustProxy } from "./network.ts";
 import { Secret } from "./secret.ts";
 
 export type MpesaEnvironment = "emulator" | "sandbox" | "production";
@@ -19,6 +22,8 @@ export interface EmulatorCredentials {
 export interface Config {
   port: number;
   host: string;
+  /** Which peers' X-Forwarded-For to believe: none, a hop count, or proxy addresses/networks. */
+  trustProxy: TrustProxy;
   databaseUrl: string;
   publicBaseUrl: string;
   jwtSecret: Secret;
@@ -53,6 +58,10 @@ export interface Config {
     tokenTtlSeconds: number;
   };
   reconciler: { enabled: boolean; intervalMs: number };
+  /** How often each process checks the books (entries sum to zero, escrow = Σ held fees). */
+  ledgerCheckIntervalMs: number;
+  /** How long a graceful shutdown may take before the process exits anyway (with status 1). */
+  shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -73,95 +82,18 @@ const DARAJA_BASE_URLS: Record<Exclude<MpesaEnvironment, "emulator">, string> = 
   production: "https://api.safaricom.co.ke",
 };
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-class Reader {
-  readonly problems: string[] = [];
-  private readonly env: Env;
-  constructor(env: Env) {
-    this.env = env;
-  }
-
-  raw(name: string): string | undefined {
-    const value = this.env[name];
-    if (value === undefined) return undefined;
-    const trimmed = value.trim();
-    return trimmed === "" ? undefined : trimmed;
-  }
-
-  string(name: string, fallback: string): string {
-    return this.raw(name) ?? fallback;
-  }
-
-  int(name: string, fallback: number, min: number, max: number): number {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-      this.problems.push(`${name} must be a whole number from ${min} to ${max} (got "${value}")`);
-      return fallback;
-    }
-    return Number(value);
-  }
-
-  number(name: string, fallback: number, min: number, max: number): number {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    const n = Number(value);
-    if (!Number.isFinite(n) || n < min || n > max) {
-      this.problems.push(`${name} must be a number from ${min} to ${max} (got "${value}")`);
-      return fallback;
-    }
-    return n;
-  }
-
-  bool(name: string, fallback: boolean): boolean {
-    const value = this.raw(name)?.toLowerCase();
-    if (value === undefined) return fallback;
-    if (["1", "true", "yes", "on"].includes(value)) return true;
-    if (["0", "false", "no", "off"].includes(value)) return false;
-    this.problems.push(`${name} must be true or false (got "${value}")`);
-    return fallback;
-  }
-
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    if ((allowed as readonly string[]).includes(value)) return value as T;
-    this.problems.push(`${name} must be one of ${allowed.join(", ")} (got "${value}")`);
-    return fallback;
-  }
-
-  url(name: string, fallback: string): string {
-    const value = this.raw(name) ?? fallback;
-    try {
-      const parsed = new URL(value);
-      if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new Error("scheme");
-      return value.replace(/\/+$/, "");
-    } catch {
-      this.problems.push(`${name} must be an http(s) URL (got "${value}")`);
-      return fallback;
-    }
-  }
-
-  /** A secret; `required` names why it is needed when absent. Never echoes the value. */
-  secret(name: string, fallback: string | null, required?: string): Secret {
-    const value = this.raw(name);
-    if (value !== undefined) return new Secret(value);
-    if (fallback === null) {
-      this.problems.push(`${name} is required${required ? ` ${required}` : ""}`);
-      return new Secret("");
-    }
-    return new Secret(fallback);
-  }
-
-  required(name: string, why: string): string {
-    const value = this.raw(name);
-    if (value === undefined) {
-      this.problems.push(`${name} is required ${why}`);
-      return "";
-    }
-    return value;
-  }
+/** Daraja calls back over the internet: live, the URL it is given must be HTTPS on a public host. */
+function callbackBaseProblem(name: string, value: string, environment: MpesaEnvironment): string | null {
+  const url = new URL(value);
+  const why =
+    url.protocol !== "https:"
+      ? "it is not https"
+      : isNonPublicHost(url.hostname)
+        ? `${url.hostname} is a loopback, private or internal address`
+        : null;
+  return why === null
+    ? null
+    : `${name} must be a public https:// URL when MPESA_ENVIRONMENT=${environment}: Daraja calls back there, and ${why} (got "${value}")`;
 }
 
 export function loadConfig(env: Env = process.env): Readonly<Config> {
@@ -209,23 +141,59 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       "MPESA_PARTY_B (the till number) is required when MPESA_TRANSACTION_TYPE=CustomerBuyGoodsOnline",
     );
 
-  if (port === 0 && r.raw("PUBLIC_BASE_URL") === undefined && r.raw("MPESA_CALLBACK_URL") === undefined)
-    r.problems.push("PUBLIC_BASE_URL is required when PORT=0 (Daraja must know where to call back)");
-  const publicBaseUrl = r.url("PUBLIC_BASE_URL", `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`);
   const callbackUrlRaw = r.raw("MPESA_CALLBACK_URL");
+  const noCallbackBase = r.raw("PUBLIC_BASE_URL") === undefined && callbackUrlRaw === undefined;
+  if (noCallbackBase && live)
+    r.problems.push(`PUBLIC_BASE_URL is required ${needed} (the public https:// address Daraja calls back)`);
+  else if (noCallbackBase && port === 0)
+    r.problems.push("PUBLIC_BASE_URL is required when PORT=0 (Daraja must know where to call back)");
+  const urlProblems = r.problems.length;
+  const publicBaseUrl = r.url("PUBLIC_BASE_URL", `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`);
   const callbackUrl = callbackUrlRaw === undefined ? null : r.url("MPESA_CALLBACK_URL", "");
+  if (live && !noCallbackBase && r.problems.length === urlProblems) {
+    const problem = callbackBaseProblem(
+      callbackUrl === null ? "PUBLIC_BASE_URL" : "MPESA_CALLBACK_URL",
+      callbackUrl ?? publicBaseUrl,
+      environment,
+    );
+    if (problem) r.problems.push(problem);
+  }
   const adminEmail = r.raw("ADMIN_EMAIL");
   const adminPassword = r.raw("ADMIN_PASSWORD");
   if ((adminEmail === undefined) !== (adminPassword === undefined))
     r.problems.push("ADMIN_EMAIL and ADMIN_PASSWORD must be set together");
   if (adminPassword !== undefined && adminPassword.length < 8)
     r.problems.push("ADMIN_PASSWORD must be at least 8 characters");
-  const metricsToken = r.raw("METRICS_TOKEN");
+  // Outside the emulator /metrics shows payment volumes and error rates: it is never left open.
+  const metricsToken = live
+    ? r.secret("METRICS_TOKEN", null, `${needed} (GET /metrics would otherwise be public)`)
+    : r.raw("METRICS_TOKEN");
+  if (
+    live &&
+    typeof metricsToken === "object" &&
+    metricsToken.reveal().length > 0 &&
+    metricsToken.reveal().length < 16
+  )
+    r.problems.push("METRICS_TOKEN must be at least 16 characters");
+  let trustProxy: TrustProxy = false;
+  try {
+    trustProxy = parseTrustProxy(r.raw("TRUST_PROXY")?.toLowerCase());
+  } catch (error) {
+    r.problems.push(`TRUST_PROXY ${(error as Error).message}`);
+  }
+  const databaseUrl = r.string("DATABASE_URL", "./data/malipo.sqlite");
+  try {
+    parseDatabaseUrl(databaseUrl);
+  } catch (error) {
+    if (!(error instanceof DatabaseUrlError)) throw error;
+    r.problems.push(error.message);
+  }
 
   const config: Config = {
     port,
     host,
-    databaseUrl: r.string("DATABASE_URL", "./data/malipo.sqlite"),
+    trustProxy,
+    databaseUrl,
     publicBaseUrl,
     jwtSecret,
     jwtExpiresIn: r.string("JWT_EXPIRES_IN", "12h"),
@@ -236,7 +204,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
       "info",
     ),
-    metricsToken: metricsToken === undefined ? null : new Secret(metricsToken),
+    metricsToken:
+      metricsToken === undefined
+        ? null
+        : typeof metricsToken === "string"
+          ? new Secret(metricsToken)
+          : metricsToken,
     admin:
       adminEmail && adminPassword
         ? { email: adminEmail.toLowerCase(), password: new Secret(adminPassword) }
@@ -272,6 +245,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       enabled: r.bool("RECONCILER_ENABLED", true),
       intervalMs: r.int("RECONCILER_INTERVAL_MS", 5_000, 50, 3_600_000),
     },
+    ledgerCheckIntervalMs: r.int("LEDGER_CHECK_INTERVAL_MS", 60_000, 1_000, 86_400_000),
+    shutdownTimeoutMs: r.int("SHUTDOWN_TIMEOUT_MS", 10_000, 100, 600_000),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return Object.freeze(config);

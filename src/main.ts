@@ -2,7 +2,7 @@
 import "../scripts/require-node.mjs"; // first: an older Node is told what it needs
 import { ConfigError, loadConfig } from "./config.ts";
 import { createLogger } from "./logger.ts";
-import { startMalipo } from "./server.ts";
+import { closeWithin, startMalipo } from "./server.ts";
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -47,9 +47,14 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down: finishing in-flight work");
-    malipo
-      .close()
-      .then(() => process.exit(0))
+    const timeoutMs = config.shutdownTimeoutMs;
+    closeWithin(() => malipo.close(), timeoutMs)
+      .then((outcome) => {
+        if (outcome === "closed") process.exit(0);
+        logger.error({ timeoutMs }, "shutdown did not finish in time; exiting");
+        console.error(`Malipo did not shut down within ${timeoutMs} ms; exiting (SHUTDOWN_TIMEOUT_MS)`);
+        process.exit(1);
+      })
       .catch(() => process.exit(1));
   });
 }

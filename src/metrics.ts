@@ -23,6 +23,12 @@ export interface Metrics {
   readonly darajaRequestDuration: Histogram<"operation" | "outcome">;
   /** Pending payments whose next status check is due (set by the reconciler on each pass). */
   readonly reconcilerBacklog: Gauge;
+  /** Set by the periodic ledger check (src/ledger/ledger-check.ts): the entries' sum, 0 when balanced. */
+  readonly ledgerEntriesSum: Gauge;
+  /** Money in escrow minus the booking fees marked held, at the last ledger check; should be 0. */
+  readonly ledgerEscrowDifference: Gauge;
+  /** Unix time of the last ledger check that completed (alert when it grows old). */
+  readonly ledgerCheckTimestamp: Gauge;
 }
 
 export interface MetricsOptions {
@@ -64,6 +70,21 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     reconcilerBacklog: new Gauge({
       name: "reconciler_backlog",
       help: "Pending payments whose status check is due",
+      registers: [registry],
+    }),
+    ledgerEntriesSum: new Gauge({
+      name: "ledger_entries_sum_kes",
+      help: "Sum of all ledger entries in KES at the last check (0 in a balanced ledger)",
+      registers: [registry],
+    }),
+    ledgerEscrowDifference: new Gauge({
+      name: "ledger_escrow_difference_kes",
+      help: "Escrow balance minus the sum of held booking fees in KES at the last check (0 when they agree)",
+      registers: [registry],
+    }),
+    ledgerCheckTimestamp: new Gauge({
+      name: "ledger_check_timestamp_seconds",
+      help: "Unix time of the last completed ledger check",
       registers: [registry],
     }),
   };

@@ -107,6 +107,8 @@ export async function startMalipo(options: StartOptions): Promise<RunningMalipo>
     await services.payments.start();
     closers.push(() => services.payments.stop());
     await services.users.ensureAdminFromConfig();
+    await services.ledgerCheck.start();
+    closers.push(() => services.ledgerCheck.stop());
 
     const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
     const app = await buildApp({
@@ -135,5 +137,22 @@ export async function startMalipo(options: StartOptions): Promise<RunningMalipo>
   } catch (error) {
     await closeAll();
     throw error;
+  }
+}
+
+/**
+ * Runs `close` but stops waiting after `ms`: "timed out" when it has not finished by then (it keeps
+ * running; the caller decides to exit), "closed" when it finished. A hung close() (a request waiting
+ * on a Daraja that never answers, a database that does not reply) must not keep a process alive.
+ */
+export async function closeWithin(close: () => Promise<void>, ms: number): Promise<"closed" | "timed out"> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<"timed out">((resolve) => {
+    timer = setTimeout(() => resolve("timed out"), ms);
+  });
+  try {
+    return await Promise.race([close().then(() => "closed" as const), deadline]);
+  } finally {
+    clearTimeout(timer);
   }
 }

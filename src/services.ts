@@ -11,6 +11,7 @@ import type { Clock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import type { DarajaApi } from "./daraja/contract.ts";
 import type { Db } from "./db/database.ts";
+import { createLedgerMonitor, type LedgerMonitor } from "./ledger/ledger-check.ts";
 import type { Logger } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { createPayments, type Payments } from "./payments/payments.ts";
@@ -27,6 +28,8 @@ export interface Services {
   metrics: Metrics;
   /** Booking-fee payments: STK Push, callbacks, status, reconciler, event bus (start/stop it). */
   payments: Payments;
+  /** The periodic check of the books (start/stop it); its last result feeds /ready and /metrics. */
+  ledgerCheck: LedgerMonitor;
 }
 
 export interface ServiceDeps {
@@ -64,6 +67,13 @@ export function createServices(deps: ServiceDeps): Services {
       daraja: deps.daraja,
       metrics,
       timings: deps.paymentTimings,
+    }),
+    ledgerCheck: createLedgerMonitor({
+      db,
+      metrics,
+      logger,
+      clock,
+      intervalMs: config.ledgerCheckIntervalMs,
     }),
     metrics,
   };

@@ -1,13 +1,14 @@
 /**
  * The Kysely instance for either engine, chosen by DATABASE_URL: `postgres://…` (or `postgresql://…`)
- * for PostgreSQL, anything else is a SQLite file path (`:memory:` for an in-memory database).
- * The same queries and the same migrations serve both.
+ * for PostgreSQL; for SQLite a file path or `file:` URL (`:memory:` for an in-memory database), as
+ * `parseDatabaseUrl` reads it. The same queries and the same migrations serve both.
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
+import { parseDatabaseUrl } from "./database-url.ts";
 import type { Database } from "./schema.ts";
 
 export type Engine = "sqlite" | "postgres";
@@ -28,12 +29,9 @@ export interface DatabaseOptions {
   poolSize?: number;
 }
 
-export function isPostgresUrl(url: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(url);
-}
-
 export function createDatabase(url: string, options: DatabaseOptions = {}): Db {
-  if (isPostgresUrl(url)) {
+  const target = parseDatabaseUrl(url);
+  if (target.engine === "postgres") {
     const schema = options.schema ?? null;
     if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
       throw new Error(`Invalid schema name "${schema}"`);
@@ -53,7 +51,7 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Db {
       destroy: () => kysely.destroy(),
     };
   }
-  const file = url.replace(/^sqlite:(\/\/)?/i, "");
+  const { file } = target;
   if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SqliteDatabase(file);
   sqlite.pragma("journal_mode = WAL");
@@ -63,4 +61,5 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Db {
   return { kysely, engine: "sqlite", pgPool: null, schema: null, destroy: () => kysely.destroy() };
 }
 
+export { DatabaseUrlError, parseDatabaseUrl } from "./database-url.ts";
 export { isMigrated, migrateToLatest } from "./migrator.ts";

@@ -10,7 +10,7 @@ import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from "fastify";
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/database.ts";
@@ -64,6 +64,15 @@ function containsNul(value: unknown, depth = 0): boolean {
   return Object.entries(value).some(([key, item]) => key.includes("\u0000") || containsNul(item, depth + 1));
 }
 
+/**
+ * Fastify's own hop count trusts no peer at all (it cannot tell the load balancer from a client that
+ * reached the process directly), so a count is a function: believe the nearest `hops` peers.
+ */
+function fastifyTrustProxy(trust: Config["trustProxy"]): FastifyServerOptions["trustProxy"] {
+  if (typeof trust === "number") return (_address: string, hop: number) => hop < trust;
+  return typeof trust === "object" ? [...trust] : trust;
+}
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, services } = deps;
   const rateLimits: RateLimits = { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits };
@@ -71,6 +80,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: () => randomUUID(),
+    // Behind a load balancer request.ip (rate limits, the callback allow-list, logs) is the client's
+    // address from X-Forwarded-For, believed only from the proxies TRUST_PROXY names.
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     // Errors the router raises before any route runs (a bad percent-encoding, a path parameter
     // longer than maxParamLength) answer with the same envelope as everything else.
     frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
@@ -134,7 +146,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   for (const prefix of ["", API_PREFIX]) {
-    await app.register(healthRoutes, { prefix, db: deps.db });
+    await app.register(healthRoutes, { prefix, db: deps.db, ledgerCheck: services.ledgerCheck });
     await app.register(metricsRoutes(services.metrics, config.metricsToken), { prefix });
   }
 

@@ -14,6 +14,8 @@ export interface RateLimit {
 export interface RateLimits {
   /** Sign-in attempts per client address and email. */
   login: RateLimit;
+  /** Sign-in attempts per client address, whatever the email (each one costs a password hash check). */
+  loginPerAddress: RateLimit;
   /** Sign-ups per client address. */
   register: RateLimit;
   /** STK Pushes per signed-in user (the payment service also limits attempts per phone number). */
@@ -22,6 +24,7 @@ export interface RateLimits {
 
 export const DEFAULT_RATE_LIMITS: RateLimits = {
   login: { max: 10, timeWindowMs: 60_000 },
+  loginPerAddress: { max: 60, timeWindowMs: 60_000 },
   register: { max: 30, timeWindowMs: 10 * 60_000 },
   stkPush: { max: 10, timeWindowMs: 60_000 },
 };

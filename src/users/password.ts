@@ -11,8 +11,13 @@ export interface ScryptParams {
   p: number;
 }
 
-/** 2^15 × 8 × 128 bytes = 32 MiB and tens of milliseconds per hash: costly to guess, fine to log in. */
-export const DEFAULT_SCRYPT_PARAMS: Readonly<ScryptParams> = { N: 2 ** 15, r: 8, p: 1 };
+/**
+ * OWASP's minimum for scrypt (Password Storage Cheat Sheet): 2^17 × 8 × 128 bytes = 128 MiB and a few
+ * hundred milliseconds per hash. Hashes stored at a lower cost are upgraded on the next sign-in.
+ * Node runs scrypt on its libuv thread pool (4 threads unless UV_THREADPOOL_SIZE says otherwise), so
+ * at most that many hashes (512 MiB) are computed at once; the rest queue.
+ */
+export const DEFAULT_SCRYPT_PARAMS: Readonly<ScryptParams> = { N: 2 ** 17, r: 8, p: 1 };
 
 const KEY_LENGTH = 32;
 const SALT_LENGTH = 16;

@@ -24,6 +24,25 @@ export async function updatePasswordHash(
   await executor.updateTable("users").set({ password_hash: passwordHash }).where("id", "=", id).execute();
 }
 
+/**
+ * Replaces the hash only if it is still `previousHash`: an upgrade at sign-in must not overwrite a
+ * password changed meanwhile. True when it was replaced.
+ */
+export async function upgradePasswordHash(
+  executor: Executor,
+  id: string,
+  previousHash: string,
+  passwordHash: string,
+): Promise<boolean> {
+  const result = await executor
+    .updateTable("users")
+    .set({ password_hash: passwordHash })
+    .where("id", "=", id)
+    .where("password_hash", "=", previousHash)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 /** True for a UNIQUE violation on either engine (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE). */
 export function isUniqueViolation(error: unknown): boolean {
   if (typeof error !== "object" || error === null || !("code" in error)) return false;

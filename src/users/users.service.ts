@@ -23,6 +23,7 @@ import {
   insertUser,
   isUniqueViolation,
   updatePasswordHash,
+  upgradePasswordHash,
 } from "./users.repository.ts";
 
 export const PASSWORD_MIN_LENGTH = 8;
@@ -168,8 +169,9 @@ export function createUsersService(deps: UsersServiceDeps): UsersService {
       const matches = await verifyPassword(password, row?.password_hash ?? (await decoy()));
       if (!row || !matches) throw new AppError("INVALID_CREDENTIALS", INVALID_CREDENTIALS_MESSAGE);
       if (needsRehash(row.password_hash, params)) {
-        await updatePasswordHash(db.kysely, row.id, await hashPassword(password, params));
-        logger.info({ userId: row.id }, "password hash upgraded");
+        const upgraded = await hashPassword(password, params);
+        if (await upgradePasswordHash(db.kysely, row.id, row.password_hash, upgraded))
+          logger.info({ userId: row.id, N: params.N }, "password hash upgraded");
       }
       return toUser(row);
     },

@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashPassword, verifyPassword } from "../../src/users/password.ts";
 import {
   bearer,
   expectError,
@@ -239,6 +240,40 @@ describe(`auth (${testEngine()})`, () => {
       );
     });
 
+    it("upgrades a password hash made at a lower cost on the next successful sign-in, and only then", async () => {
+      const email = uniqueEmail("old");
+      const weak = await hashPassword("old-password-1", { N: 2 ** 9, r: 8, p: 1 });
+      await t.db.db.kysely
+        .insertInto("users")
+        .values({
+          id: `usr_old_${Date.now()}`,
+          email,
+          name: "Old Account",
+          password_hash: weak,
+          phone_number: null,
+          role: "customer",
+          created_at: new Date().toISOString(),
+        })
+        .execute();
+      const stored = () =>
+        t.db.db.kysely
+          .selectFrom("users")
+          .select("password_hash")
+          .where("email", "=", email)
+          .executeTakeFirstOrThrow()
+          .then((row) => row.password_hash);
+      expectError(await login({ email, password: "wrong-password" }), 401, "INVALID_CREDENTIALS");
+      expect(await stored()).toBe(weak);
+      expect((await login({ email, password: "old-password-1" })).statusCode).toBe(200);
+      const upgraded = await stored();
+      expect(upgraded).not.toBe(weak);
+      expect(upgraded).toMatch(/^scrypt\$1024\$8\$1\$/);
+      expect(await verifyPassword("old-password-1", upgraded)).toBe(true);
+      // Signing in again leaves the upgraded hash alone.
+      expect((await login({ email, password: "old-password-1" })).statusCode).toBe(200);
+      expect(await stored()).toBe(upgraded);
+    });
+
     it("validates the login body", async () => {
       expectError(await login({ email: "a@b.c" }), 400, "VALIDATION_ERROR");
       expectError(await login({ email: 5, password: "x" }), 400, "VALIDATION_ERROR");
@@ -260,6 +295,28 @@ describe(`auth (${testEngine()})`, () => {
       // Another account from the same address is not locked out by it.
       const other = await registerUser(t.app);
       expect((await login({ email: other.user.email, password: other.password })).statusCode).toBe(200);
+    });
+
+    it("limits sign-in attempts per address whatever the email, so new emails buy no more hash checks", async () => {
+      const limits = {
+        login: { max: 3, timeWindowMs: 60_000 },
+        loginPerAddress: { max: 5, timeWindowMs: 60_000 },
+      };
+      await withApp({ rateLimits: limits }, async (small) => {
+        const attempt = (remoteAddress: string) =>
+          small.app.inject({
+            method: "POST",
+            url: "/api/v1/auth/login",
+            remoteAddress,
+            payload: { email: uniqueEmail("guess"), password: "wrong-password" },
+          });
+        for (let i = 0; i < 5; i++) expectError(await attempt("198.51.100.7"), 401, "INVALID_CREDENTIALS");
+        const limited = await attempt("198.51.100.7");
+        expectError(limited, 429, "RATE_LIMITED");
+        expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
+        // Another address is counted on its own.
+        expectError(await attempt("198.51.100.8"), 401, "INVALID_CREDENTIALS");
+      });
     });
 
     it("limits sign-ups per address", async () => {

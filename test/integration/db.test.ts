@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -159,6 +159,28 @@ describe(`database (${testEngine()})`, () => {
         .values({ ...transfer, id: "x2" })
         .execute(),
     ).rejects.toThrow();
+  });
+
+  it("opens a SQLite database given as a file: URL at that path, never under a folder named file:", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "malipo-file-url-"));
+    const stray = join(process.cwd(), "file:");
+    try {
+      for (const url of [`file:${dir}/one/a.sqlite`, `file://${dir}/two/b.sqlite`]) {
+        const db = createDatabase(url);
+        try {
+          await migrateToLatest(db);
+          expect(await isMigrated(db)).toBe(true);
+        } finally {
+          await db.destroy();
+        }
+      }
+      expect(existsSync(join(dir, "one", "a.sqlite"))).toBe(true);
+      expect(existsSync(join(dir, "two", "b.sqlite"))).toBe(true);
+      expect(existsSync(stray)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(stray, { recursive: true, force: true });
+    }
   });
 
   it("migrations are frozen in time: they import nothing of the application", () => {

@@ -63,7 +63,7 @@ describe(`operations endpoints (${testEngine()})`, () => {
       expect(await health.json()).toEqual({ status: "ok" });
       const ready = await fetch(`${t.url}${prefix}/ready`);
       expect(ready.status).toBe(200);
-      expect(await ready.json()).toEqual({ status: "ready" });
+      expect(await ready.json()).toEqual({ status: "ready", ledger: { status: "unknown", checkedAt: null } });
     }
   });
 
@@ -114,6 +114,9 @@ describe(`operations endpoints (${testEngine()})`, () => {
         "mpesa_callbacks_total",
         "daraja_request_duration_seconds",
         "reconciler_backlog",
+        "ledger_entries_sum_kes",
+        "ledger_escrow_difference_kes",
+        "ledger_check_timestamp_seconds",
       ])
         expect(res.body).toContain(`# TYPE ${name}`);
     }

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -68,6 +69,28 @@ function readmeCurlBlock(apiBase: string): string {
   return block.replace(documented, `API=${apiBase}`);
 }
 
+/** A "Daraja" that accepts connections and never answers: whatever calls it stays in flight. */
+async function blackHole() {
+  const sockets = new Set<Socket>();
+  const waiters: Array<() => void> = [];
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    for (const wake of waiters.splice(0)) wake();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  return {
+    url: `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`,
+    async waitForCaller() {
+      while (sockets.size === 0) await new Promise<void>((wake) => waiters.push(wake));
+    },
+    close() {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
 describe("npm start (src/main.ts)", () => {
   const credentials = {
     MPESA_CONSUMER_KEY: "key",
@@ -76,6 +99,8 @@ describe("npm start (src/main.ts)", () => {
     MPESA_SHORTCODE: "174379",
     JWT_SECRET: "j".repeat(32),
     CALLBACK_SECRET: "c".repeat(32),
+    METRICS_TOKEN: "m".repeat(16),
+    PUBLIC_BASE_URL: "https://pay.example.com",
   };
 
   it.each(["sandbox", "production"])(
@@ -109,11 +134,68 @@ describe("npm start (src/main.ts)", () => {
       expect(exit.stderr).toContain("MPESA_PASSKEY is required when MPESA_ENVIRONMENT=sandbox");
       expect(exit.stderr).toContain("JWT_SECRET must be at least 32 characters");
       expect(exit.stderr).not.toMatch(
-        /MPESA_CONSUMER_KEY|MPESA_CONSUMER_SECRET|MPESA_SHORTCODE|CALLBACK_SECRET/,
+        /MPESA_CONSUMER_KEY|MPESA_CONSUMER_SECRET|MPESA_SHORTCODE|CALLBACK_SECRET|METRICS_TOKEN|PUBLIC_BASE_URL/,
       );
       expect(exit.stderr).not.toContain("short-secret");
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it(`stops within SHUTDOWN_TIMEOUT_MS when a request in flight never finishes, exiting 1 with a log line (${testEngine()})`, async () => {
+    const database = await createProcessTestDb();
+    const daraja = await blackHole();
+    const port = await freePort();
+    const run = startMain(
+      {
+        PORT: String(port),
+        MPESA_EMULATOR_PORT: "0",
+        MPESA_BASE_URL: daraja.url,
+        MPESA_TIMEOUT_MS: "120000",
+        SHUTDOWN_TIMEOUT_MS: "300",
+        LOG_LEVEL: "warn",
+        DATABASE_URL: database.url,
+      },
+      database.dir,
+    );
+    try {
+      await run.waitForOutput(/Database\s+\S+/);
+      const api = `http://127.0.0.1:${port}/api/v1`;
+      const post = (path: string, body: unknown, token?: string) =>
+        fetch(`${api}${path}`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+          body: JSON.stringify(body),
+        });
+      const registered = await post("/auth/register", {
+        name: "Wanjiku",
+        email: "hang@example.com",
+        password: "correct-horse",
+      });
+      const token = ((await registered.json()) as { data: { token: string } }).data.token;
+      const created = await post("/bookings", { service: "Plumbing", location: "Kilimani" }, token);
+      const booking = ((await created.json()) as { data: { booking: { id: string } } }).data.booking;
+      // The push waits on a Daraja that never answers, so close() waits on it.
+      const push = post(
+        "/payments/mpesa/stkpush",
+        { phoneNumber: "0708374149", bookingId: booking.id, type: "booking_fee" },
+        token,
+      ).catch(() => null);
+      await daraja.waitForCaller();
+      run.child.kill("SIGTERM");
+      const exit = await run.exited;
+      expect(exit).toMatchObject({ code: 1, signal: null });
+      expect(exit.stderr).toContain("Malipo did not shut down within 300 ms; exiting");
+      expect(exit.stdout).toMatch(/"msg":"shutdown did not finish in time; exiting"/);
+      await push;
+    } finally {
+      if (run.child.exitCode === null) run.child.kill("SIGKILL");
+      await run.exited;
+      await daraja.close();
+      await database.cleanup();
     }
   });
 
@@ -140,9 +222,14 @@ describe("npm start (src/main.ts)", () => {
       expect(emulatorUrl).toBeDefined();
       if (testEngine() === "sqlite")
         expect(existsSync(join(database.dir, "data", "malipo.sqlite"))).toBe(true);
-      expect((await fetch(`${base}/ready`)).status).toBe(200);
+      const ready = await fetch(`${base}/ready`);
+      expect(ready.status).toBe(200);
+      // The process checked its books on start.
+      expect(((await ready.json()) as { ledger: unknown }).ledger).toMatchObject({ status: "balanced" });
       expect((await fetch(`${emulatorUrl}/__emulator`)).status).toBe(200);
-      expect(await (await fetch(`${base}/metrics`)).text()).toContain("reconciler_backlog");
+      const metricsText = await (await fetch(`${base}/metrics`)).text();
+      expect(metricsText).toContain("reconciler_backlog");
+      expect(metricsText).toMatch(/^ledger_entries_sum_kes 0$/m);
 
       // A newcomer following the README pays a booking fee with curl alone.
       const script = readmeCurlBlock(`${base}/api/v1`);

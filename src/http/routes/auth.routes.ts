@@ -1,9 +1,10 @@
 /** Sign-up, sign-in and the current user. Admin accounts are never made here. */
 import { type FastifyPluginAsyncTypebox, Type } from "@fastify/type-provider-typebox";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../../errors.ts";
 import type { Services } from "../../services.ts";
 import { authenticate, issueToken } from "../auth.ts";
-import { addressAndEmailKey, type RateLimits } from "../rate-limits.ts";
+import { addressAndEmailKey, type RateLimits, rateLimitError } from "../rate-limits.ts";
 import { bearerAuth, errorResponses, Nullable, UserSchema } from "../schemas.ts";
 
 export interface AuthRoutesOptions {
@@ -20,6 +21,20 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
   app,
   { services, rateLimits },
 ) => {
+  // Every sign-in costs a password hash check, so besides the per address+email limit below (which
+  // a new email resets) each address has one budget for all emails. Checked before the body is read.
+  const perAddress = app.createRateLimit({
+    max: rateLimits.loginPerAddress.max,
+    timeWindow: rateLimits.loginPerAddress.timeWindowMs,
+  });
+  async function limitLoginsPerAddress(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const limit = await perAddress(request);
+    if (limit.isAllowed || !limit.isExceeded) return;
+    reply.header("retry-after", limit.ttlInSeconds);
+    const after = limit.ttlInSeconds === 1 ? "1 second" : `${limit.ttlInSeconds} seconds`;
+    throw rateLimitError(request, { after, ttl: limit.ttl });
+  }
+
   app.post(
     "/auth/register",
     {
@@ -48,6 +63,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
   app.post(
     "/auth/login",
     {
+      onRequest: limitLoginsPerAddress,
       config: {
         rateLimit: {
           max: rateLimits.login.max,

@@ -1,15 +1,36 @@
-/** Liveness (`/health`: the process answers) and readiness (`/ready`: database reachable and migrated). */
+/**
+ * Liveness (`/health`: the process answers) and readiness (`/ready`: database reachable and migrated),
+ * with the last ledger check in `/ready`'s detail. A broken ledger does not make the process unready:
+ * it needs a person, and taking every process out of the load balancer would not help them.
+ */
 import { type FastifyPluginAsyncTypebox, Type } from "@fastify/type-provider-typebox";
 import { sql } from "kysely";
 import { type Db, isMigrated } from "../../db/database.ts";
 import { AppError } from "../../errors.ts";
+import type { LedgerMonitor } from "../../ledger/ledger-check.ts";
 import { errorResponses } from "../schemas.ts";
 
 export interface HealthRoutesOptions {
   db: Db;
+  ledgerCheck: Pick<LedgerMonitor, "latest">;
 }
 
-export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app, { db }) => {
+const LedgerDetail = Type.Union([
+  Type.Object({ status: Type.Literal("unknown"), checkedAt: Type.Null() }),
+  Type.Object({
+    status: Type.Union([Type.Literal("balanced"), Type.Literal("unbalanced")]),
+    checkedAt: Type.String({ format: "date-time" }),
+    entriesSumKes: Type.Integer({ description: "sum of every ledger entry; 0 when balanced" }),
+    escrowDifferenceKes: Type.Integer({
+      description: "escrow minus the held booking fees; 0 when they agree",
+    }),
+  }),
+]);
+
+export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (
+  app,
+  { db, ledgerCheck },
+) => {
   app.get(
     "/health",
     {
@@ -27,8 +48,11 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
     {
       schema: {
         tags: ["operations"],
-        summary: "The database answers and every migration is applied",
-        response: { 200: Type.Object({ status: Type.Literal("ready") }), ...errorResponses(503) },
+        summary: "The database answers and every migration is applied; the last ledger check",
+        response: {
+          200: Type.Object({ status: Type.Literal("ready"), ledger: LedgerDetail }),
+          ...errorResponses(503),
+        },
       },
     },
     async (request) => {
@@ -41,7 +65,16 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
         throw new AppError("NOT_READY", "The database is not reachable");
       }
       if (!migrated) throw new AppError("NOT_READY", "Database migrations are pending; run npm run migrate");
-      return { status: "ready" as const };
+      const last = ledgerCheck.latest();
+      const ledger = last
+        ? {
+            status: last.balanced ? ("balanced" as const) : ("unbalanced" as const),
+            checkedAt: last.checkedAt,
+            entriesSumKes: last.entriesSumKes,
+            escrowDifferenceKes: last.escrowDifferenceKes,
+          }
+        : { status: "unknown" as const, checkedAt: null };
+      return { status: "ready" as const, ledger };
     },
   );
 };

@@ -11,6 +11,7 @@ const live = {
   JWT_SECRET: "j".repeat(40),
   CALLBACK_SECRET: "c".repeat(40),
   PUBLIC_BASE_URL: "https://pay.example.com",
+  METRICS_TOKEN: "m".repeat(24),
 };
 
 describe("loadConfig", () => {
@@ -24,6 +25,8 @@ describe("loadConfig", () => {
     expect(c.bookingFeeKes).toBe(500);
     expect(c.databaseUrl).toBe("./data/malipo.sqlite");
     expect(c.mpesa.verifyCallbacks).toBe(true);
+    expect(c.shutdownTimeoutMs).toBe(10_000);
+    expect(c.trustProxy).toBe(false);
     expect(Object.isFrozen(c)).toBe(true);
   });
 
@@ -45,6 +48,8 @@ describe("loadConfig", () => {
         "MPESA_SHORTCODE",
         "JWT_SECRET",
         "CALLBACK_SECRET",
+        "METRICS_TOKEN",
+        "PUBLIC_BASE_URL",
       ])
         expect(message).toContain(name);
     }
@@ -73,6 +78,9 @@ describe("loadConfig", () => {
     ["LOG_LEVEL", "loud"],
     ["EMULATOR_TOKEN_TTL_SECONDS", "0"],
     ["MPESA_SHORTCODE", "12"],
+    ["SHUTDOWN_TIMEOUT_MS", "5"],
+    ["DATABASE_URL", "mysql://root@db/malipo"],
+    ["DATABASE_URL", "file://fileserver/share/malipo.sqlite"],
   ])("rejects %s=%s with a message naming it", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(name);
   });
@@ -93,7 +101,13 @@ describe("loadConfig", () => {
   it("never shows a secret in messages, JSON or inspection", () => {
     const c = loadConfig(live);
     const dump = `${JSON.stringify(c)} ${inspect(c, { depth: 10 })} ${String(c.mpesa.passkey)}`;
-    for (const secret of ["consumer-secret-value", "passkey-value-123", "j".repeat(40), "c".repeat(40)])
+    for (const secret of [
+      "consumer-secret-value",
+      "passkey-value-123",
+      "j".repeat(40),
+      "c".repeat(40),
+      "m".repeat(24),
+    ])
       expect(dump).not.toContain(secret);
     expect(c.mpesa.passkey.reveal()).toBe("passkey-value-123");
     try {
@@ -103,6 +117,80 @@ describe("loadConfig", () => {
       expect((e as Error).message).toContain("JWT_SECRET");
       expect((e as Error).message).not.toContain("short-secret-xyz");
     }
+  });
+
+  it("reads TRUST_PROXY as a hop count or a list of proxy addresses and networks", () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: "false" }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: "0" }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: "2" }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: "10.0.0.0/8, 192.168.1.10,fd00::/8, loopback" }).trustProxy).toEqual([
+      "10.0.0.0/8",
+      "192.168.1.10",
+      "fd00::/8",
+      "loopback",
+    ]);
+  });
+
+  it.each(["true", "yes", "10.0.0.0/33", "300.1.1.1", "proxy.internal", "10.0.0.0/8,bad", "-1", "1000"])(
+    "refuses TRUST_PROXY=%s, naming it",
+    (value) => {
+      expect(() => loadConfig({ TRUST_PROXY: value })).toThrow("TRUST_PROXY");
+    },
+  );
+
+  it.each(["sandbox", "production"])("requires a METRICS_TOKEN of 16+ characters when %s", (environment) => {
+    const { METRICS_TOKEN: _token, ...rest } = live;
+    expect(() => loadConfig({ ...rest, MPESA_ENVIRONMENT: environment })).toThrow(
+      `METRICS_TOKEN is required when MPESA_ENVIRONMENT=${environment}`,
+    );
+    expect(() => loadConfig({ ...live, MPESA_ENVIRONMENT: environment, METRICS_TOKEN: "short" })).toThrow(
+      "METRICS_TOKEN must be at least 16 characters",
+    );
+    expect(loadConfig({ ...live, MPESA_ENVIRONMENT: environment }).metricsToken?.reveal()).toBe(
+      "m".repeat(24),
+    );
+    // The emulator keeps /metrics open unless a token is set.
+    expect(loadConfig({}).metricsToken).toBeNull();
+  });
+
+  it.each([
+    ["PUBLIC_BASE_URL", "http://pay.example.com"],
+    ["PUBLIC_BASE_URL", "https://127.0.0.1:3000"],
+    ["PUBLIC_BASE_URL", "https://localhost"],
+    ["PUBLIC_BASE_URL", "https://10.1.2.3"],
+    ["PUBLIC_BASE_URL", "https://192.168.0.10:8443"],
+    ["PUBLIC_BASE_URL", "https://[::1]:3000"],
+    ["PUBLIC_BASE_URL", "https://[fd12::1]"],
+    ["PUBLIC_BASE_URL", "https://[::ffff:127.0.0.1]"],
+    ["PUBLIC_BASE_URL", "https://malipo"],
+    ["PUBLIC_BASE_URL", "https://pay.internal"],
+    ["MPESA_CALLBACK_URL", "http://pay.example.com/api/v1/payments/mpesa/callback"],
+    ["MPESA_CALLBACK_URL", "https://172.20.0.5/api/v1/payments/mpesa/callback"],
+  ])("live, refuses a callback base %s=%s that Daraja cannot reach over HTTPS, naming it", (name, value) => {
+    for (const environment of ["sandbox", "production"])
+      expect(() => loadConfig({ ...live, MPESA_ENVIRONMENT: environment, [name]: value })).toThrow(
+        new RegExp(`${name} must be a public https:// URL when MPESA_ENVIRONMENT=${environment}`),
+      );
+  });
+
+  it("live, checks the callback URL Daraja will really use, and needs one", () => {
+    const { PUBLIC_BASE_URL: _base, ...rest } = live;
+    expect(() => loadConfig(rest)).toThrow("PUBLIC_BASE_URL is required when MPESA_ENVIRONMENT=sandbox");
+    // An internal PUBLIC_BASE_URL is fine when the callback URL itself is public.
+    const c = loadConfig({
+      ...live,
+      PUBLIC_BASE_URL: "http://10.0.0.4:3000",
+      MPESA_CALLBACK_URL: "https://pay.example.com/api/v1/payments/mpesa/callback",
+    });
+    expect(c.mpesa.callbackUrl).toBe("https://pay.example.com/api/v1/payments/mpesa/callback");
+    expect(loadConfig({ ...live, PUBLIC_BASE_URL: "https://203.0.113.10" }).publicBaseUrl).toBe(
+      "https://203.0.113.10",
+    );
+    // The emulator calls back over loopback.
+    expect(loadConfig({ PUBLIC_BASE_URL: "http://127.0.0.1:3000" }).publicBaseUrl).toBe(
+      "http://127.0.0.1:3000",
+    );
   });
 
   it("requires ADMIN_EMAIL and ADMIN_PASSWORD together", () => {

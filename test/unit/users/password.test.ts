@@ -24,8 +24,10 @@ describe("password hashing", () => {
     expect(a).not.toContain("same password");
   });
 
-  it("uses a costly default and verifies hashes made with it", async () => {
-    expect(DEFAULT_SCRYPT_PARAMS.N).toBeGreaterThanOrEqual(2 ** 15);
+  it("uses at least OWASP's minimum scrypt cost (N=2^17, r=8, p=1) and verifies hashes made with it", async () => {
+    expect(DEFAULT_SCRYPT_PARAMS.N).toBeGreaterThanOrEqual(2 ** 17);
+    expect(DEFAULT_SCRYPT_PARAMS.r).toBeGreaterThanOrEqual(8);
+    expect(DEFAULT_SCRYPT_PARAMS.p).toBeGreaterThanOrEqual(1);
     const hash = await hashPassword("default cost", DEFAULT_SCRYPT_PARAMS);
     expect(hash.startsWith(`scrypt$${DEFAULT_SCRYPT_PARAMS.N}$`)).toBe(true);
     expect(await verifyPassword("default cost", hash)).toBe(true);
@@ -54,6 +56,10 @@ describe("password hashing", () => {
   it("asks for a rehash when the stored cost is below the current one", async () => {
     const weak = await hashPassword("pw-12345678", FAST);
     expect(needsRehash(weak, DEFAULT_SCRYPT_PARAMS)).toBe(true);
+    // What the old default (N=2^15) stored is upgraded too.
+    expect(
+      needsRehash("scrypt$32768$8$1$c2FsdHNhbHRzYWx0c2FsdA$a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2U"),
+    ).toBe(true);
     expect(needsRehash(weak, FAST)).toBe(false);
     expect(needsRehash("garbage", FAST)).toBe(true);
   });
