@@ -135,6 +135,7 @@ export function createBookingsService(deps: BookingsServiceDeps): BookingsServic
         location: optionalText(input.location, "location", 200),
         scheduled_for: scheduledFor,
         status: "pending_payment" as const,
+        cancel_reason: null,
         created_at: at,
         updated_at: at,
       };

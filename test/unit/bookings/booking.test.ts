@@ -10,6 +10,7 @@ const row = {
   location: "Kilimani",
   scheduled_for: null,
   status: "pending_payment" as const,
+  cancel_reason: null,
   created_at: "2026-01-15T09:00:00.000Z",
   updated_at: "2026-01-15T09:00:00.000Z",
 };
