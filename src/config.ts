@@ -9,6 +9,7 @@ import type { TransactionType } from "./daraja/wire.ts";
 import { Secret } from "./secret.ts";
 
 export type MpesaEnvironment = "emulator" | "sandbox" | "production";
+export type PayoutApproval = "auto" | "admin";
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
 export interface EmulatorCredentials {
@@ -53,6 +54,12 @@ export interface Config {
     tokenTtlSeconds: number;
   };
   reconciler: { enabled: boolean; intervalMs: number };
+  escrow: {
+    /** The platform's share of a released booking fee, in percent (rounded down to whole KES). */
+    commissionPercent: number;
+    /** `admin`: payouts wait in `queued` until an admin approves them. */
+    payoutApproval: PayoutApproval;
+  };
 }
 
 export class ConfigError extends Error {
@@ -271,6 +278,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     reconciler: {
       enabled: r.bool("RECONCILER_ENABLED", true),
       intervalMs: r.int("RECONCILER_INTERVAL_MS", 5_000, 50, 3_600_000),
+    },
+    escrow: {
+      commissionPercent: r.int("PLATFORM_COMMISSION_PERCENT", 10, 0, 100),
+      payoutApproval: r.oneOf<PayoutApproval>("PAYOUT_APPROVAL", ["auto", "admin"], "auto"),
     },
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);

@@ -8,8 +8,8 @@
 import type { LightMyRequestResponse } from "fastify";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ERROR_STATUS, type ErrorCode } from "../../src/errors.ts";
-import { assertLedgerBalanced } from "../../src/ledger/ledger.ts";
 import { bearer, createAdmin, registerUser } from "../support/app.ts";
+import { assertBooksBalanced } from "../support/books.ts";
 import { type PaymentsStack, startPaymentsStack } from "../support/payments.ts";
 import { type Actors, type Case, hostileCases } from "./hostile-input.cases.ts";
 
@@ -54,7 +54,7 @@ beforeAll(async () => {
 });
 afterEach(async () => {
   await s.t.services.payments.callbacks.whenIdle();
-  await assertLedgerBalanced(s.t.db.db.kysely);
+  await assertBooksBalanced(s.t.db.db.kysely);
 });
 afterAll(async () => {
   await s?.close();

@@ -9,8 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { accountBalances, assertLedgerBalanced } from "../../src/ledger/ledger.ts";
+import { accountBalances } from "../../src/ledger/ledger.ts";
 import { freePort, notServing } from "../support/app.ts";
+import { assertBooksBalanced } from "../support/books.ts";
 import { createProcessTestDb, testEngine } from "../support/db.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -174,7 +175,7 @@ describe("npm start (src/main.ts)", () => {
       // What the process left behind: the fee in escrow once, and a balanced ledger.
       const db = database.open();
       try {
-        await assertLedgerBalanced(db.kysely);
+        await assertBooksBalanced(db.kysely);
         expect(await accountBalances(db.kysely)).toMatchObject({
           mpesa_clearing: 500,
           booking_fee_escrow: -500,

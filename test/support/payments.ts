@@ -15,7 +15,7 @@ import type { BookingFeeRow, PaymentTransactionRow } from "../../src/db/schema.t
 import type { EmulatorOptions } from "../../src/emulator/index.ts";
 import type { RateLimits } from "../../src/http/rate-limits.ts";
 import { newId } from "../../src/ids.ts";
-import { accountBalances, assertLedgerBalanced } from "../../src/ledger/ledger.ts";
+import { accountBalances } from "../../src/ledger/ledger.ts";
 import { createLogger } from "../../src/logger.ts";
 import { createMetrics } from "../../src/metrics.ts";
 import { callbackSignature } from "../../src/payments/callback-url.ts";
@@ -24,6 +24,7 @@ import type { PaymentTimings } from "../../src/payments/timings.ts";
 import type { TransactionView } from "../../src/payments/transaction-view.ts";
 import type { Actor } from "../../src/users/user.ts";
 import { bearer, createBooking, registerUser, startTestApp, type TestApp } from "./app.ts";
+import { assertBooksBalanced } from "./books.ts";
 import { createTestDb, type TestDb } from "./db.ts";
 import { EMULATOR_CREDENTIALS, startTestEmulator, type TestEmulator } from "./emulator.ts";
 
@@ -245,7 +246,7 @@ export async function createPaymentsHarness(
     },
     async close() {
       await payments.stop();
-      await assertLedgerBalanced(db.db.kysely);
+      await assertBooksBalanced(db.db.kysely);
       await db.cleanup();
     },
   };
@@ -392,7 +393,7 @@ export async function startPaymentsStack(
     async close() {
       try {
         await t.services.payments.stop();
-        await assertLedgerBalanced(t.db.db.kysely);
+        await assertBooksBalanced(t.db.db.kysely);
       } finally {
         await t.close();
         await emulator.close();
@@ -419,7 +420,7 @@ export function withPaymentsStack(use: (stack: PaymentsStack) => void): void {
   afterEach(async () => {
     if (!stack) return;
     await stack.t.services.payments.callbacks.whenIdle();
-    await assertLedgerBalanced(stack.t.db.db.kysely);
+    await assertBooksBalanced(stack.t.db.db.kysely);
   });
   afterAll(async () => {
     await stack?.close();
