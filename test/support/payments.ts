@@ -405,13 +405,17 @@ export async function startPaymentsStack(
 
 /**
  * One payments stack for a test file: started before all tests, each test in a fresh minute (the
- * per-phone attempt limit), background callbacks settled and the ledger checked balanced after each,
- * closed after all. `use` receives the stack once it runs.
+ * per-phone attempt limit), background callbacks settled and the books checked after each (the
+ * ledger balanced and agreeing with fees, payouts and refunds), closed after all. `use` receives
+ * the stack once it runs; `env` configures it (e.g. PAYOUT_APPROVAL).
  */
-export function withPaymentsStack(use: (stack: PaymentsStack) => void): void {
+export function withPaymentsStack(
+  use: (stack: PaymentsStack) => void,
+  options: { env?: Record<string, string> } = {},
+): void {
   let stack: PaymentsStack | undefined;
   beforeAll(async () => {
-    stack = await startPaymentsStack();
+    stack = await startPaymentsStack(options.env ? { env: options.env } : {});
     use(stack);
   });
   beforeEach(() => {
