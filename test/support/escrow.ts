@@ -73,6 +73,27 @@ export function lifeRoutes(s: PaymentsStack): LifeRoutes {
   return routes;
 }
 
+/** A booking accepted by a new technician and completed: its fee released, a payout queued. */
+export async function completedBooking(s: PaymentsStack) {
+  const c = await paidBooking(s);
+  const tech = await technician(s);
+  const r = lifeRoutes(s);
+  if ((await r.accept(tech, c.bookingId)).statusCode !== 200) throw new Error("accept failed");
+  const done = await r.complete(tech, c.bookingId);
+  if (done.statusCode !== 200) throw new Error(`complete failed: ${done.body}`);
+  const payoutId = done.json().data.booking.payout.id as string;
+  return { c, tech, payoutId };
+}
+
+/** A paid booking cancelled by its customer: its fee refunded, a refund queued. */
+export async function cancelledBooking(s: PaymentsStack) {
+  const c = await paidBooking(s);
+  const res = await lifeRoutes(s).cancel(c.token, c.bookingId);
+  if (res.statusCode !== 200) throw new Error(`cancel failed: ${res.body}`);
+  const refundId = res.json().data.booking.refund.id as string;
+  return { c, refundId };
+}
+
 /** Everything a refused request must leave as it was: the booking, its fee, money out, events, books. */
 export async function snapshot(s: PaymentsStack, bookingId: string) {
   const k = s.t.db.db.kysely;
