@@ -164,3 +164,29 @@ export async function queueOverpaymentRefund(
     at: input.at,
   });
 }
+
+/**
+ * Queues a refund for every overpayment the payments core booked as owed but that has none yet
+ * (oldest first, at most `limit`), for a periodic sweep. Idempotent: answers the refunds created.
+ */
+export async function queueOwedRefunds(
+  executor: Executor,
+  input: { at: Date; limit: number },
+): Promise<RefundRow[]> {
+  const owed = await executor
+    .selectFrom("ledger_transfers as t")
+    .leftJoin("refunds as r", "r.transaction_id", "t.transaction_id")
+    .select("t.transaction_id")
+    .where("t.kind", "=", OVERPAYMENT_KIND)
+    .where("r.id", "is", null)
+    .orderBy("t.created_at")
+    .limit(input.limit)
+    .execute();
+  const created: RefundRow[] = [];
+  for (const { transaction_id } of owed) {
+    if (transaction_id === null) continue;
+    const refund = await queueOverpaymentRefund(executor, { transactionId: transaction_id, at: input.at });
+    if (refund) created.push(refund);
+  }
+  return created;
+}

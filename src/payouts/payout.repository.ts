@@ -132,9 +132,9 @@ export async function listPayoutEvents(executor: Executor, ref: ItemRef): Promis
 }
 
 /**
- * Items the submitter should look at now: queued, submitted or unknown, due (no next check, or
- * its time has come) and not leased by another worker. Queued items awaiting approval are included;
- * `nextStep` tells them apart.
+ * Items the submitter should look at now: queued (and approved, when approval is required),
+ * submitted or unknown, due (no next check, or its time has come) and not leased by another
+ * worker. `nextStep` says what to do with each.
  */
 export async function findDueItems(
   executor: Executor,
@@ -147,6 +147,13 @@ export async function findDueItems(
     .selectFrom(shared(kind))
     .select("id")
     .where("status", "in", ["queued", "submitted", "unknown"])
+    .where((eb) =>
+      eb.or([
+        eb("status", "<>", "queued"),
+        eb("approval_required", "=", 0),
+        eb("approved_at", "is not", null),
+      ]),
+    )
     .where((eb) => eb.or([eb("next_check_at", "is", null), eb("next_check_at", "<=", at)]))
     .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", at)]))
     .orderBy("created_at")

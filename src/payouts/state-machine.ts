@@ -141,7 +141,7 @@ function fromInFlight(
       return same("unknown", "outcome still unknown");
     case "insufficient_funds":
       if (idsDiffer(event.conversationId, ctx.conversationId)) return review("ConversationID differs");
-      return insufficientFunds(event, { type: "requeue" });
+      return insufficientFunds(event);
     case "result_success":
       return succeed(ctx, event.facts, "paid", true);
     case "result_failure":

@@ -36,15 +36,13 @@ export function submission(event: Extract<PayoutEvent, { type: "submit_accepted"
   };
 }
 
-export function insufficientFunds(
-  event: Extract<PayoutEvent, { type: "insufficient_funds" }>,
-  ...extra: PayoutEffect[]
-): Transition {
+/** Not the recipient's failure: queued again, as a fresh attempt (its OriginatorConversationID was used). */
+export function insufficientFunds(event: Extract<PayoutEvent, { type: "insufficient_funds" }>): Transition {
   return move(
     "queued",
     "insufficient funds in the B2C utility account; kept queued",
     { type: "record_result", resultCode: event.resultCode, resultDesc: event.resultDesc, receipt: null },
-    ...extra,
+    { type: "requeue" },
     { type: "alert_insufficient_funds" },
     { type: "schedule_check", when: "funds_retry" },
   );

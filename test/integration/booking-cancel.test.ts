@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { findBookingWithFee, markFeeHeld } from "../../src/bookings/booking-fee.repository.ts";
-import { queueOverpaymentRefund } from "../../src/escrow/escrow.ts";
+import { queueOverpaymentRefund, queueOwedRefunds } from "../../src/escrow/escrow.ts";
 import { accountBalances } from "../../src/ledger/ledger.ts";
 import { createAdmin, expectError, type RegisteredUser } from "../support/app.ts";
 import { assertBooksBalanced } from "../support/books.ts";
@@ -213,7 +213,11 @@ describe("a payment in flight when the booking is cancelled", () => {
       await assertBooksBalanced(s.t.db.db.kysely);
 
       const at = s.clock.now();
+      const swept = await queueOwedRefunds(s.t.db.db.kysely, { at, limit: 10 });
+      expect(swept.map((x) => x.transaction_id)).toEqual([transactionId]);
+      expect(await queueOwedRefunds(s.t.db.db.kysely, { at, limit: 10 })).toEqual([]);
       const refund = await queueOverpaymentRefund(s.t.db.db.kysely, { transactionId, at });
+      expect(refund?.id).toBe(swept[0]?.id);
       expect(refund).toMatchObject({
         transaction_id: transactionId,
         amount: 500,

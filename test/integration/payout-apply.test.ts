@@ -7,7 +7,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { accountBalances } from "../../src/ledger/ledger.ts";
-import { type ItemRef, markSubmitStarted } from "../../src/payouts/payout.repository.ts";
+import {
+  claimItem,
+  findDueItems,
+  type ItemRef,
+  markSubmitStarted,
+  releaseItem,
+} from "../../src/payouts/payout.repository.ts";
 import type { ResultFacts } from "../../src/payouts/state-machine.ts";
 import { originatorConversationIdFor } from "../../src/payouts/submission-policy.ts";
 import { cancelledBooking, completedBooking } from "../support/escrow.ts";
@@ -221,6 +227,35 @@ describe("a payout's result", () => {
     );
     expect(stolen).toMatchObject({ applied: false, reason: expect.stringMatching(/belong to another/) });
     expect(stolen.item?.row).toMatchObject({ status: "queued", conversation_id: null });
+  });
+});
+
+describe("what the submitter finds to do", () => {
+  it("a new payout is due at once; a submitted one when its result is overdue; one worker at a time", async () => {
+    const { payoutId } = await completedBooking(s);
+    const ref: ItemRef = { kind: "payout", id: payoutId };
+    const k = s.t.db.db.kysely;
+    const due = () => findDueItems(k, "payout", s.clock.now(), 1_000);
+    expect(await due()).toContain(payoutId);
+    const now = s.clock.now();
+    const until = new Date(now.getTime() + 30_000);
+    expect(await claimItem(k, ref, "worker-a", now, until)).toBe(true);
+    expect(await claimItem(k, ref, "worker-b", now, until)).toBe(false);
+    expect(await due()).not.toContain(payoutId);
+    await releaseItem(k, ref, "worker-b"); // not theirs: nothing happens
+    expect(await claimItem(k, ref, "worker-b", now, until)).toBe(false);
+    await releaseItem(k, ref, "worker-a");
+    await submit(ref);
+    expect(await due()).not.toContain(payoutId);
+    s.clock.advance(s.t.services.payouts.timings.resultWaitMs);
+    expect(await due()).toContain(payoutId);
+    // A send can only be marked started while queued in that attempt.
+    expect(
+      await markSubmitStarted(k, ref, { attempt: 1, originatorConversationId: null, at: s.clock.now() }),
+    ).toBe(false);
+    const overdue = await apply(ref, { type: "result_overdue" }, "submitter");
+    expect(overdue).toMatchObject({ applied: true, to: "unknown" });
+    expect(await due()).not.toContain(payoutId);
   });
 });
 

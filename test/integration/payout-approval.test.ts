@@ -5,7 +5,7 @@
  * fees paid through the emulator, the books checked after every test.
  */
 import { describe, expect, it } from "vitest";
-import { findItem } from "../../src/payouts/payout.repository.ts";
+import { findDueItems, findItem } from "../../src/payouts/payout.repository.ts";
 import type { PayoutChange } from "../../src/payouts/payout-apply.ts";
 import { nextStep } from "../../src/payouts/submission-policy.ts";
 import { createAdmin, expectError, type RegisteredUser } from "../support/app.ts";
@@ -56,6 +56,8 @@ describe("payouts held for an admin's approval", () => {
         .executeTakeFirstOrThrow();
       expect(commission.amount).toBe(49);
       expect(await stepOf(payoutId)).toBe("await_approval");
+      const due = () => findDueItems(s.t.db.db.kysely, "payout", s.clock.now(), 100);
+      expect(await due()).not.toContain(payoutId);
 
       // Only an admin approves; refusals change nothing.
       const admin = await createAdmin(s.t);
@@ -73,6 +75,7 @@ describe("payouts held for an admin's approval", () => {
       });
       expect(heard.at(-1)).toEqual({ kind: "payout", id: payoutId, status: "queued" });
       expect(await stepOf(payoutId)).toBe("submit");
+      expect(await due()).toContain(payoutId);
       const row = (await findItem(s.t.db.db.kysely, { kind: "payout", id: payoutId }))?.row;
       expect(row).toMatchObject({ approved_by: admin.user.id, approved_at: s.clock.now().toISOString() });
       const events = await s.t.db.db.kysely
