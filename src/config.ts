@@ -12,6 +12,7 @@ import { isNonPublicHost, parseTrustProxy, type TrustProxy } from "./network.ts"
 import { Secret } from "./secret.ts";
 
 export type MpesaEnvironment = "emulator" | "sandbox" | "production";
+export type PayoutApproval = "auto" | "admin";
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
 export interface EmulatorCredentials {
@@ -62,6 +63,12 @@ export interface Config {
   ledgerCheckIntervalMs: number;
   /** How long a graceful shutdown may take before the process exits anyway (with status 1). */
   shutdownTimeoutMs: number;
+  escrow: {
+    /** The platform's share of a released booking fee, in percent (rounded down to whole KES). */
+    commissionPercent: number;
+    /** `admin`: payouts wait in `queued` until an admin approves them. */
+    payoutApproval: PayoutApproval;
+  };
 }
 
 export class ConfigError extends Error {
@@ -247,6 +254,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     },
     ledgerCheckIntervalMs: r.int("LEDGER_CHECK_INTERVAL_MS", 60_000, 1_000, 86_400_000),
     shutdownTimeoutMs: r.int("SHUTDOWN_TIMEOUT_MS", 10_000, 100, 600_000),
+    escrow: {
+      commissionPercent: r.int("PLATFORM_COMMISSION_PERCENT", 10, 0, 100),
+      payoutApproval: r.oneOf<PayoutApproval>("PAYOUT_APPROVAL", ["auto", "admin"], "auto"),
+    },
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return Object.freeze(config);

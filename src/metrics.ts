@@ -5,7 +5,7 @@
  * callback handler, Daraja client and reconciler increment the payment metrics below.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import type { CallbackVerdict, PaymentStatus } from "./db/schema.ts";
+import type { CallbackVerdict, PaymentStatus, PayoutKind, PayoutStatus } from "./db/schema.ts";
 
 /** Daraja operations we time; `outcome` says how the call ended. */
 export type DarajaOperation = "oauth" | "stk_push" | "stk_query";
@@ -29,6 +29,10 @@ export interface Metrics {
   readonly ledgerEscrowDifference: Gauge;
   /** Unix time of the last ledger check that completed (alert when it grows old). */
   readonly ledgerCheckTimestamp: Gauge;
+  /** A payout or refund reached `status` (counted once per committed transition). */
+  readonly payoutsStatusTotal: Counter<"kind" | "status">;
+  /** Submissions kept queued because the B2C utility account lacked funds: alert on any increase. */
+  readonly payoutInsufficientFundsTotal: Counter<"kind">;
 }
 
 export interface MetricsOptions {
@@ -87,12 +91,28 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       help: "Unix time of the last completed ledger check",
       registers: [registry],
     }),
+    payoutsStatusTotal: new Counter({
+      name: "payouts_status_total",
+      help: "Payouts (B2C) and refunds (Reversal) that reached each status",
+      labelNames: ["kind", "status"] as const,
+      registers: [registry],
+    }),
+    payoutInsufficientFundsTotal: new Counter({
+      name: "payout_insufficient_funds_total",
+      help: "Payouts or refunds kept queued because the B2C utility account lacked funds",
+      labelNames: ["kind"] as const,
+      registers: [registry],
+    }),
   };
 }
 
 /** Typed helpers so label values stay within our unions. */
 export function countPaymentStatus(metrics: Metrics, status: PaymentStatus): void {
   metrics.paymentsStatusTotal.inc({ status });
+}
+
+export function countPayoutStatus(metrics: Metrics, kind: PayoutKind, status: PayoutStatus): void {
+  metrics.payoutsStatusTotal.inc({ kind, status });
 }
 
 export function countCallback(metrics: Metrics, verdict: CallbackVerdict): void {

@@ -6,6 +6,7 @@
  * to `Services`, and read it in routes as `services.<name>`.
  */
 
+import { type BookingLifeService, createBookingLifeService } from "./bookings/booking-life.service.ts";
 import { type BookingsService, createBookingsService } from "./bookings/bookings.service.ts";
 import type { Clock } from "./clock.ts";
 import type { Config } from "./config.ts";
@@ -16,6 +17,8 @@ import type { Logger } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { createPayments, type Payments } from "./payments/payments.ts";
 import type { PaymentTimings } from "./payments/timings.ts";
+import { createPayoutsService, type PayoutsService } from "./payouts/payouts.service.ts";
+import type { PayoutTimings } from "./payouts/timings.ts";
 import { createReportsService, type ReportsService } from "./reports/payments-report.ts";
 import type { ScryptParams } from "./users/password.ts";
 import { createUsersService, type UsersService } from "./users/users.service.ts";
@@ -23,6 +26,10 @@ import { createUsersService, type UsersService } from "./users/users.service.ts"
 export interface Services {
   users: UsersService;
   bookings: BookingsService;
+  /** After payment: accept, assign, complete (releases the fee), cancel (refunds a held fee). */
+  bookingLife: BookingLifeService;
+  /** Payouts (B2C) and refunds (Reversal): reads, approval, and the one apply path for submitters. */
+  payouts: PayoutsService;
   reports: ReportsService;
   /** This app's Prometheus metrics; payments increment the payment counters through it. */
   metrics: Metrics;
@@ -44,11 +51,15 @@ export interface ServiceDeps {
   passwordParams?: ScryptParams;
   /** Payment waits and schedules; tests may shrink them. */
   paymentTimings?: Partial<PaymentTimings>;
+  /** Payout and refund waits; tests may shrink them. */
+  payoutTimings?: Partial<PayoutTimings>;
 }
 
 export function createServices(deps: ServiceDeps): Services {
   const { config, db, logger, clock } = deps;
   const metrics = deps.metrics ?? createMetrics({ collectDefaults: true });
+  const payouts = createPayoutsService({ db, clock, logger, metrics, timings: deps.payoutTimings });
+  const bookings = createBookingsService({ config, db, clock, payouts });
   return {
     users: createUsersService({
       config,
@@ -57,7 +68,9 @@ export function createServices(deps: ServiceDeps): Services {
       clock,
       ...(deps.passwordParams ? { passwordParams: deps.passwordParams } : {}),
     }),
-    bookings: createBookingsService({ config, db, clock }),
+    bookings,
+    bookingLife: createBookingLifeService({ config, db, clock, bookings, payouts }),
+    payouts,
     reports: createReportsService({ db, clock }),
     payments: createPayments({
       config,

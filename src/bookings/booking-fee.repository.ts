@@ -54,28 +54,37 @@ async function moveFee(
 }
 
 /**
- * `pending` → `held`: the fee was paid by `transactionId` and sits in escrow. Also moves the booking
- * from `pending_payment` to `matching` (a booking in any other status is left as it is). False when
- * the fee was not pending (already held by another payment, or refunded).
+ * `pending` → `held`: the fee was paid by `transactionId` and sits in escrow, and the booking moves
+ * from `pending_payment` to `matching`. False, changing nothing, when the fee was not pending
+ * (already held by another payment, or refunded) or the booking is no longer awaiting payment
+ * (cancelled meanwhile): the payment is then not for a payable fee. The booking moves first, so a
+ * cancellation committed a moment earlier always wins over the payment, on either engine.
  */
 export async function markFeeHeld(
   executor: Executor,
   input: { feeId: string; transactionId: string; at: Date },
 ): Promise<boolean> {
-  const moved = await moveFee(executor, input.feeId, "pending", "held", input.at, input.transactionId);
-  if (!moved) return false;
   const fee = await executor
     .selectFrom("booking_fees")
     .select("booking_id")
     .where("id", "=", input.feeId)
-    .executeTakeFirstOrThrow();
-  await executor
+    .executeTakeFirst();
+  if (!fee) return false;
+  const booking = await executor
     .updateTable("bookings")
     .set({ status: "matching", updated_at: input.at.toISOString() })
     .where("id", "=", fee.booking_id)
     .where("status", "=", "pending_payment")
+    .executeTakeFirst();
+  if (Number(booking.numUpdatedRows) !== 1) return false;
+  if (await moveFee(executor, input.feeId, "pending", "held", input.at, input.transactionId)) return true;
+  // The fee was not pending: put the booking back (inside a transaction the caller rolls back anyway).
+  await executor
+    .updateTable("bookings")
+    .set({ status: "pending_payment" })
+    .where("id", "=", fee.booking_id)
     .execute();
-  return true;
+  return false;
 }
 
 /** `held` → `refunded`: the escrowed fee is owed back to the customer. The booking is not changed. */

@@ -8,6 +8,7 @@ import type {
   PaymentStatus,
   PaymentTransactionRow,
 } from "../db/schema.ts";
+import type { PayoutView, RefundView } from "../payouts/payout-view.ts";
 
 export type { BookingFeeStatus, BookingStatus };
 
@@ -51,11 +52,17 @@ export interface Booking {
   status: BookingStatus;
   customerId: string;
   technicianId: string | null;
+  /** The canceller's reason; null unless cancelled. */
+  cancelReason: string | null;
   createdAt: string;
   updatedAt: string;
   bookingFee: BookingFeeView;
   /** Present when one booking is read; omitted from lists. */
   payments?: PaymentAttemptView[];
+  /** When one booking is read and its fee was released: the technician's payout. */
+  payout?: PayoutView;
+  /** When one booking is read and money is owed back (its held fee, or a late payment): the refund. */
+  refund?: RefundView;
 }
 
 export function toBooking(row: BookingRow, fee: Pick<BookingFeeRow, "amount" | "status">): Booking {
@@ -68,6 +75,7 @@ export function toBooking(row: BookingRow, fee: Pick<BookingFeeRow, "amount" | "
     status: row.status,
     customerId: row.customer_id,
     technicianId: row.technician_id,
+    cancelReason: row.cancel_reason,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     bookingFee: { amount: fee.amount, currency: "KES", status: fee.status },

@@ -16,6 +16,7 @@ type Executor = Kysely<Database> | Transaction<Database>;
 export type BookingScope =
   | { kind: "all"; customerId?: string }
   | { kind: "customer"; customerId: string }
+  /** A technician's own bookings and those open to take (matching, nobody assigned). */
   | { kind: "technician"; technicianId: string };
 
 export interface BookingFilter {
@@ -51,9 +52,16 @@ function filtered(executor: Executor, filter: BookingFilter) {
     case "customer":
       query = query.where("b.customer_id", "=", scope.customerId);
       break;
-    case "technician":
-      query = query.where("b.technician_id", "=", scope.technicianId);
+    case "technician": {
+      const technicianId = scope.technicianId;
+      query = query.where((eb) =>
+        eb.or([
+          eb("b.technician_id", "=", technicianId),
+          eb.and([eb("b.status", "=", "matching"), eb("b.technician_id", "is", null)]),
+        ]),
+      );
       break;
+    }
     default: {
       const _exhaustive: never = scope;
       throw new Error(`Unknown booking scope ${JSON.stringify(_exhaustive)}`);

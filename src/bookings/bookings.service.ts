@@ -1,8 +1,8 @@
 /**
  * Bookings: a customer books a service and owes a booking fee (created `pending` with the booking,
  * in one transaction). Who sees what: the customer their own bookings, a technician the bookings
- * assigned to them, an admin all. A booking someone may not see answers BOOKING_NOT_FOUND, never
- * FORBIDDEN, so ids cannot be probed.
+ * assigned to them and those open to take (`matching`, nobody assigned), an admin all. A booking
+ * someone may not see answers BOOKING_NOT_FOUND, never FORBIDDEN, so ids cannot be probed.
  */
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
@@ -10,6 +10,7 @@ import type { Db } from "../db/database.ts";
 import type { BookingStatus } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { newId } from "../ids.ts";
+import type { PayoutsService } from "../payouts/payouts.service.ts";
 import type { Actor } from "../users/user.ts";
 import { type Booking, toBooking, toPaymentAttempt } from "./booking.ts";
 import { findBookingWithFee } from "./booking-fee.repository.ts";
@@ -59,6 +60,8 @@ export interface BookingsServiceDeps {
   config: Pick<Config, "bookingFeeKes">;
   db: Db;
   clock: Clock;
+  /** Shows a booking's payout or refund; without it a booking view carries neither. */
+  payouts?: Pick<PayoutsService, "ofBooking">;
 }
 
 export const DEFAULT_PAGE_LIMIT = 10;
@@ -90,12 +93,18 @@ function scopeFor(actor: Actor, query: ListBookingsQuery): BookingScope {
   }
 }
 
-function canSee(actor: Actor, booking: { customer_id: string; technician_id: string | null }): boolean {
+export function canSee(
+  actor: Actor,
+  booking: { customer_id: string; technician_id: string | null; status: BookingStatus },
+): boolean {
   switch (actor.role) {
     case "admin":
       return true;
     case "technician":
-      return booking.technician_id === actor.id;
+      return (
+        booking.technician_id === actor.id ||
+        (booking.status === "matching" && booking.technician_id === null)
+      );
     case "customer":
       return booking.customer_id === actor.id;
     default: {
@@ -135,6 +144,7 @@ export function createBookingsService(deps: BookingsServiceDeps): BookingsServic
         location: optionalText(input.location, "location", 200),
         scheduled_for: scheduledFor,
         status: "pending_payment" as const,
+        cancel_reason: null,
         created_at: at,
         updated_at: at,
       };
@@ -183,11 +193,15 @@ export function createBookingsService(deps: BookingsServiceDeps): BookingsServic
       const found = await findBookingWithFee(db.kysely, bookingId);
       if (!found || !canSee(actor, found.booking))
         throw new AppError("BOOKING_NOT_FOUND", "No booking with this id is visible to you");
-      const attempts = await listPaymentAttempts(db.kysely, bookingId);
+      const [attempts, moneyOut] = await Promise.all([
+        listPaymentAttempts(db.kysely, bookingId),
+        deps.payouts?.ofBooking(actor, bookingId) ?? {},
+      ]);
       const isOwner = found.booking.customer_id === actor.id;
       return {
         ...toBooking(found.booking, found.fee),
         payments: attempts.map((attempt) => toPaymentAttempt(attempt, isOwner)),
+        ...moneyOut,
       };
     },
   };

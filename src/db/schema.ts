@@ -2,10 +2,11 @@
  * Table types for Kysely. Timestamps are ISO-8601 UTC strings (sortable, identical on SQLite and
  * PostgreSQL); money is integer KES; booleans are 0/1 integers; JSON is text.
  */
-import type { Generated, Insertable, Selectable, Updateable } from "kysely";
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
 import type { PaymentStatus } from "../payments/state-machine.ts";
+import type { PayoutKind, PayoutStatus } from "../payouts/payout-events.ts";
 
-export type { PaymentStatus };
+export type { PaymentStatus, PayoutKind, PayoutStatus };
 
 export type UserRole = "customer" | "technician" | "admin";
 export type BookingStatus = "pending_payment" | "matching" | "assigned" | "completed" | "cancelled";
@@ -38,8 +39,22 @@ export interface BookingsTable {
   location: string | null;
   scheduled_for: string | null;
   status: BookingStatus;
+  /** Why it was cancelled (the canceller's words); null unless cancelled. Optional on insert. */
+  cancel_reason: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: string;
   updated_at: string;
+}
+
+/** Every change of a booking's status, with who made it. */
+export interface BookingEventsTable {
+  id: string;
+  booking_id: string;
+  type: string;
+  from_status: BookingStatus | null;
+  to_status: BookingStatus;
+  actor_id: string | null;
+  data: string;
+  created_at: string;
 }
 
 export interface BookingFeesTable {
@@ -137,6 +152,71 @@ export interface LedgerEntriesTable {
   created_at: string;
 }
 
+/** Columns payouts and refunds share: one state machine moves both (src/payouts). */
+export interface MoneyOutColumns {
+  id: string;
+  booking_id: string;
+  booking_fee_id: string;
+  /** Canonical MSISDN the money goes to. */
+  phone_number: string;
+  amount: number;
+  currency: string;
+  status: PayoutStatus;
+  /** 1 when an admin must approve before submission (PAYOUT_APPROVAL=admin at creation). */
+  approval_required: number;
+  approved_by: string | null;
+  approved_at: string | null;
+  /** Each fresh attempt (after a definitive failure) gets a new OriginatorConversationID. */
+  attempt: number;
+  failures: number;
+  originator_conversation_id: string | null;
+  conversation_id: string | null;
+  /** Daraja's TransactionID of the payout or reversal. */
+  receipt: string | null;
+  result_code: string | null;
+  result_desc: string | null;
+  failure_reason: string | null;
+  /** When a send of the current attempt was started (recorded before calling Daraja). */
+  submit_started_at: string | null;
+  /** When it first left `queued` (the 24 h deadline counts from here). */
+  submitted_at: string | null;
+  /** When the submitter should next look at it (retry, result overdue, Transaction Status). */
+  next_check_at: string | null;
+  lease_owner: string | null;
+  lease_until: string | null;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+}
+
+/** A technician's share of a released booking fee, sent by B2C. One per booking fee. */
+export interface PayoutsTable extends MoneyOutColumns {
+  technician_id: string;
+}
+
+/** Money owed back to a customer, sent by reversing their payment. One per payment transaction. */
+export interface RefundsTable extends MoneyOutColumns {
+  customer_id: string;
+  /** The payment being reversed. */
+  transaction_id: string;
+  /** Its M-Pesa receipt (the Reversal's TransactionID); null when we never learnt it. */
+  original_receipt: string | null;
+  reason: string;
+}
+
+export interface PayoutEventsTable {
+  id: string;
+  item_kind: PayoutKind;
+  item_id: string;
+  type: string;
+  from_status: PayoutStatus | null;
+  to_status: PayoutStatus;
+  /** The admin behind a decision (approval, retry, resolution); null for Daraja and the system. */
+  actor_id: string | null;
+  data: string;
+  created_at: string;
+}
+
 export interface IdempotencyKeysTable {
   user_id: string;
   key: string;
@@ -149,6 +229,7 @@ export interface IdempotencyKeysTable {
 export interface Database {
   users: UsersTable;
   bookings: BookingsTable;
+  booking_events: BookingEventsTable;
   booking_fees: BookingFeesTable;
   payment_transactions: PaymentTransactionsTable;
   mpesa_callbacks: MpesaCallbacksTable;
@@ -157,6 +238,9 @@ export interface Database {
   ledger_transfers: LedgerTransfersTable;
   ledger_entries: LedgerEntriesTable;
   idempotency_keys: IdempotencyKeysTable;
+  payouts: PayoutsTable;
+  refunds: RefundsTable;
+  payout_events: PayoutEventsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -167,4 +251,7 @@ export type NewPaymentTransaction = Insertable<PaymentTransactionsTable>;
 export type PaymentTransactionUpdate = Updateable<PaymentTransactionsTable>;
 export type MpesaCallbackRow = Selectable<MpesaCallbacksTable>;
 export type PaymentEventRow = Selectable<PaymentEventsTable>;
+export type PayoutRow = Selectable<PayoutsTable>;
+export type RefundRow = Selectable<RefundsTable>;
+export type PayoutEventRow = Selectable<PayoutEventsTable>;
 export type { Generated };

@@ -22,10 +22,12 @@ import { metricsRoutes, observeRequests } from "./metrics.ts";
 import { DEFAULT_RATE_LIMITS, type RateLimits, rateLimitError } from "./rate-limits.ts";
 import { adminRoutes } from "./routes/admin.routes.ts";
 import { authRoutes } from "./routes/auth.routes.ts";
+import { bookingLifeRoutes } from "./routes/booking-life.routes.ts";
 import { bookingsRoutes } from "./routes/bookings.routes.ts";
 import { configRoutes } from "./routes/config.routes.ts";
 import { healthRoutes } from "./routes/health.routes.ts";
 import { paymentsRoutes } from "./routes/payments.routes.ts";
+import { payoutsRoutes } from "./routes/payouts.routes.ts";
 import { hasWebApp, registerWebApp, trySpaFallback } from "./static.ts";
 import { validatorCompiler } from "./validation.ts";
 
@@ -154,6 +156,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     async (api) => {
       await api.register(authRoutes, { services, rateLimits });
       await api.register(bookingsRoutes, { services });
+      await api.register(bookingLifeRoutes, { services });
+      await api.register(payoutsRoutes, { services });
       await api.register(adminRoutes, { services });
       await api.register(configRoutes, {
         config,

@@ -110,6 +110,7 @@ describe(`bookings (${testEngine()})`, () => {
         status: "pending_payment",
         customerId: alice.user.id,
         technicianId: null,
+        cancelReason: null,
         createdAt: clock.now().toISOString(),
         updatedAt: clock.now().toISOString(),
         bookingFee: { amount: 500, currency: "KES", status: "pending" },
@@ -300,17 +301,27 @@ describe(`bookings (${testEngine()})`, () => {
       expect(sneaky.bookings.every((b: { customerId: string }) => b.customerId === bob.user.id)).toBe(true);
     });
 
-    it("shows a technician the bookings assigned to them", async () => {
+    it("shows a technician the bookings open to take and those assigned to them, nothing else", async () => {
+      // carolBookings[1] is matching (its fee was held above): open to every technician.
+      const open = carolBookings[1] as string;
       const id = carolBookings[3] as string;
-      expect((await get("/api/v1/bookings", tech.token)).json().total).toBe(0);
+      const before = (await get("/api/v1/bookings", tech.token)).json();
+      expect(before.bookings.map((b: { id: string }) => b.id)).toEqual([open]);
+      expect((await get(`/api/v1/bookings/${open}`, tech.token)).statusCode).toBe(200);
       await t.db.db.kysely
         .updateTable("bookings")
         .set({ technician_id: tech.user.id })
         .where("id", "=", id)
         .execute();
       const list = (await get("/api/v1/bookings", tech.token)).json();
-      expect(list.bookings.map((b: { id: string }) => b.id)).toEqual([id]);
+      expect(list.bookings.map((b: { id: string }) => b.id)).toEqual([id, open]);
       expect((await get(`/api/v1/bookings/${id}`, tech.token)).statusCode).toBe(200);
+      // Another technician sees the open one only; a booking not yet paid for stays hidden.
+      const other = await registerUser(t.app, { role: "technician" });
+      const theirs = (await get("/api/v1/bookings", other.token)).json();
+      expect(theirs.bookings.map((b: { id: string }) => b.id)).toEqual([open]);
+      expectError(await get(`/api/v1/bookings/${id}`, other.token), 404, "BOOKING_NOT_FOUND");
+      expectError(await get(`/api/v1/bookings/${carolBookings[0]}`, other.token), 404, "BOOKING_NOT_FOUND");
     });
   });
 

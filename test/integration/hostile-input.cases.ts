@@ -115,6 +115,30 @@ function authedRoutes(): AuthedRoute[] {
     { method: "GET", url: `${PAY}/status/${ctx.actors.customer.transactionId}/events`, roles: ALL_ROLES },
     { method: "GET", url: `${PAY}/history`, roles: ALL_ROLES },
     { method: "GET", url: "/api/v1/admin/reports/payments", roles: ["admin"] },
+    // Escrow out, aimed at a booking nobody here may change (the other customer's, unpaid).
+    { method: "GET", url: "/api/v1/payouts", roles: ["technician", "admin"] },
+    { method: "GET", url: "/api/v1/payouts/pyt_nope", roles: ALL_ROLES },
+    { method: "GET", url: "/api/v1/refunds", roles: ["customer", "admin"] },
+    { method: "GET", url: "/api/v1/refunds/rfd_nope", roles: ALL_ROLES },
+    { method: "POST", url: `/api/v1/bookings/${ctx.actors.other.bookingId}/accept`, roles: ["technician"] },
+    {
+      method: "POST",
+      url: `/api/v1/bookings/${ctx.actors.other.bookingId}/complete`,
+      roles: ["technician", "admin"],
+    },
+    {
+      method: "POST",
+      url: `/api/v1/bookings/${ctx.actors.other.bookingId}/cancel`,
+      roles: ["customer", "admin"],
+      body: { reason: "Changed my mind" },
+    },
+    {
+      method: "POST",
+      url: `/api/v1/admin/bookings/${ctx.actors.other.bookingId}/assign`,
+      roles: ["admin"],
+      body: { technicianId: "usr_nope" },
+    },
+    { method: "POST", url: "/api/v1/admin/payouts/pyt_nope/approve", roles: ["admin"] },
   ];
 }
 
@@ -379,6 +403,43 @@ export function hostileCases(context: HostileContext): Case[] {
       mustFail: true,
     });
 
+  // Escrow out: bodies for the other customer's booking, which nobody here may change.
+  const otherBooking = ctx.actors.other.bookingId;
+  cases.push(
+    ...bodyCases(
+      "POST",
+      `/api/v1/bookings/${otherBooking}/cancel`,
+      { reason: "Changed my mind" },
+      bearer(c.token),
+    ),
+  );
+  cases.push(
+    ...bodyCases(
+      "POST",
+      `/api/v1/admin/bookings/${otherBooking}/assign`,
+      { technicianId: "usr_nope" },
+      bearer(ctx.actors.admin),
+    ),
+  );
+  for (const id of ODD_IDS) {
+    const life: Array<[string, string, string | undefined]> = [
+      [`/api/v1/bookings/${id}/accept`, ctx.actors.technician, undefined],
+      [`/api/v1/bookings/${id}/complete`, ctx.actors.admin, undefined],
+      [`/api/v1/bookings/${id}/cancel`, c.token, JSON.stringify({ reason: "x" })],
+      [`/api/v1/admin/bookings/${id}/assign`, ctx.actors.admin, JSON.stringify({ technicianId: "usr_nope" })],
+      [`/api/v1/admin/payouts/${id}/approve`, ctx.actors.admin, undefined],
+    ];
+    for (const [url, token, payload] of life)
+      cases.push({
+        label: `id ${id.slice(0, 20)}`,
+        method: "POST",
+        url,
+        headers: { ...(payload ? json : {}), ...bearer(token) },
+        ...(payload ? { payload } : {}),
+        mustFail: true,
+      });
+  }
+
   // The callback: signed for a real transaction, so only the body is wrong.
   const sig = (tx: string) => callbackSignature(ctx.callbackSecret, tx);
   const signed = `${PAY}/callback?tx=${c.transactionId}&sig=${sig(c.transactionId)}`;
@@ -421,7 +482,13 @@ export function hostileCases(context: HostileContext): Case[] {
 
   // Ids: unknown, someone else's, oddly shaped.
   for (const id of [...ODD_IDS, ctx.actors.other.bookingId, ctx.actors.other.transactionId]) {
-    for (const url of [`/api/v1/bookings/${id}`, `${PAY}/status/${id}`, `${PAY}/status/${id}/events`])
+    for (const url of [
+      `/api/v1/bookings/${id}`,
+      `${PAY}/status/${id}`,
+      `${PAY}/status/${id}/events`,
+      `/api/v1/payouts/${id}`,
+      `/api/v1/refunds/${id}`,
+    ])
       cases.push({
         label: `id ${id.slice(0, 20)}`,
         method: "GET",
@@ -438,6 +505,12 @@ export function hostileCases(context: HostileContext): Case[] {
       customerId: ["x".repeat(100), "%00"],
     }),
   );
+  cases.push(
+    ...pagingCases("/api/v1/payouts", ctx.actors.admin, {
+      status: ["paid", "QUEUED", "queued,failed", "%00", ""],
+    }),
+  );
+  cases.push(...pagingCases("/api/v1/refunds", c.token, { status: ["refunded", "%00", ""] }));
   cases.push(
     ...pagingCases(`${PAY}/history`, c.token, {
       status: ["paid", "COMPLETED", "completed,failed", "%00", ""],
@@ -533,18 +606,29 @@ export function hostileCases(context: HostileContext): Case[] {
     `${PAY}/status/${c.transactionId}/events`,
     `${PAY}/history`,
     "/api/v1/admin/reports/payments",
+    "/api/v1/payouts",
+    "/api/v1/payouts/pyt_nope",
+    "/api/v1/refunds",
+    "/api/v1/refunds/rfd_nope",
+    `/api/v1/bookings/${c.bookingId}/accept`,
+    `/api/v1/bookings/${c.bookingId}/complete`,
+    `/api/v1/bookings/${c.bookingId}/cancel`,
+    `/api/v1/admin/bookings/${c.bookingId}/assign`,
+    "/api/v1/admin/payouts/pyt_nope/approve",
     "/api/v1/config",
     "/health",
     "/ready",
     "/metrics",
   ];
-  const hasGet = new Set(everyUrl.filter((u) => !/register|login|stkpush|callback/.test(u)));
+  const postOnly = /register|login|stkpush|callback|accept|complete|cancel|assign|approve/;
+  const hasGet = new Set(everyUrl.filter((u) => !postOnly.test(u)));
   const hasPost = new Set([
     "/api/v1/auth/register",
     "/api/v1/auth/login",
     "/api/v1/bookings",
     `${PAY}/stkpush`,
     `${PAY}/callback`,
+    ...everyUrl.filter((u) => /accept|complete|cancel|assign|approve/.test(u)),
   ]);
   for (const url of everyUrl) {
     for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const) {

@@ -8,8 +8,8 @@
 import type { LightMyRequestResponse } from "fastify";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ERROR_STATUS, type ErrorCode } from "../../src/errors.ts";
-import { assertLedgerBalanced } from "../../src/ledger/ledger.ts";
 import { bearer, createAdmin, registerUser } from "../support/app.ts";
+import { assertBooksBalanced } from "../support/books.ts";
 import { type PaymentsStack, startPaymentsStack } from "../support/payments.ts";
 import { type Actors, type Case, hostileCases } from "./hostile-input.cases.ts";
 
@@ -54,7 +54,7 @@ beforeAll(async () => {
 });
 afterEach(async () => {
   await s.t.services.payments.callbacks.whenIdle();
-  await assertLedgerBalanced(s.t.db.db.kysely);
+  await assertBooksBalanced(s.t.db.db.kysely);
 });
 afterAll(async () => {
   await s?.close();
@@ -108,6 +108,15 @@ describe("hostile input on every route", () => {
     // Nothing hostile moved money or sent a prompt.
     const attempts = await s.t.db.db.kysely.selectFrom("payment_transactions").select("id").execute();
     expect(attempts).toHaveLength(2);
+    // Nor changed a booking or sent money out.
+    const bookings = await s.t.db.db.kysely.selectFrom("bookings").select(["id", "status"]).execute();
+    const statusOf = (id: string) => bookings.find((b) => b.id === id)?.status;
+    expect([statusOf(a.customer.bookingId), statusOf(a.other.bookingId)]).toEqual([
+      "matching",
+      "pending_payment",
+    ]);
+    expect(await s.t.db.db.kysely.selectFrom("payouts").select("id").execute()).toEqual([]);
+    expect(await s.t.db.db.kysely.selectFrom("refunds").select("id").execute()).toEqual([]);
   });
 
   it("holds over real HTTP too: raw bytes, bad encodings and oversized bodies", async () => {

@@ -6,8 +6,8 @@
  * processes: there the stream's re-read carries the change, and the test proves that path instead.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { assertLedgerBalanced } from "../../src/ledger/ledger.ts";
 import { startTestApp, type TestApp } from "../support/app.ts";
+import { assertBooksBalanced } from "../support/books.ts";
 import { testEngine } from "../support/db.ts";
 import { emulatorDarajaClient, type PaymentsStack, startPaymentsStack } from "../support/payments.ts";
 
@@ -41,7 +41,7 @@ beforeAll(async () => {
 afterEach(async () => {
   await a.t.services.payments.callbacks.whenIdle();
   await b.services.payments.callbacks.whenIdle();
-  await assertLedgerBalanced(a.t.db.db.kysely);
+  await assertBooksBalanced(a.t.db.db.kysely);
 });
 afterAll(async () => {
   await b?.services.payments.stop();

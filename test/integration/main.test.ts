@@ -10,8 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { accountBalances, assertLedgerBalanced } from "../../src/ledger/ledger.ts";
+import { accountBalances } from "../../src/ledger/ledger.ts";
 import { freePort, notServing } from "../support/app.ts";
+import { assertBooksBalanced } from "../support/books.ts";
 import { createProcessTestDb, testEngine } from "../support/db.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -58,15 +59,21 @@ function startMain(env: Record<string, string>, cwd: string) {
   };
 }
 
-/** The README's "Pay a booking fee with curl" block, pointed at `apiBase`. */
-function readmeCurlBlock(apiBase: string): string {
+/** The README's curl block under `heading`. */
+function readmeBlock(heading: string): string {
   const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-  const section = readme.split("## Pay a booking fee with curl")[1] ?? "";
+  const section = readme.split(`## ${heading}`)[1] ?? "";
   const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
-  if (!block) throw new Error("README has no curl block under 'Pay a booking fee with curl'");
+  if (!block) throw new Error(`README has no curl block under '${heading}'`);
+  return block;
+}
+
+/** The README's curl walkthrough (paying a fee, then a technician's job), pointed at `apiBase`. */
+function readmeCurlBlock(apiBase: string): string {
+  const block = readmeBlock("Pay a booking fee with curl");
   const documented = "API=http://127.0.0.1:3000/api/v1";
   if (!block.includes(documented)) throw new Error(`README's curl block no longer starts with ${documented}`);
-  return block.replace(documented, `API=${apiBase}`);
+  return `${block.replace(documented, `API=${apiBase}`)}\n${readmeBlock("After payment: the booking's life and the money out")}`;
 }
 
 /** A "Daraja" that accepts connections and never answers: whatever calls it stays in flight. */
@@ -231,7 +238,7 @@ describe("npm start (src/main.ts)", () => {
       expect(metricsText).toContain("reconciler_backlog");
       expect(metricsText).toMatch(/^ledger_entries_sum_kes 0$/m);
 
-      // A newcomer following the README pays a booking fee with curl alone.
+      // A newcomer following the README pays a booking fee with curl alone, and a technician does the job.
       const script = readmeCurlBlock(`${base}/api/v1`);
       const curl = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
         execFile("bash", ["-e", "-c", script], { cwd: database.dir }, (error, stdout, stderr) =>
@@ -239,12 +246,12 @@ describe("npm start (src/main.ts)", () => {
         );
       });
       expect(curl).toMatchObject({ code: 0, stderr: "" });
-      const [status, booking] = curl.stdout
+      const [status, booking, accepted, completed, payouts] = curl.stdout
         .trim()
         // curl prints each answer without a newline after it
         .replace(/\}\s*\{"success"/g, '}\n{"success"')
         .split("\n")
-        .slice(-2)
+        .slice(-5)
         .map((line) => JSON.parse(line));
       expect(status.transaction).toMatchObject({
         status: "completed",
@@ -252,19 +259,29 @@ describe("npm start (src/main.ts)", () => {
         phoneNumber: "254708374149",
       });
       expect(booking.data.booking).toMatchObject({ status: "matching", bookingFee: { status: "held" } });
+      expect(accepted.data.booking).toMatchObject({ status: "assigned" });
+      expect(completed.data.booking).toMatchObject({
+        status: "completed",
+        bookingFee: { status: "released" },
+        payout: { amount: 450, phoneNumber: "254712345678", status: "queued" },
+      });
+      expect(payouts).toMatchObject({ success: true, count: 1 });
 
       run.child.kill("SIGTERM");
       const exit = await run.exited;
       expect(exit).toMatchObject({ code: 0, signal: null });
       expect(await notServing(`${base}/health`)).toBe(true);
       expect(await notServing(`${emulatorUrl}/__emulator`)).toBe(true);
-      // What the process left behind: the fee in escrow once, and a balanced ledger.
+      // What the process left behind: the fee paid in once and released (commission kept, the rest
+      // owed to the technician), and books that agree with the rows.
       const db = database.open();
       try {
-        await assertLedgerBalanced(db.kysely);
+        await assertBooksBalanced(db.kysely);
         expect(await accountBalances(db.kysely)).toMatchObject({
           mpesa_clearing: 500,
-          booking_fee_escrow: -500,
+          booking_fee_escrow: 0,
+          platform_revenue: -50,
+          technician_payable: -450,
         });
       } finally {
         await db.destroy();

@@ -7,8 +7,9 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { StkSession } from "../../src/emulator/index.ts";
 import { newId } from "../../src/ids.ts";
-import { accountBalances, assertLedgerBalanced } from "../../src/ledger/ledger.ts";
+import { accountBalances } from "../../src/ledger/ledger.ts";
 import { bearer } from "../support/app.ts";
+import { assertBooksBalanced } from "../support/books.ts";
 import { callbackBody, type PaymentsStack, startPaymentsStack } from "../support/payments.ts";
 
 let s: PaymentsStack;
@@ -17,7 +18,7 @@ beforeAll(async () => {
 });
 afterEach(async () => {
   await s.t.services.payments.callbacks.whenIdle();
-  await assertLedgerBalanced(s.t.db.db.kysely);
+  await assertBooksBalanced(s.t.db.db.kysely);
 });
 afterAll(async () => {
   await s.close();

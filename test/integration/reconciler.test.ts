@@ -9,9 +9,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { DarajaApi } from "../../src/daraja/contract.ts";
 import { createDatabase, type Db } from "../../src/db/database.ts";
 import { newId } from "../../src/ids.ts";
-import { assertLedgerBalanced } from "../../src/ledger/ledger.ts";
 import { createLogger } from "../../src/logger.ts";
 import { createPayments, type Payments } from "../../src/payments/payments.ts";
+import { assertBooksBalanced } from "../support/books.ts";
 import {
   callbackBody,
   emulatorDarajaClient,
@@ -31,7 +31,7 @@ beforeEach(() => {
 });
 afterEach(async () => {
   await s.t.services.payments.callbacks.whenIdle();
-  await assertLedgerBalanced(s.t.db.db.kysely);
+  await assertBooksBalanced(s.t.db.db.kysely);
 });
 afterAll(async () => {
   await s?.close();

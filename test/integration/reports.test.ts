@@ -3,7 +3,6 @@ import { findBookingWithFee } from "../../src/bookings/booking-fee.repository.ts
 import { ManualClock } from "../../src/clock.ts";
 import type { PaymentStatus } from "../../src/db/schema.ts";
 import type { ResolveAction } from "../../src/emulator/control.ts";
-import { assertLedgerBalanced } from "../../src/ledger/ledger.ts";
 import {
   bearer,
   createAdmin,
@@ -14,6 +13,7 @@ import {
   startTestApp,
   type TestApp,
 } from "../support/app.ts";
+import { assertBooksBalanced } from "../support/books.ts";
 import { testEngine } from "../support/db.ts";
 import { type PaymentsStack, startPaymentsStack } from "../support/payments.ts";
 
@@ -230,7 +230,7 @@ describe(`payments report over payments made through the emulator (${testEngine(
   });
   afterEach(async () => {
     await s.t.services.payments.callbacks.whenIdle();
-    await assertLedgerBalanced(s.t.db.db.kysely);
+    await assertBooksBalanced(s.t.db.db.kysely);
   });
   afterAll(async () => {
     await s?.close();

@@ -12,10 +12,10 @@ import { join } from "node:path";
 import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.ts";
-import { assertLedgerBalanced } from "../../src/ledger/ledger.ts";
 import { createLogger } from "../../src/logger.ts";
 import { type RunningMalipo, startMalipo } from "../../src/server.ts";
 import { freePort, notServing } from "../support/app.ts";
+import { assertBooksBalanced } from "../support/books.ts";
 import { createProcessTestDb, type ProcessTestDb, testEngine } from "../support/db.ts";
 
 interface HeldCall {
@@ -103,7 +103,7 @@ describe(`the running process (${testEngine()})`, () => {
     await malipo?.close();
     const db = database.open();
     try {
-      await assertLedgerBalanced(db.kysely);
+      await assertBooksBalanced(db.kysely);
     } finally {
       await db.destroy();
       await database.cleanup();

@@ -15,7 +15,7 @@ import type { BookingFeeRow, PaymentTransactionRow } from "../../src/db/schema.t
 import type { EmulatorOptions } from "../../src/emulator/index.ts";
 import type { RateLimits } from "../../src/http/rate-limits.ts";
 import { newId } from "../../src/ids.ts";
-import { accountBalances, assertLedgerBalanced } from "../../src/ledger/ledger.ts";
+import { accountBalances } from "../../src/ledger/ledger.ts";
 import { createLogger } from "../../src/logger.ts";
 import { createMetrics } from "../../src/metrics.ts";
 import { callbackSignature } from "../../src/payments/callback-url.ts";
@@ -24,6 +24,7 @@ import type { PaymentTimings } from "../../src/payments/timings.ts";
 import type { TransactionView } from "../../src/payments/transaction-view.ts";
 import type { Actor } from "../../src/users/user.ts";
 import { bearer, createBooking, registerUser, startTestApp, type TestApp } from "./app.ts";
+import { assertBooksBalanced } from "./books.ts";
 import { createTestDb, type TestDb } from "./db.ts";
 import { EMULATOR_CREDENTIALS, startTestEmulator, type TestEmulator } from "./emulator.ts";
 
@@ -245,7 +246,7 @@ export async function createPaymentsHarness(
     },
     async close() {
       await payments.stop();
-      await assertLedgerBalanced(db.db.kysely);
+      await assertBooksBalanced(db.db.kysely);
       await db.cleanup();
     },
   };
@@ -392,7 +393,7 @@ export async function startPaymentsStack(
     async close() {
       try {
         await t.services.payments.stop();
-        await assertLedgerBalanced(t.db.db.kysely);
+        await assertBooksBalanced(t.db.db.kysely);
       } finally {
         await t.close();
         await emulator.close();
@@ -404,13 +405,17 @@ export async function startPaymentsStack(
 
 /**
  * One payments stack for a test file: started before all tests, each test in a fresh minute (the
- * per-phone attempt limit), background callbacks settled and the ledger checked balanced after each,
- * closed after all. `use` receives the stack once it runs.
+ * per-phone attempt limit), background callbacks settled and the books checked after each (the
+ * ledger balanced and agreeing with fees, payouts and refunds), closed after all. `use` receives
+ * the stack once it runs; `env` configures it (e.g. PAYOUT_APPROVAL).
  */
-export function withPaymentsStack(use: (stack: PaymentsStack) => void): void {
+export function withPaymentsStack(
+  use: (stack: PaymentsStack) => void,
+  options: { env?: Record<string, string> } = {},
+): void {
   let stack: PaymentsStack | undefined;
   beforeAll(async () => {
-    stack = await startPaymentsStack();
+    stack = await startPaymentsStack(options.env ? { env: options.env } : {});
     use(stack);
   });
   beforeEach(() => {
@@ -419,7 +424,7 @@ export function withPaymentsStack(use: (stack: PaymentsStack) => void): void {
   afterEach(async () => {
     if (!stack) return;
     await stack.t.services.payments.callbacks.whenIdle();
-    await assertLedgerBalanced(stack.t.db.db.kysely);
+    await assertBooksBalanced(stack.t.db.db.kysely);
   });
   afterAll(async () => {
     await stack?.close();

@@ -4,6 +4,7 @@ import { BOOKING_FEE_STATUSES, BOOKING_STATUSES } from "../../bookings/booking.t
 import type { Services } from "../../services.ts";
 import { authenticate, requireRole } from "../auth.ts";
 import { bearerAuth, errorResponses, Nullable, PageFields, PaginationQuery } from "../schemas.ts";
+import { PayoutSchema, RefundSchema } from "./payouts.routes.ts";
 
 export interface BookingsRoutesOptions {
   services: Services;
@@ -32,6 +33,7 @@ export const BookingSchema = Type.Object({
   status: Type.Enum([...BOOKING_STATUSES]),
   customerId: Type.String(),
   technicianId: Nullable(Type.String()),
+  cancelReason: Nullable(Type.String()),
   createdAt: Type.String({ format: "date-time" }),
   updatedAt: Type.String({ format: "date-time" }),
   bookingFee: Type.Object({
@@ -42,6 +44,8 @@ export const BookingSchema = Type.Object({
   payments: Type.Optional(
     Type.Array(PaymentAttemptSchema, { description: "Payment attempts, newest first" }),
   ),
+  payout: Type.Optional(PayoutSchema),
+  refund: Type.Optional(RefundSchema),
 });
 
 const OneBooking = Type.Object({
@@ -79,7 +83,7 @@ export const bookingsRoutes: FastifyPluginAsyncTypebox<BookingsRoutesOptions> = 
       onRequest: [authenticate],
       schema: {
         tags: ["bookings"],
-        summary: "Your bookings (technicians: assigned to you; admins: all)",
+        summary: "Your bookings (technicians: yours and those open to take; admins: all)",
         security: bearerAuth,
         querystring: Type.Object({
           ...PaginationQuery,

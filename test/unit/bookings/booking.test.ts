@@ -10,6 +10,7 @@ const row = {
   location: "Kilimani",
   scheduled_for: null,
   status: "pending_payment" as const,
+  cancel_reason: null,
   created_at: "2026-01-15T09:00:00.000Z",
   updated_at: "2026-01-15T09:00:00.000Z",
 };
@@ -38,6 +39,7 @@ describe("booking views", () => {
       status: "pending_payment",
       customerId: "usr_1",
       technicianId: null,
+      cancelReason: null,
       createdAt: "2026-01-15T09:00:00.000Z",
       updatedAt: "2026-01-15T09:00:00.000Z",
       bookingFee: { amount: 500, currency: "KES", status: "pending" },
