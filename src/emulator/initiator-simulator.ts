@@ -5,12 +5,11 @@
  * the customer's number and the seeded faults say.
  */
 import { EventEmitter } from "node:events";
-import { maskMsisdn } from "../daraja/phone.ts";
+import { isCanonicalMsisdn, maskMsisdn } from "../daraja/phone.ts";
 import { OrganisationAccounts } from "./accounts.ts";
 import type { CredentialKeys } from "./certificate.ts";
 import { type Conversation, ConversationStore, type InitiatorApi } from "./conversations.ts";
 import { credentialMatches } from "./credentials.ts";
-import { DUPLICATE_GAP_MS } from "./dispatch.ts";
 import { type DarajaRejection, rejections } from "./errors.ts";
 import { conversationId, placeholderTransactionId } from "./identifiers.ts";
 import { carryOut, type Processed } from "./initiator-processing.ts";
@@ -23,9 +22,9 @@ import type {
 import { builtInPayoutOutcomeFor, type PayoutOutcome, payoutPlanFor } from "./payout-outcomes.ts";
 import { createRandom, type Random } from "./random.ts";
 import { failureResult, QUEUE_TIMEOUT_CODE, RESULT_TEXT } from "./result-payloads.ts";
-import { ResultSender } from "./result-sender.ts";
+import { dispatchResult, ResultSender } from "./result-sender.ts";
 import type { Simulator } from "./simulator.ts";
-import { customerNameOf, TransactionStore } from "./transactions.ts";
+import { stkPaymentTransaction, TransactionStore } from "./transactions.ts";
 
 export type InitiatorRequest =
   | { api: "b2c"; valid: ValidB2c }
@@ -62,27 +61,10 @@ export class InitiatorSimulator {
     });
     // Every STK payment lands in the paybill's Utility Account and can be reversed or queried.
     stk.events.on("session", (session) => {
-      if (session.result?.kind !== "paid" || session.receipt === null) return;
-      if (this.transactions.has(session.receipt.mpesaReceiptNumber)) return;
-      this.accounts.receivePayment(session.shortcode, session.amount);
-      this.transactions.add({
-        receipt: session.receipt.mpesaReceiptNumber,
-        kind: "stk_payment",
-        shortcode: session.shortcode,
-        organisationName: session.businessName,
-        msisdn: session.phoneNumber,
-        customerName: customerNameOf(session.phoneNumber),
-        amount: session.amount,
-        chargeKes: 0,
-        commandId: session.transactionType,
-        initiatedAt: session.createdAt,
-        completedAt: session.completedAt ?? this.stk.now(),
-        conversationId: null,
-        originatorConversationId: null,
-        checkoutRequestId: session.checkoutRequestId,
-        originalReceipt: null,
-        reversedBy: null,
-      });
+      const payment = stkPaymentTransaction(session, this.stk.now());
+      if (payment === null || this.transactions.has(payment.receipt)) return;
+      this.accounts.receivePayment(payment.shortcode, payment.amount);
+      this.transactions.add(payment);
     });
   }
 
@@ -125,8 +107,10 @@ export class InitiatorSimulator {
       path,
       shortcode,
       initiatorName: valid.initiatorName,
+      // An initiator acts for a shortcode the emulator knows; a status query may name a customer instead.
       credentialValid:
-        this.stk.settings.merchants.has(shortcode) &&
+        (this.stk.settings.merchants.has(shortcode) ||
+          (request.api === "transaction_status" && isCanonicalMsisdn(shortcode))) &&
         credentialMatches(
           valid.initiatorName,
           valid.securityCredential,
@@ -212,7 +196,11 @@ export class InitiatorSimulator {
             processed.payload,
             `test number ${c.msisdn}: a queue-timeout notice instead`,
           );
-        else this.#deliver(c, processed, plan.delivery);
+        else
+          dispatchResult(c, processed.payload, plan.delivery, {
+            results: this.results,
+            faults: this.stk.faults,
+          });
       });
     if (plan.delivery === "timeout_notice")
       this.stk.scheduler.after(Math.max(queueTimeoutMs, plan.processed ? resultDelayMs : 0), () => {
@@ -246,35 +234,6 @@ export class InitiatorSimulator {
     c.completedAt = this.stk.now();
     c.result = processed.result;
     this.events.emit("conversation", c);
-  }
-
-  #deliver(c: Conversation, processed: Processed, delivery: "once" | "never" | "twice"): void {
-    const { faults } = this.stk;
-    if (delivery === "never") {
-      this.results.suppress(c, processed.payload, `test number ${c.msisdn}: the result is never sent`);
-      return;
-    }
-    if (faults.roll("resultLost")) {
-      this.results.suppress(c, processed.payload, "fault: resultLost");
-      return;
-    }
-    const delayed = faults.roll("resultDelayed");
-    const extra = delayed ? faults.config.delayedCallbackMs : 0;
-    this.results.schedule(c, processed.payload, {
-      target: "result",
-      delayMs: extra,
-      note: delayed ? "fault: resultDelayed" : null,
-    });
-    if (delivery === "twice" || faults.roll("resultDuplicate"))
-      this.results.schedule(c, processed.payload, {
-        target: "result",
-        delayMs: extra + DUPLICATE_GAP_MS,
-        copy: "duplicate",
-        note:
-          delivery === "twice"
-            ? `test number ${c.msisdn}: the result is sent twice`
-            : "fault: resultDuplicate",
-      });
   }
 }
 

@@ -7,6 +7,8 @@ import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.ts";
 import type { Conversation } from "./conversations.ts";
+import { DUPLICATE_GAP_MS } from "./dispatch.ts";
+import type { FaultInjector } from "./faults.ts";
 import { describeError, postJson } from "./http-post.ts";
 import { type ResultPayload, writeResultJson } from "./result-payloads.ts";
 import type { Scheduler } from "./scheduler.ts";
@@ -184,4 +186,39 @@ export class ResultSender {
     );
     this.#events.emit("change", delivery);
   }
+}
+
+/**
+ * Sends a result as the number's plan says (once, never, twice), then as the seeded faults say
+ * (lost, delayed, duplicated).
+ */
+export function dispatchResult(
+  c: Conversation,
+  payload: ResultPayload,
+  plan: "once" | "never" | "twice",
+  deps: { results: ResultSender; faults: FaultInjector },
+): void {
+  const { results, faults } = deps;
+  if (plan === "never") {
+    results.suppress(c, payload, `test number ${c.msisdn}: the result is never sent`);
+    return;
+  }
+  if (faults.roll("resultLost")) {
+    results.suppress(c, payload, "fault: resultLost");
+    return;
+  }
+  const delayed = faults.roll("resultDelayed");
+  const extra = delayed ? faults.config.delayedCallbackMs : 0;
+  results.schedule(c, payload, {
+    target: "result",
+    delayMs: extra,
+    note: delayed ? "fault: resultDelayed" : null,
+  });
+  if (plan === "twice" || faults.roll("resultDuplicate"))
+    results.schedule(c, payload, {
+      target: "result",
+      delayMs: extra + DUPLICATE_GAP_MS,
+      copy: "duplicate",
+      note: plan === "twice" ? `test number ${c.msisdn}: the result is sent twice` : "fault: resultDuplicate",
+    });
 }

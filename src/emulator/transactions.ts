@@ -3,6 +3,7 @@
  * and reversals. Transaction Status reads them; a reversal marks its original; the simulated phone
  * lists the money a number received.
  */
+import type { StkSession } from "./sessions.ts";
 
 export type TransactionKind = "stk_payment" | "b2c_payment" | "reversal";
 
@@ -102,4 +103,27 @@ export function customerNameOf(msisdn: string): string {
   let hash = 0;
   for (const ch of msisdn) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
   return NAMES[hash % NAMES.length] ?? "JOHN DOE";
+}
+
+/** The transaction a paid STK session made, or null when it did not end in a payment. */
+export function stkPaymentTransaction(session: StkSession, now: Date): MpesaTransaction | null {
+  if (session.result?.kind !== "paid" || session.receipt === null) return null;
+  return {
+    receipt: session.receipt.mpesaReceiptNumber,
+    kind: "stk_payment",
+    shortcode: session.shortcode,
+    organisationName: session.businessName,
+    msisdn: session.phoneNumber,
+    customerName: customerNameOf(session.phoneNumber),
+    amount: session.amount,
+    chargeKes: 0,
+    commandId: session.transactionType,
+    initiatedAt: session.createdAt,
+    completedAt: session.completedAt ?? now,
+    conversationId: null,
+    originatorConversationId: null,
+    checkoutRequestId: session.checkoutRequestId,
+    originalReceipt: null,
+    reversedBy: null,
+  };
 }
