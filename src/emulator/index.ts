@@ -174,6 +174,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       if (closed) return;
       closed = true;
       simulator.close();
+      initiators.close();
       await app.close();
       baseUrl = null;
     },

@@ -166,6 +166,11 @@ export class InitiatorSimulator {
     });
   }
 
+  /** Aborts results in flight (timers are the shared scheduler's). */
+  close(): void {
+    this.results.clear();
+  }
+
   reset(): void {
     this.conversations.clear();
     this.transactions.clear();
