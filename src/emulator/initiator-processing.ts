@@ -3,6 +3,7 @@
  * the request's own rules (B2C minimum, the receipt to reverse, what a status query names), then
  * the organisation's Utility Account — and move the money. Returns the result and its body.
  */
+import { B2C_MIN_AMOUNT_KES } from "../daraja/b2c-request.ts";
 import { b2cChargeKes, type OrganisationAccounts } from "./accounts.ts";
 import type { Conversation, ConversationResult } from "./conversations.ts";
 import { placeholderTransactionId } from "./identifiers.ts";
@@ -19,9 +20,6 @@ import {
   transactionStatusResult,
 } from "./result-payloads.ts";
 import { customerNameOf, type MpesaTransaction, type TransactionStore } from "./transactions.ts";
-
-/** M-Pesa's B2C minimum; less is result 2. */
-export const B2C_MIN_AMOUNT_KES = 10;
 
 export interface ProcessingContext {
   now: Date;

@@ -3,7 +3,7 @@
  * only: Daraja's own validation is in initiator-validation.ts) and of their control-API views.
  */
 import { Type } from "@fastify/type-provider-typebox";
-import { B2C_COMMAND_IDS } from "./initiator-validation.ts";
+import { B2C_COMMAND_IDS } from "../daraja/b2c-request.ts";
 import { PAYOUT_OUTCOMES } from "./payout-outcomes.ts";
 
 const Numeric = Type.Union([Type.String(), Type.Number()]);

@@ -5,12 +5,13 @@
  * key order, extra keys ignored. What needs M-Pesa — the initiator and its credential, the receipt
  * to reverse — is decided later, in the result, as on Daraja.
  */
+import { B2C_COMMAND_IDS } from "../daraja/b2c-request.ts";
+import type { B2cCommandId } from "../daraja/initiator-wire.ts";
 import type { Msisdn } from "../daraja/phone.ts";
 import { type InvalidField, rejections } from "./errors.ts";
 import { digitsOf, isValidCallbackUrl, parseAmount, parseMsisdn, type Validation } from "./validation.ts";
 
 export type B2cVersion = "v1" | "v3";
-export const B2C_COMMAND_IDS = ["BusinessPayment", "SalaryPayment", "PromotionPayment"] as const;
 
 interface Initiated {
   initiatorName: string;
@@ -24,7 +25,7 @@ export interface ValidB2c extends Initiated {
   version: B2cVersion;
   /** v3: the caller's; v1: null (the emulator makes one up, as Daraja does). */
   originatorConversationId: string | null;
-  commandId: (typeof B2C_COMMAND_IDS)[number];
+  commandId: B2cCommandId;
   amount: number;
   partyA: string;
   partyB: Msisdn;
