@@ -97,6 +97,10 @@ export function verdictForEnvelope(envelope: ErrorEnvelope): Verdict {
     return { kind: "validation", retryable: false, field: invalidFieldOf(message) };
   if (isTokenRejectionCode(code) || ["400.008.01", "400.008.02", "404.001.04"].includes(code))
     return { kind: "authentication", retryable: false };
+  // B2C: Daraja already holds a request with this OriginatorConversationID (it was accepted).
+  // Sending it again changes nothing; the caller asks Transaction Status instead.
+  if (code === "500.002.1001" && /duplicate originatorconversationid/i.test(message))
+    return { kind: "rejected", retryable: false };
   if (code === "500.001.1001") {
     if (/unable to lock subscriber/i.test(message))
       return { kind: "subscriber_locked", retryable: true, retryAfterMs: SUBSCRIBER_LOCK_WAIT_MS };
@@ -128,14 +132,19 @@ function verdictForStatus(status: number, operation: DarajaOperation, empty: boo
   // Production OAuth answers well-formed Basic auth with the wrong key/secret by 400 and no body.
   if (operation === "token" && status === 400 && empty) return { kind: "authentication", retryable: false };
   if (status >= 400) return { kind: "rejected", retryable: false };
-  // A 2xx we cannot read (a CDN page, say): asking again is safe for the token and queries.
-  return { kind: "unexpected_response", retryable: operation !== "stk_push" };
+  // A 2xx we cannot read (a CDN page, say): asking again is safe for the token and queries, and
+  // for B2C (its OriginatorConversationID makes a resend harmless), never for a push or a reversal.
+  return { kind: "unexpected_response", retryable: operation !== "stk_push" && operation !== "reversal" };
 }
 
 const OPERATION_LABEL: Record<DarajaOperation, string> = {
   token: "OAuth token request",
   stk_push: "STK Push",
   stk_query: "STK Push Query",
+  b2c_payment: "B2C payment request",
+  reversal: "Reversal request",
+  transaction_status: "Transaction Status query",
+  account_balance: "Account Balance query",
 };
 
 /** The error for an answer that is not a success, whatever its body looks like. */

@@ -7,7 +7,14 @@
 import { maskMsisdn } from "./phone.ts";
 
 /** Which Daraja call failed. */
-export type DarajaOperation = "token" | "stk_push" | "stk_query";
+export type DarajaOperation =
+  | "token"
+  | "stk_push"
+  | "stk_query"
+  | "b2c_payment"
+  | "reversal"
+  | "transaction_status"
+  | "account_balance";
 
 export type DarajaErrorKind =
   /** A field is malformed: refused by us before sending (`local`), or by Daraja (400.002.02 …). */

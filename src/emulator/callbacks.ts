@@ -7,6 +7,7 @@ import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.ts";
 import type { StkCallbackEnvelope } from "../daraja/wire.ts";
+import { describeError, postJson } from "./http-post.ts";
 import type { Scheduler } from "./scheduler.ts";
 import type { StkSession } from "./sessions.ts";
 
@@ -59,7 +60,6 @@ export interface CallbackDelivery {
   payload: StkCallbackEnvelope;
 }
 
-const BODY_EXCERPT_CHARS = 1_000;
 const MAX_DELIVERIES = 2_000;
 
 export interface CallbackSenderDeps {
@@ -187,19 +187,16 @@ export class CallbackSender {
     delivery.sentAt = this.deps.clock.now();
     this.#changed(delivery);
     try {
-      const response = await this.deps.fetch(delivery.url, {
-        method: "POST",
-        headers: {
-          "Content-Type": "application/json;charset=UTF-8",
-          BusinessShortCode: delivery.businessShortCode,
-        },
-        body: JSON.stringify(delivery.payload),
-        redirect: "manual",
-        signal: AbortSignal.any([controller.signal, AbortSignal.timeout(this.deps.timeoutMs ?? 10_000)]),
-      });
-      const text = await response.text();
-      delivery.responseStatus = response.status;
-      delivery.responseBody = text.slice(0, BODY_EXCERPT_CHARS);
+      const answer = await postJson(
+        this.deps.fetch,
+        delivery.url,
+        { "Content-Type": "application/json;charset=UTF-8", BusinessShortCode: delivery.businessShortCode },
+        JSON.stringify(delivery.payload),
+        controller.signal,
+        this.deps.timeoutMs ?? 10_000,
+      );
+      delivery.responseStatus = answer.status;
+      delivery.responseBody = answer.bodyExcerpt;
       delivery.status = "answered";
     } catch (error) {
       delivery.status = "failed";
@@ -220,12 +217,4 @@ export class CallbackSender {
     // A reordered callback goes out right after the next one, so the receiver sees them swapped.
     for (const held of [...this.#held]) if (held !== delivery) this.#release(held);
   }
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
-    return `${error.name}: ${error.message}${cause}`;
-  }
-  return String(error);
 }

@@ -17,6 +17,8 @@ export type PhoneAnswer = { kind: "pin"; pin: string } | { kind: "cancel" };
 /** A refused control operation; routes turn it into a JSON error with this HTTP status. */
 export type ControlErrorCode =
   | "SESSION_NOT_FOUND"
+  | "CONVERSATION_NOT_FOUND"
+  | "ORGANISATION_NOT_FOUND"
   | "SESSION_NOT_PENDING"
   | "NO_PENDING_PROMPT"
   | "INVALID_PIN"

@@ -14,6 +14,18 @@ export interface DarajaRejection {
 
 /** Fields Daraja names in "Bad Request - Invalid <Field>" (TransactionDesc is reported as Remarks). */
 export type InvalidField =
+  | "OriginatorConversationID"
+  | "InitiatorName"
+  | "Initiator"
+  | "SecurityCredential"
+  | "CommandID"
+  | "TransactionID"
+  | "ReceiverParty"
+  | "RecieverIdentifierType"
+  | "IdentifierType"
+  | "QueueTimeOutURL"
+  | "ResultURL"
+  | "Occasion"
   | "BusinessShortCode"
   | "Timestamp"
   | "TransactionType"
@@ -49,6 +61,18 @@ export const rejections = {
     errorMessage: "The transaction is being processed",
   }),
   spikeArrest: { errorCode: "500.003.02", errorMessage: "Error Occurred: Spike Arrest Violation" },
+  /** B2C and Account Balance word a refused token differently, and echo it (or XXX). */
+  invalidAccessTokenB2c: (token: string | null): DarajaRejection => ({
+    errorCode: "401.002.01",
+    errorMessage: `Error Occurred - Invalid Access Token - ${token ?? "XXX"}`,
+  }),
+  /** Transaction Status (and C2B) docs: 400.003.01. */
+  invalidAccessTokenQuery: { errorCode: "400.003.01", errorMessage: "Invalid Access Token" },
+  duplicateOriginatorConversationId: {
+    errorCode: "500.002.1001",
+    errorMessage: "Duplicate OriginatorConversationID.",
+  },
+  systemInternalError: { errorCode: "500.002.1001", errorMessage: "System internal error." },
   internalServerError: { errorCode: "500.003.1001", errorMessage: "Internal Server Error" },
 } as const satisfies Record<string, DarajaRejection | ((arg: never) => DarajaRejection)>;
 
@@ -70,3 +94,12 @@ export function envelopeOf(rejection: DarajaRejection, requestId: string): Daraj
 export const GATEWAY_UNAVAILABLE_HTML =
   "<html><head><title>503 Service Unavailable</title></head><body><center><h1>503 Service Unavailable</h1></center>" +
   "<p>No server is available to handle this request.</p></body></html>";
+
+/** A path Daraja does not have: each product family has its own code (reference §3). */
+export function resourceNotFoundFor(path: string): DarajaRejection {
+  if (/^\/mpesa\/(b2c|accountbalance)\//i.test(path))
+    return { errorCode: "404.002.01", errorMessage: "Resource not found" };
+  if (/^\/mpesa\/(c2b|transactionstatus)\//i.test(path))
+    return { errorCode: "404.003.01", errorMessage: "Resource not found" };
+  return rejections.resourceNotFound;
+}

@@ -9,7 +9,7 @@ export type FaultKind =
   | "pushError"
   /** Query of a known id answered 500.001.1001 "The transaction does not Exist" (seen ~1 in 5 polls). */
   | "queryError"
-  /** Push or query refused with 500.003.02 spike arrest. */
+  /** Any Daraja call but OAuth refused with 500.003.02 spike arrest. */
   | "spikeArrest"
   /** Session created, then the connection is destroyed before the response. */
   | "pushResponseDropped"
@@ -20,7 +20,17 @@ export type FaultKind =
   /** The callback waits `delayedCallbackMs` longer. */
   | "callbackDelayed"
   /** The callback is held back until the next callback has been sent. */
-  | "callbackReordered";
+  | "callbackReordered"
+  /** B2C, reversal, status or balance request answered 500.002.1001 "System internal error."; nothing happens. */
+  | "asyncError"
+  /** B2C, reversal, status or balance request accepted and carried out, but its answer is lost. */
+  | "asyncResponseDropped"
+  /** The result to ResultURL is never sent. */
+  | "resultLost"
+  /** The result is sent twice. */
+  | "resultDuplicate"
+  /** The result waits `delayedCallbackMs` longer. */
+  | "resultDelayed";
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   "pushError",
@@ -31,6 +41,11 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   "callbackDuplicate",
   "callbackDelayed",
   "callbackReordered",
+  "asyncError",
+  "asyncResponseDropped",
+  "resultLost",
+  "resultDuplicate",
+  "resultDelayed",
 ];
 
 export type FaultRates = { [K in FaultKind]: number };
@@ -38,7 +53,7 @@ export type FaultRates = { [K in FaultKind]: number };
 export interface FaultConfig {
   seed: string;
   rates: FaultRates;
-  /** Extra delay of a delayed callback, in real-Daraja ms (scaled). Default 30 000. */
+  /** Extra delay of a delayed callback or result, in real-Daraja ms (scaled). Default 30 000. */
   delayedCallbackMs: number;
 }
 
@@ -57,6 +72,11 @@ const noRates = (): FaultRates => ({
   callbackDuplicate: 0,
   callbackDelayed: 0,
   callbackReordered: 0,
+  asyncError: 0,
+  asyncResponseDropped: 0,
+  resultLost: 0,
+  resultDuplicate: 0,
+  resultDelayed: 0,
 });
 
 export class FaultInjector {

@@ -52,6 +52,11 @@ export const CHECKOUT_REQUEST_ID_PATTERN = /^ws_CO_\d{14}\d{3}\d{9}$/;
  * characters; e.g. `UA77F34PY7` on 2026-01-07.
  */
 export function mpesaReceiptNumber(instant: Date, random: Random): string {
+  return `${receiptDatePrefix(instant)}${random.chars(RECEIPT_ALPHABET, 7)}`;
+}
+
+/** The three date characters receipts start with (`UA7` on 2026-01-07). */
+function receiptDatePrefix(instant: Date): string {
   const ts = toDarajaTimestamp(instant);
   const year = Number(ts.slice(0, 4));
   const month = Number(ts.slice(4, 6));
@@ -59,8 +64,26 @@ export function mpesaReceiptNumber(instant: Date, random: Random): string {
   const yearLetter = String.fromCharCode(65 + ((((year - 2006) % 26) + 26) % 26));
   const monthLetter = String.fromCharCode(64 + month);
   const dayChar = day < 10 ? String(day) : String.fromCharCode(65 + day - 10);
-  return `${yearLetter}${monthLetter}${dayChar}${random.chars(RECEIPT_ALPHABET, 7)}`;
+  return `${yearLetter}${monthLetter}${dayChar}`;
 }
+
+/**
+ * The TransactionID of a result in which no money moved: the date prefix padded with zeros
+ * (`UAV0000000`), as B2C, reversal and query results carry.
+ */
+export function placeholderTransactionId(instant: Date): string {
+  return `${receiptDatePrefix(instant)}0000000`;
+}
+
+/**
+ * `AG_` + the EAT date + `_` + 20 lower-case hex characters, e.g. `AG_20240706_20106e9209f64bebd05b`:
+ * the ConversationID of a B2C, reversal or query.
+ */
+export function conversationId(instant: Date, random: Random): string {
+  return `AG_${toDarajaTimestamp(instant).slice(0, 8)}_${random.chars(HEX, 20)}`;
+}
+
+export const CONVERSATION_ID_PATTERN = /^AG_\d{8}_[0-9a-f]{20}$/;
 
 export const RECEIPT_PATTERN = /^[A-Z][A-L][1-9A-V][A-Z0-9]{7}$/;
 

@@ -1,6 +1,7 @@
 /**
- * A faithful local stand-in for Safaricom's Daraja API (OAuth, STK Push, STK Push Query and the
- * STK callback), with a simulated phone, a control API and seeded fault injection.
+ * A faithful local stand-in for Safaricom's Daraja API — OAuth, STK Push, STK Push Query and the
+ * STK callback; B2C, Reversal, Transaction Status, Account Balance and their results — with a
+ * simulated phone, stateful organisation accounts, a control API and seeded fault injection.
  *
  *   const emulator = await createEmulator({ timeScale: 0.01 });
  *   const baseUrl = await emulator.listen();   // http://127.0.0.1:<port>
@@ -8,29 +9,49 @@
  *   await emulator.close();
  */
 import type { AddressInfo } from "node:net";
-import swagger from "@fastify/swagger";
-import Fastify, { type FastifyError, type FastifyInstance, LogController } from "fastify";
+import type { FastifyInstance } from "fastify";
+import type { AccountBalances } from "./accounts.ts";
+import { createEmulatorApp, registerFallbacks } from "./app.ts";
 import type { CallbackDelivery } from "./callbacks.ts";
-import { ControlError, type PhoneAnswer, type ResolveAction } from "./control.ts";
-import { rejections } from "./errors.ts";
+import { processCredentialKeys } from "./certificate.ts";
+import type { PhoneAnswer, ResolveAction } from "./control.ts";
+import type { Conversation, InitiatorApi } from "./conversations.ts";
 import type { FaultConfig, FaultConfigInput } from "./faults.ts";
+import { InitiatorSimulator } from "./initiator-simulator.ts";
 import { type EmulatorOptions, type EmulatorSettings, resolveSettings } from "./options.ts";
 import type { Outcome } from "./outcomes.ts";
+import type { PayoutOutcome } from "./payout-outcomes.ts";
 import { type RecordedRequest, RequestLog } from "./requests.ts";
+import type { ResultDelivery } from "./result-sender.ts";
 import { registerControlRoutes } from "./routes/control.routes.ts";
-import { darajaRejectionReply, registerDarajaRoutes, UnparsedBody } from "./routes/daraja.routes.ts";
+import { registerDarajaRoutes } from "./routes/daraja.routes.ts";
+import { registerInitiatorRoutes } from "./routes/initiator.routes.ts";
+import { registerInitiatorControlRoutes } from "./routes/initiator-control.routes.ts";
 import { registerPageRoutes } from "./routes/pages.routes.ts";
 import type { SessionStatus, StkSession } from "./sessions.ts";
 import { Simulator } from "./simulator.ts";
 import { TokenStore } from "./tokens.ts";
+import type { MpesaTransaction } from "./transactions.ts";
 
+export type { AccountBalances } from "./accounts.ts";
 export type { CallbackDelivery, DeliveryStatus } from "./callbacks.ts";
+export type { CredentialKeys } from "./certificate.ts";
 export { type PhoneAnswer, RESOLVE_ACTIONS, type ResolveAction } from "./control.ts";
+export type { Conversation, ConversationStatus, InitiatorApi } from "./conversations.ts";
+export { DEFAULT_INITIATOR, type Initiator } from "./credentials.ts";
 export type { FaultConfig, FaultConfigInput, FaultKind, FaultRates } from "./faults.ts";
 export type { EmulatorOptions, EmulatorSettings, Merchant, QueryProcessingStyle } from "./options.ts";
 export { OUTCOMES, type Outcome, type ResultKind, TEST_NUMBERS, type TestNumber } from "./outcomes.ts";
+export {
+  PAYOUT_OUTCOMES,
+  PAYOUT_TEST_NUMBERS,
+  type PayoutOutcome,
+  type PayoutTestNumber,
+} from "./payout-outcomes.ts";
 export type { RecordedRequest } from "./requests.ts";
+export type { ResultDelivery } from "./result-sender.ts";
 export type { Receipt, ResolvedBy, SessionStatus, StkResult, StkSession } from "./sessions.ts";
+export type { MpesaTransaction } from "./transactions.ts";
 
 export interface EmulatorSessions {
   /** Newest first. */
@@ -47,6 +68,19 @@ export interface EmulatorDeliveries {
   waitFor(predicate: (delivery: CallbackDelivery) => boolean, timeoutMs?: number): Promise<CallbackDelivery>;
 }
 
+export interface EmulatorConversations {
+  /** Newest first. */
+  list(filter?: { api?: InitiatorApi; msisdn?: string; originatorConversationId?: string }): Conversation[];
+  get(conversationId: string): Conversation | undefined;
+  waitFor(predicate: (c: Conversation) => boolean, timeoutMs?: number): Promise<Conversation>;
+}
+
+export interface EmulatorResults {
+  /** Oldest first. */
+  list(filter?: { conversationId?: string; originatorConversationId?: string }): ResultDelivery[];
+  waitFor(predicate: (d: ResultDelivery) => boolean, timeoutMs?: number): Promise<ResultDelivery>;
+}
+
 export interface Emulator {
   /** The emulator's own Fastify app (use `app.inject()` or `listen()`). */
   readonly app: FastifyInstance;
@@ -56,8 +90,9 @@ export interface Emulator {
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
   /**
-   * Forgets sessions, requests, deliveries, outcomes and faults, cancels timers, restores the time
-   * scale and token lifetime; issued tokens stay valid.
+   * Forgets sessions, conversations, transactions, requests, deliveries, outcomes and faults,
+   * cancels timers, restores the time scale, token lifetime and opening balances; issued tokens
+   * stay valid.
    */
   reset(): void;
   readonly sessions: EmulatorSessions;
@@ -72,123 +107,54 @@ export interface Emulator {
   setTokenTtl(seconds: number): void;
   /** Every token issued so far stops working; returns how many were valid. */
   expireTokens(): number;
+  /** PEM certificate to encrypt initiator passwords with (also `GET /__emulator/certificate`). */
+  readonly certificatePem: string;
+  /** Accepted B2C, reversal, status and balance requests. */
+  readonly conversations: EmulatorConversations;
+  /** Results and queue-timeout notices POSTed (or suppressed). */
+  readonly results: EmulatorResults;
+  /** M-Pesa transactions made: customer payments, payouts, reversals (newest first). */
+  readonly transactions: {
+    list(filter?: { msisdn?: string }): MpesaTransaction[];
+    get(receipt: string): MpesaTransaction | undefined;
+  };
+  readonly accounts: {
+    get(shortcode: string): AccountBalances;
+    set(
+      shortcode: string,
+      balances: { workingKes?: number; utilityKes?: number; chargesPaidKes?: number },
+    ): AccountBalances;
+  };
+  /** What payouts to `msisdn` (and reversals of its payments) do; null restores the built-in. */
+  setPayoutOutcome(msisdn: string, outcome: PayoutOutcome | null): void;
 }
-
-const isControlPath = (url: string) => url === "/__emulator" || url.startsWith("/__emulator/");
 
 export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const settings = resolveSettings(options);
   const simulator = new Simulator(settings, options.logger);
+  const initiators = new InitiatorSimulator(
+    simulator,
+    settings.credentialKeys ?? (await processCredentialKeys()),
+  );
   const tokens = new TokenStore(settings.tokenTtlSeconds, () => settings.clock.now());
   const requests = new RequestLog();
   let baseUrl: string | null = null;
   let closed = false;
 
-  const app = Fastify({
-    ...(options.logger ? { loggerInstance: simulator.logger } : { logger: false }),
-    logController: new LogController({ disableRequestLogging: true }),
-    exposeHeadRoutes: false,
-    forceCloseConnections: true,
-  }) as unknown as FastifyInstance;
-  // Responses are plain JSON in the key order the code writes; schemas only document them.
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
-
-  // Daraja does not parse a body without `Content-Type: application/json`; its first field then
-  // "fails" (400.002.02 Invalid BusinessShortCode). The control API is lenient for curl users.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser("*", { parseAs: "string" }, (request, body, done) => {
-    const text = String(body);
-    const type = (request.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
-    if (isControlPath(request.url)) {
-      if (text.trim() === "") return done(null, undefined);
-      try {
-        return done(null, JSON.parse(text));
-      } catch {
-        return done(new ControlError(400, "INVALID_INPUT", "the body is not valid JSON"), undefined);
-      }
-    }
-    if (type !== "application/json") return done(null, new UnparsedBody(text));
-    try {
-      return done(null, JSON.parse(text));
-    } catch {
-      return done(null, new UnparsedBody(text));
-    }
-  });
-
-  await app.register(swagger, {
-    openapi: {
-      openapi: "3.0.3",
-      info: {
-        title: "Daraja emulator",
-        version: "1.0.0",
-        description:
-          "A local stand-in for Safaricom's Daraja API (OAuth, M-Pesa Express STK Push and Query, STK callbacks) " +
-          "with a simulated phone and a control API under /__emulator. See docs/emulator.md.",
-      },
-      tags: [
-        { name: "Daraja", description: "Safaricom's paths, fields and error codes" },
-        { name: "Control", description: "Inspect and steer the emulator (tests and demos)" },
-        { name: "Phone", description: "The simulated phone's endpoints" },
-      ],
-      components: {
-        securitySchemes: {
-          basic: { type: "http", scheme: "basic" },
-          bearer: { type: "http", scheme: "bearer" },
-        },
-      },
-    },
-  });
-
+  const app = await createEmulatorApp(options.logger ? simulator.logger : null);
   const reset = () => {
     simulator.reset();
+    initiators.reset();
     requests.clear();
     tokens.restoreTtl();
   };
-  registerDarajaRoutes(app, { simulator, tokens, requests, settings });
-  registerControlRoutes(app, { simulator, requests, settings, tokens, reset, baseUrl: () => baseUrl });
-  registerPageRoutes(app, { simulator, settings, baseUrl: () => baseUrl });
-  app.get("/__emulator/openapi.json", { schema: { hide: true } }, () => app.swagger());
-
-  app.setNotFoundHandler((request, reply) => {
-    if (isControlPath(request.url))
-      return reply.code(404).send({
-        error: { code: "NOT_FOUND", message: `no route ${request.method} ${request.url.split("?")[0]}` },
-      });
-    const requestId = simulator.nextRequestId();
-    requests.record({
-      at: simulator.now(),
-      method: request.method,
-      url: request.url,
-      status: 404,
-      errorCode: rejections.resourceNotFound.errorCode,
-      requestId,
-      checkoutRequestId: null,
-      body: null,
-    });
-    return darajaRejectionReply(reply, rejections.resourceNotFound, requestId);
-  });
-
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (isControlPath(request.url)) {
-      if (error instanceof ControlError)
-        return reply.code(error.status).send({ error: { code: error.code, message: error.message } });
-      const status = error.statusCode ?? 500;
-      if (error.validation || (status >= 400 && status < 500))
-        return reply.code(status).send({ error: { code: "INVALID_INPUT", message: error.message } });
-      simulator.logger.error({ err: error }, "emulator control API failed");
-      return reply.code(500).send({ error: { code: "INTERNAL", message: "internal error" } });
-    }
-    // A body Fastify refused before our parser ran (malformed Content-Type, too large): Daraja
-    // could not read it either.
-    if (error.code?.startsWith("FST_ERR_CTP"))
-      return darajaRejectionReply(
-        reply,
-        rejections.invalidField("BusinessShortCode"),
-        simulator.nextRequestId(),
-      );
-    simulator.logger.error({ err: error }, "emulator Daraja route failed");
-    return darajaRejectionReply(reply, rejections.internalServerError, simulator.nextRequestId());
-  });
+  const routeDeps = { simulator, initiators, tokens, requests, settings };
+  registerDarajaRoutes(app, routeDeps);
+  registerInitiatorRoutes(app, routeDeps);
+  registerControlRoutes(app, { ...routeDeps, reset, baseUrl: () => baseUrl });
+  registerInitiatorControlRoutes(app, routeDeps);
+  registerPageRoutes(app, { simulator, initiators, settings, baseUrl: () => baseUrl });
+  registerFallbacks(app, { simulator, requests });
 
   return {
     app,
@@ -208,6 +174,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       if (closed) return;
       closed = true;
       simulator.close();
+      initiators.close();
       await app.close();
       baseUrl = null;
     },
@@ -235,5 +202,24 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       tokens.ttlSeconds = seconds;
     },
     expireTokens: () => tokens.expireAll(),
+    certificatePem: initiators.keys.certificatePem,
+    conversations: {
+      list: (filter) => initiators.conversations.list(filter),
+      get: (id) => initiators.conversations.get(id),
+      waitFor: (predicate, timeoutMs) => initiators.waitForConversation(predicate, timeoutMs),
+    },
+    results: {
+      list: (filter) => initiators.results.list(filter),
+      waitFor: (predicate, timeoutMs) => initiators.results.waitFor(predicate, timeoutMs),
+    },
+    transactions: {
+      list: (filter) => initiators.transactions.list(filter),
+      get: (receipt) => initiators.transactions.get(receipt),
+    },
+    accounts: {
+      get: (shortcode) => ({ ...initiators.accounts.balances(shortcode) }),
+      set: (shortcode, balances) => ({ ...initiators.accounts.set(shortcode, balances) }),
+    },
+    setPayoutOutcome: (msisdn, outcome) => initiators.setPayoutOutcome(msisdn, outcome),
   };
 }

@@ -6,13 +6,15 @@
 import "../../scripts/require-node.mjs"; // first: an older Node is told what it needs
 import { ConfigError, loadConfig } from "../config.ts";
 import { createLogger } from "../logger.ts";
-import { createEmulator, type Emulator, TEST_NUMBERS } from "./index.ts";
+import { createEmulator, type Emulator, PAYOUT_TEST_NUMBERS, TEST_NUMBERS } from "./index.ts";
 
 function banner(emulator: Emulator, baseUrl: string): string {
   const s = emulator.settings;
   const merchants = [...s.merchants.values()].map((m) => `  shortcode ${m.shortcode}  passkey ${m.passkey}`);
   const width = Math.max(...TEST_NUMBERS.map((t) => t.msisdn.length));
   const numbers = TEST_NUMBERS.map((t) => `  ${t.msisdn.padEnd(width)}  ${t.description}`);
+  const payoutNumbers = PAYOUT_TEST_NUMBERS.map((t) => `  ${t.msisdn.padEnd(width)}  ${t.description}`);
+  const initiators = [...s.initiators.values()].map((i) => `  initiator ${i.name}  password ${i.password}`);
   return [
     "",
     `Daraja emulator listening on ${baseUrl}`,
@@ -20,15 +22,25 @@ function banner(emulator: Emulator, baseUrl: string): string {
     `  OAuth       GET  ${baseUrl}/oauth/v1/generate?grant_type=client_credentials`,
     `  STK Push    POST ${baseUrl}/mpesa/stkpush/v1/processrequest`,
     `  STK Query   POST ${baseUrl}/mpesa/stkpushquery/v1/query`,
+    `  B2C         POST ${baseUrl}/mpesa/b2c/v3/paymentrequest  (and /v1/)`,
+    `  Reversal    POST ${baseUrl}/mpesa/reversal/v1/request`,
+    `  Status      POST ${baseUrl}/mpesa/transactionstatus/v1/query`,
+    `  Balance     POST ${baseUrl}/mpesa/accountbalance/v1/query`,
     "",
     `  consumer key     ${s.consumerKey}`,
     `  consumer secret  ${s.consumerSecret}`,
     ...merchants,
+    ...initiators,
+    `  SecurityCredential: the password encrypted with ${baseUrl}/__emulator/certificate (RSA PKCS#1 v1.5, base64)`,
     `  time scale ${s.timeScale}; prompt timeout ${Math.round(s.promptTimeoutMs * s.timeScale)} ms; strict timestamp ${s.strictTimestamp}`,
     "",
     "Test numbers (the number that receives the prompt decides what happens):",
     ...numbers,
     `  ${"any other".padEnd(width)}  waits for you on ${baseUrl}/__emulator/phone/<number>`,
+    "",
+    "Payout test numbers (B2C to the number, or a reversal of its payment):",
+    ...payoutNumbers,
+    `  ${"any other".padEnd(width)}  paid within a few seconds`,
     "",
     `Home page ${baseUrl}/__emulator · control API ${baseUrl}/__emulator/openapi.json`,
     "",

@@ -8,6 +8,9 @@ import type { Clock } from "../clock.ts";
 import { systemClock } from "../clock.ts";
 import { EMULATOR_DEFAULT_CONSUMER_KEY, EMULATOR_DEFAULT_CONSUMER_SECRET } from "../config.ts";
 import { SANDBOX_PASSKEY, SANDBOX_SHORTCODE } from "../daraja/password.ts";
+import type { OpeningBalances } from "./accounts.ts";
+import type { CredentialKeys } from "./certificate.ts";
+import { DEFAULT_INITIATOR, type Initiator } from "./credentials.ts";
 
 /** A shortcode the emulator knows, with the passkey its STK Password must be built from. */
 export interface Merchant {
@@ -48,6 +51,19 @@ export interface EmulatorOptions {
   queryProcessingStyle?: QueryProcessingStyle;
   /** Longest AccountReference that can be shown; longer ones fail in the callback with 1025. Default 12. */
   maxAccountReferenceLength?: number;
+  /**
+   * API operators (B2C, reversal, status, balance) and their passwords; their SecurityCredential is
+   * the password encrypted with the emulator's certificate. Default: `testapi` / `Safaricom999!*!`.
+   */
+  initiators?: readonly Initiator[];
+  /** The key pair SecurityCredentials are decrypted with. Default: one generated per process. */
+  credentialKeys?: CredentialKeys;
+  /** From a B2C, reversal or query to its result. Default 2 000. */
+  resultDelayMs?: number;
+  /** From a request to its queue-timeout notice (payout test numbers 254700008006/7). Default 10 000. */
+  queueTimeoutMs?: number;
+  /** Each organisation's accounts when first used. Default: Utility KES 100,000, Working 0. */
+  openingBalances?: Partial<OpeningBalances>;
   /** Seeds identifiers, receipts and faults so runs are reproducible. Default: random. */
   seed?: number | string;
   logger?: Logger;
@@ -77,6 +93,11 @@ export interface EmulatorSettings {
   tokenTtlSeconds: number;
   queryProcessingStyle: QueryProcessingStyle;
   maxAccountReferenceLength: number;
+  initiators: ReadonlyMap<string, Initiator>;
+  credentialKeys: CredentialKeys | null;
+  resultDelayMs: number;
+  queueTimeoutMs: number;
+  openingBalances: OpeningBalances;
   seed: string;
   fetch: typeof globalThis.fetch;
   clock: Clock;
@@ -112,6 +133,14 @@ export function resolveSettings(options: EmulatorOptions = {}): EmulatorSettings
     tokenTtlSeconds: ttl,
     queryProcessingStyle: options.queryProcessingStyle ?? "4999",
     maxAccountReferenceLength: options.maxAccountReferenceLength ?? 12,
+    initiators: new Map((options.initiators ?? [DEFAULT_INITIATOR]).map((i) => [i.name, { ...i }])),
+    credentialKeys: options.credentialKeys ?? null,
+    resultDelayMs: nonNegative("resultDelayMs", options.resultDelayMs ?? 2_000),
+    queueTimeoutMs: nonNegative("queueTimeoutMs", options.queueTimeoutMs ?? 10_000),
+    openingBalances: {
+      utilityKes: nonNegative("openingBalances.utilityKes", options.openingBalances?.utilityKes ?? 100_000),
+      workingKes: nonNegative("openingBalances.workingKes", options.openingBalances?.workingKes ?? 0),
+    },
     seed: String(options.seed ?? randomInt(1, 2 ** 31)),
     fetch: options.fetch ?? globalThis.fetch,
     clock,

@@ -3,6 +3,7 @@
  * makes tests and demos deterministic; every other valid number is answered by a person on the
  * simulated phone page.
  */
+import { isPayoutTestNumber } from "./payout-outcomes.ts";
 
 /** How a finished STK transaction ended. */
 export type ResultKind =
@@ -165,8 +166,9 @@ export const TEST_NUMBERS: readonly TestNumber[] = [
 
 const BY_NUMBER = new Map(TEST_NUMBERS.map((t) => [t.msisdn, t.outcome]));
 
+/** Payout test numbers pay their prompts, so a payment from one can be reversed with its outcome. */
 export function builtInOutcomeFor(msisdn: string): Outcome {
-  return BY_NUMBER.get(msisdn) ?? "interactive";
+  return BY_NUMBER.get(msisdn) ?? (isPayoutTestNumber(msisdn) ? "pay" : "interactive");
 }
 
 /** When the scripted customer answers, relative to the push. */

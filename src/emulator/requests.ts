@@ -10,6 +10,8 @@ export interface RecordedRequest {
   errorCode: string | null;
   requestId: string | null;
   checkoutRequestId: string | null;
+  /** B2C, reversal and queries: the ConversationID of the accepted request. */
+  conversationId: string | null;
   /** The parsed JSON body (null for GET or an unparsed body). */
   body: unknown;
 }

@@ -283,7 +283,7 @@ export class Simulator {
     session.result = { kind, resultCode: spec.code, resultDesc: spec.callbackDesc };
     if (kind === "paid")
       session.receipt = {
-        mpesaReceiptNumber: this.#newReceipt(now),
+        mpesaReceiptNumber: this.newReceipt(now),
         transactionDate: toDarajaTimestamp(now),
       };
     for (const cancel of this.#timers.get(session.checkoutRequestId) ?? []) cancel();
@@ -306,7 +306,8 @@ export class Simulator {
     });
   }
 
-  #newReceipt(now: Date): string {
+  /** A receipt never issued before by this emulator (STK payments, B2C payouts, reversals share them). */
+  newReceipt(now: Date): string {
     let receipt = mpesaReceiptNumber(now, this.#receiptRandom);
     while (this.#receipts.has(receipt)) receipt = mpesaReceiptNumber(now, this.#receiptRandom);
     this.#receipts.add(receipt);

@@ -1,11 +1,13 @@
 /**
- * The simulated phone in Chromium: a prompt appears by itself, a PIN pays, Cancel gives 1032, and
- * the callbacks reach a local receiver. Screenshots go to test-results/.
+ * The simulated phone in Chromium: a prompt appears by itself, a PIN pays, Cancel gives 1032, the
+ * callbacks reach a local receiver, and a B2C payout shows up as money received. Screenshots go to
+ * test-results/.
  */
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, openPage, screenshot } from "../support/browser.ts";
 import {
+  b2cBody,
   type CallbackReceiver,
   darajaPost,
   fetchToken,
@@ -104,8 +106,36 @@ describe("the simulated phone page", () => {
       await page.goto("/__emulator");
       await page.getByRole("heading", { name: "Daraja emulator" }).waitFor();
       expect(await page.getByRole("link", { name: "254700009006" }).count()).toBe(1);
-      expect(await page.getByRole("table").count()).toBe(3);
+      expect(await page.getByRole("link", { name: "254700008004" }).count()).toBe(1);
+      // Test numbers, payout test numbers, organisation accounts, sessions, deliveries.
+      expect(await page.getByRole("table").count()).toBe(5);
       await screenshot(page, "emulator-home");
+      assertNoConsoleErrors();
+    } finally {
+      await close();
+    }
+  });
+
+  it("shows the money a B2C payout sends to the number, by itself", async () => {
+    const { page, assertNoConsoleErrors, close } = await openPage(browser, { baseURL: t.baseUrl });
+    try {
+      await page.goto("/__emulator/phone/254712000901");
+      await page.getByRole("heading", { name: "Money received" }).waitFor();
+      await page.getByText("No payments received yet.").waitFor();
+      const answer = await darajaPost(
+        t.baseUrl,
+        "/mpesa/b2c/v3/paymentrequest",
+        token,
+        b2cBody(t.emulator, "254712000901", { Amount: 1250, ResultURL: receiver.url("/b2c/result") }),
+      );
+      expect(answer.status).toBe(200);
+      const item = page.locator("#received li");
+      await item.first().waitFor();
+      expect(await item.first().textContent()).toMatch(
+        /^[A-Z0-9]{10} Confirmed\. You have received KES 1,250\.00 from MALIPO 174379 on /,
+      );
+      expect(await page.getByText("No payments received yet.").isVisible()).toBe(false);
+      await screenshot(page, "emulator-phone-money-received");
       assertNoConsoleErrors();
     } finally {
       await close();

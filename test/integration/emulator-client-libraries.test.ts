@@ -20,12 +20,22 @@
  *   (BusinessShortCode, CheckoutRequestID, Password, Timestamp), `expires_in` decoded into a Go
  *   string (a number would break it).
  */
-import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { SANDBOX_PASSKEY } from "../../src/daraja/password.ts";
+import {
+  type RawAnswer as Answer,
+  basic,
+  expectToken,
+  goJson,
+  OAUTH,
+  password,
+  phpJson,
+  pythonJson,
+  type RawSend,
+  rawSender,
+  utcTimestamp,
+} from "../support/client-libraries.ts";
 import {
   type CallbackReceiver,
-  EMULATOR_CREDENTIALS,
   startCallbackReceiver,
   startTestEmulator,
   stkCallbackOf,
@@ -34,17 +44,15 @@ import {
 
 const PUSH = "/mpesa/stkpush/v1/processrequest";
 const QUERY = "/mpesa/stkpushquery/v1/query";
-const OAUTH = "/oauth/v1/generate?grant_type=client_credentials";
-const { consumerKey, consumerSecret } = EMULATOR_CREDENTIALS;
 
 let t: TestEmulator;
 let receiver: CallbackReceiver;
-let host: string;
+let send: RawSend;
 
 beforeAll(async () => {
   t = await startTestEmulator();
   receiver = await startCallbackReceiver();
-  host = new URL(t.baseUrl).host;
+  send = rawSender(t.baseUrl);
 });
 beforeEach(() => {
   t.emulator.reset();
@@ -54,64 +62,6 @@ afterAll(async () => {
   await t.close();
   await receiver.close();
 });
-
-interface Answer {
-  status: number;
-  contentType: string | undefined;
-  json: Record<string, unknown> | undefined;
-}
-
-/** Sends exactly these header lines (spelling and order kept) and this body, nothing else but Host. */
-function send(method: "GET" | "POST", path: string, headers: string[][], body?: string): Promise<Answer> {
-  const raw = [["Host", host], ...headers];
-  if (body !== undefined) raw.push(["Content-Length", String(Buffer.byteLength(body))]);
-  const { hostname, port } = new URL(t.baseUrl);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ hostname, port, method, path, headers: raw.flat(), agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        resolve({
-          status: res.statusCode ?? 0,
-          contentType: res.headers["content-type"],
-          json: text === "" ? undefined : (JSON.parse(text) as Record<string, unknown>),
-        });
-      });
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-
-const basic = () => `Basic ${Buffer.from(`${consumerKey}:${consumerSecret}`).toString("base64")}`;
-/** `YYYYMMDDHHmmss` in UTC: what all four libraries send from a server whose clock is UTC. */
-const utcTimestamp = () =>
-  new Date()
-    .toISOString()
-    .replace(/[^0-9]/g, "")
-    .slice(0, -3);
-const password = (shortcode: string | number, timestamp: string) =>
-  Buffer.from(`${shortcode}${SANDBOX_PASSKEY}${timestamp}`).toString("base64");
-
-/** Python's `json.dumps` (flat objects): `", "` and `": "` separators. */
-const pythonJson = (body: Record<string, unknown>) =>
-  `{${Object.entries(body)
-    .map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`)
-    .join(", ")}}`;
-/** PHP's `json_encode` without flags escapes every slash. */
-const phpJson = (body: Record<string, unknown>) => JSON.stringify(body).replace(/\//g, "\\/");
-/** Go's `json.Marshal` escapes <, > and & for HTML safety. */
-const goJson = (body: Record<string, unknown>) =>
-  JSON.stringify(body).replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026");
-
-function expectToken(answer: Answer): string {
-  expect(answer.status).toBe(200);
-  expect(answer.json?.expires_in).toBe("3599");
-  const token = answer.json?.access_token;
-  expect(token).toMatch(/^[A-Za-z0-9]{28}$/);
-  return token as string;
-}
 
 function expectAccepted(answer: Answer): string {
   expect(answer.status).toBe(200);

@@ -280,6 +280,7 @@ describe("the simulated phone", () => {
       msisdn: "254712000700",
       prompt: null,
       last: null,
+      received: [],
     });
     const pushed = await push("254712000700");
     const id = pushed.json?.CheckoutRequestID as string;
@@ -330,6 +331,20 @@ describe("the simulated phone", () => {
         `get /oauth/v1/generate`,
         `post ${PUSH}`,
         `post ${QUERY}`,
+        "post /mpesa/b2c/v1/paymentrequest",
+        "post /mpesa/b2c/v3/paymentrequest",
+        "post /mpesa/reversal/v1/request",
+        "post /mpesa/transactionstatus/v1/query",
+        "post /mpesa/accountbalance/v1/query",
+        "get /__emulator/certificate",
+        "get /__emulator/conversations",
+        "get /__emulator/conversations/{conversationId}",
+        "get /__emulator/results",
+        "get /__emulator/transactions",
+        "get /__emulator/accounts",
+        "put /__emulator/accounts/{shortcode}",
+        "get /__emulator/payout-numbers",
+        "delete,put /__emulator/numbers/{msisdn}/payout-outcome",
         "get /__emulator/info",
         "get /__emulator/numbers",
         "delete,put /__emulator/numbers/{msisdn}/outcome",

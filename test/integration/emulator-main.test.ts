@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SANDBOX_PASSKEY, stkPassword } from "../../src/daraja/password.ts";
-import { TEST_NUMBERS } from "../../src/emulator/index.ts";
+import { PAYOUT_TEST_NUMBERS, TEST_NUMBERS } from "../../src/emulator/index.ts";
 import { basicAuth, darajaPost, fetchToken, readAnswer, stkPushBody } from "../support/emulator.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -75,6 +75,11 @@ describe("npm run emulator", () => {
     expect(stdout).toContain(`shortcode 174379  passkey ${SANDBOX_PASSKEY}`);
     expect(stdout).toContain("time scale 0.01; prompt timeout 600 ms; strict timestamp true");
     for (const { msisdn, description } of TEST_NUMBERS) expect(stdout).toContain(`${msisdn}  ${description}`);
+    for (const { msisdn, description } of PAYOUT_TEST_NUMBERS)
+      expect(stdout).toContain(`${msisdn}  ${description}`);
+    expect(stdout).toContain(`POST ${baseUrl}/mpesa/b2c/v3/paymentrequest`);
+    expect(stdout).toContain("initiator testapi  password Safaricom999!*!");
+    expect(stdout).toContain(`${baseUrl}/__emulator/certificate`);
     expect(stdout).toContain(`${baseUrl}/__emulator/phone/<number>`);
   });
 

@@ -2,12 +2,19 @@
  * Test helpers around the Daraja emulator: start one on 127.0.0.1 port 0 with compressed time,
  * build Daraja request bodies, call it with plain fetch, and receive its callbacks.
  */
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { EMULATOR_DEFAULT_CONSUMER_KEY, EMULATOR_DEFAULT_CONSUMER_SECRET } from "../../src/config.ts";
 import { SANDBOX_PASSKEY, SANDBOX_SHORTCODE, stkPassword } from "../../src/daraja/password.ts";
+import { encryptSecurityCredential } from "../../src/daraja/security-credential.ts";
 import { toDarajaTimestamp } from "../../src/daraja/timestamp.ts";
-import { createEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index.ts";
+import {
+  createEmulator,
+  DEFAULT_INITIATOR,
+  type Emulator,
+  type EmulatorOptions,
+} from "../../src/emulator/index.ts";
 
 export const EMULATOR_CREDENTIALS = {
   consumerKey: EMULATOR_DEFAULT_CONSUMER_KEY,
@@ -208,4 +215,125 @@ export async function startCallbackReceiver(
 /** `Body.stkCallback` of a received callback. */
 export function stkCallbackOf(c: ReceivedCallback): Record<string, unknown> {
   return (c.json as { Body: { stkCallback: Record<string, unknown> } }).Body.stkCallback;
+}
+
+// ---- B2C, Reversal, Transaction Status, Account Balance ------------------------------------------
+
+/** The default initiator's password encrypted with this emulator's certificate (a fresh one each call). */
+export function securityCredential(
+  emulator: Emulator,
+  password: string = DEFAULT_INITIATOR.password,
+): string {
+  return encryptSecurityCredential(password, emulator.certificatePem).reveal();
+}
+
+/** A valid B2C v3 body (the docs' sample shape) paying `phone`; override any field. */
+export function b2cBody(
+  emulator: Emulator,
+  phone: string | number,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    OriginatorConversationID: `pay_${randomUUID()}`,
+    InitiatorName: DEFAULT_INITIATOR.name,
+    SecurityCredential: securityCredential(emulator),
+    CommandID: "BusinessPayment",
+    Amount: 450,
+    PartyA: SANDBOX_SHORTCODE,
+    PartyB: phone,
+    Remarks: "Payout BK12345",
+    QueueTimeOutURL: "https://malipo.example/b2c/timeout",
+    ResultURL: "https://malipo.example/b2c/result",
+    Occassion: "BK12345",
+    ...overrides,
+  };
+}
+
+/** A valid reversal body for `receipt`; override any field. */
+export function reversalBody(
+  emulator: Emulator,
+  receipt: string,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    Initiator: DEFAULT_INITIATOR.name,
+    SecurityCredential: securityCredential(emulator),
+    CommandID: "TransactionReversal",
+    TransactionID: receipt,
+    Amount: "500",
+    ReceiverParty: SANDBOX_SHORTCODE,
+    RecieverIdentifierType: "11",
+    ResultURL: "https://malipo.example/reversal/result",
+    QueueTimeOutURL: "https://malipo.example/reversal/timeout",
+    Remarks: "Refund BK12345",
+    ...overrides,
+  };
+}
+
+/** A valid Transaction Status body; give TransactionID and/or OriginalConversationID. */
+export function transactionStatusBody(
+  emulator: Emulator,
+  overrides: Record<string, unknown>,
+): Record<string, unknown> {
+  return {
+    Initiator: DEFAULT_INITIATOR.name,
+    SecurityCredential: securityCredential(emulator),
+    CommandID: "TransactionStatusQuery",
+    PartyA: SANDBOX_SHORTCODE,
+    IdentifierType: "4",
+    ResultURL: "https://malipo.example/status/result",
+    QueueTimeOutURL: "https://malipo.example/status/timeout",
+    Remarks: "Status check",
+    Occasion: "Reconcile",
+    ...overrides,
+  };
+}
+
+export function accountBalanceBody(
+  emulator: Emulator,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    Initiator: DEFAULT_INITIATOR.name,
+    SecurityCredential: securityCredential(emulator),
+    CommandID: "AccountBalance",
+    PartyA: SANDBOX_SHORTCODE,
+    IdentifierType: "4",
+    Remarks: "Float check",
+    QueueTimeOutURL: "https://malipo.example/balance/timeout",
+    ResultURL: "https://malipo.example/balance/result",
+    ...overrides,
+  };
+}
+
+/** `Result` of a received result or queue-timeout notice. */
+export function resultOf(c: ReceivedCallback): Record<string, unknown> {
+  return (c.json as { Result: Record<string, unknown> }).Result;
+}
+
+/** ResultParameters as a Key → Value map. */
+export function resultParameters(result: Record<string, unknown>): Record<string, unknown> {
+  const container = result.ResultParameters as { ResultParameter?: unknown } | undefined;
+  const items = container?.ResultParameter;
+  const list = Array.isArray(items) ? items : items === undefined ? [] : [items];
+  return Object.fromEntries(list.map((i: { Key: string; Value?: unknown }) => [i.Key, i.Value]));
+}
+
+/** A customer pays `amount` to the sandbox paybill by STK Push; resolves with the M-PESA receipt. */
+export async function payByStk(t: TestEmulator, token: string, phone: string, amount = 500): Promise<string> {
+  const answer = await darajaPost(
+    t.baseUrl,
+    "/mpesa/stkpush/v1/processrequest",
+    token,
+    stkPushBody(phone, { Amount: amount }),
+  );
+  const id = answer.json?.CheckoutRequestID;
+  if (answer.status !== 200 || typeof id !== "string") throw new Error(`push refused: ${answer.text}`);
+  const session = t.emulator.sessions.get(id);
+  if (session?.status === "pending") t.emulator.resolve(id, "pay");
+  const paid = await t.emulator.sessions.waitFor(
+    (s) => s.checkoutRequestId === id && s.status === "completed",
+  );
+  if (paid.receipt === null) throw new Error(`push ${id} ended ${paid.result?.resultCode}`);
+  return paid.receipt.mpesaReceiptNumber;
 }

@@ -1,7 +1,10 @@
 /** `/__emulator`: how to connect, the test numbers, recent sessions and callback deliveries. */
+import { type AccountBalances, formatCents } from "../accounts.ts";
 import type { CallbackDelivery } from "../callbacks.ts";
+import type { Conversation } from "../conversations.ts";
 import type { Merchant } from "../options.ts";
 import type { Outcome, TestNumber } from "../outcomes.ts";
+import type { PayoutOutcome, PayoutTestNumber } from "../payout-outcomes.ts";
 import type { StkSession } from "../sessions.ts";
 import { escapeHtml, formatKes, page } from "./html.ts";
 
@@ -15,6 +18,11 @@ export interface IndexView {
   overrides: ReadonlyMap<string, Outcome>;
   sessions: readonly StkSession[];
   deliveries: readonly CallbackDelivery[];
+  payoutTestNumbers: readonly PayoutTestNumber[];
+  payoutOverrides: ReadonlyMap<string, PayoutOutcome>;
+  conversations: readonly Conversation[];
+  accounts: ReadonlyArray<{ shortcode: string } & AccountBalances>;
+  initiators: ReadonlyArray<{ name: string; password: string }>;
 }
 
 const phoneLink = (msisdn: string) =>
@@ -38,6 +46,18 @@ function sessionStatus(s: StkSession): string {
   if (s.result === null) return "waiting for the customer";
   return `${escapeHtml(s.result.resultCode)} ${escapeHtml(s.result.resultDesc)}`;
 }
+
+function conversationResult(c: Conversation): string {
+  if (c.result === null) return "pending";
+  return `${escapeHtml(c.result.resultCode)} ${escapeHtml(c.result.resultDesc)}`;
+}
+
+const API_LABEL: Record<Conversation["api"], string> = {
+  b2c: "B2C",
+  reversal: "Reversal",
+  transaction_status: "Transaction Status",
+  account_balance: "Account Balance",
+};
 
 function deliveryAnswer(d: CallbackDelivery): string {
   if (d.status === "answered")
@@ -98,6 +118,40 @@ export function renderIndexPage(view: IndexView): string {
     ]),
     "No callbacks yet.",
   );
+  const payoutNumbers = table(
+    "Payout test numbers: the number paid (or whose payment is reversed) chooses what happens",
+    ["Number", "What happens", "Outcome name"],
+    view.payoutTestNumbers.map((t) => [
+      phoneLink(t.msisdn),
+      escapeHtml(t.description),
+      `<code>${escapeHtml(view.payoutOverrides.get(t.msisdn) ?? t.outcome)}</code>`,
+    ]),
+    "",
+  );
+  const accounts = table(
+    "Organisation accounts (KES)",
+    ["Shortcode", "Working Account", "Utility Account", "Charges Paid Account"],
+    view.accounts.map((a) => [
+      `<code>${escapeHtml(a.shortcode)}</code>`,
+      formatCents(a.workingCents),
+      formatCents(a.utilityCents),
+      formatCents(a.chargesPaidCents),
+    ]),
+    "",
+  );
+  const conversations = table(
+    "Recent B2C payments, reversals and queries, newest first",
+    ["Created (UTC)", "API", "ConversationID", "Phone", "Amount", "Result"],
+    view.conversations.map((c) => [
+      time(c.createdAt),
+      escapeHtml(API_LABEL[c.api]),
+      `<code>${escapeHtml(c.conversationId)}</code>`,
+      c.msisdn === null ? "" : phoneLink(c.msisdn),
+      c.amount === null ? "" : `KES ${formatKes(c.amount)}`,
+      conversationResult(c),
+    ]),
+    "No B2C payments, reversals or queries yet.",
+  );
   const body = `<main>
 <h1>Daraja emulator</h1>
 <p>A local stand-in for Safaricom's Daraja API. Point any Daraja client at
@@ -115,6 +169,14 @@ ${merchants}
 <h2>Test numbers</h2>
 ${numbers}
 ${overrides}
+<h2>Payouts, reversals and queries</h2>
+<p>B2C, Reversal, Transaction Status and Account Balance work as on Daraja. Initiators:
+${view.initiators.map((i) => `<code>${escapeHtml(i.name)}</code> (password <code>${escapeHtml(i.password)}</code>)`).join(", ")};
+the SecurityCredential is the password encrypted with the <a href="/__emulator/certificate">emulator's certificate</a>
+(RSA PKCS#1 v1.5, base64). Any other valid number is paid within a few seconds.</p>
+${payoutNumbers}
+${accounts}
+${conversations}
 <h2>Sessions</h2>
 ${sessions}
 <h2>Callback deliveries</h2>

@@ -2,7 +2,9 @@
  * The simulated phone: the prompt a customer would see, a PIN field and Cancel. The page polls
  * its JSON view every second, so a new prompt appears without a reload.
  */
+import { toDarajaTimestamp } from "../../daraja/timestamp.ts";
 import type { StkSession } from "../sessions.ts";
+import type { MpesaTransaction } from "../transactions.ts";
 import { escapeHtml, formatKes, page } from "./html.ts";
 
 export interface PhoneView {
@@ -16,6 +18,25 @@ export interface PhoneView {
     expiresAt: string;
   } | null;
   last: { checkoutRequestId: string; resultCode: number | string; message: string } | null;
+  /** Money this number received (B2C payouts, reversals), newest first, as M-PESA's SMS says it. */
+  received: Array<{ receipt: string; message: string }>;
+}
+
+/** `15/1/26 at 12:00 PM`, East Africa Time, as M-PESA's confirmation SMS writes it. */
+function smsTime(instant: Date): string {
+  const t = toDarajaTimestamp(instant);
+  const hour = Number(t.slice(8, 10));
+  const clock = `${hour % 12 === 0 ? 12 : hour % 12}:${t.slice(10, 12)} ${hour < 12 ? "AM" : "PM"}`;
+  return `${Number(t.slice(6, 8))}/${Number(t.slice(4, 6))}/${t.slice(2, 4)} at ${clock}`;
+}
+
+/** The confirmation SMS of money received. */
+export function receivedMessage(t: MpesaTransaction): string {
+  const amount = `KES ${formatKes(t.amount)}.00`;
+  const from = `${t.organisationName} ${t.shortcode}`;
+  if (t.kind === "reversal")
+    return `${t.receipt} Confirmed. Transaction ${t.originalReceipt} has been reversed: ${amount} from ${from} is back in your M-PESA account on ${smsTime(t.completedAt)}.`;
+  return `${t.receipt} Confirmed. You have received ${amount} from ${from} on ${smsTime(t.completedAt)}.`;
 }
 
 export function promptText(session: StkSession): string {
@@ -57,6 +78,7 @@ export function phoneView(
   msisdn: string,
   pending: StkSession | undefined,
   latest: StkSession | undefined,
+  received: readonly MpesaTransaction[] = [],
 ): PhoneView {
   return {
     msisdn,
@@ -78,6 +100,7 @@ export function phoneView(
             message: outcomeMessage(latest),
           }
         : null,
+    received: received.map((t) => ({ receipt: t.receipt, message: receivedMessage(t) })),
   };
 }
 
@@ -93,6 +116,7 @@ const PHONE_STYLE = `
   button[type=submit] { background: #0b6b3a; color: #fff; }
   button.secondary { background: #fff; color: #0b6b3a; }
   [hidden] { display: none !important; }
+  #received { padding-left: 1.1rem; }
 `;
 
 const PHONE_SCRIPT = `
@@ -105,10 +129,27 @@ const PHONE_SCRIPT = `
   const pin = document.getElementById("pin");
   const status = document.getElementById("status");
   const cancel = document.getElementById("cancel");
+  const received = document.getElementById("received");
   let current = null;
   let lastShown = null;
+  let receivedShown = received.dataset.first || "";
+
+  function showReceived(list) {
+    const first = list.length > 0 ? list[0].receipt : "";
+    if (first === receivedShown) return;
+    receivedShown = first;
+    received.replaceChildren(
+      ...list.map((item) => {
+        const li = document.createElement("li");
+        li.textContent = item.message;
+        return li;
+      }),
+    );
+    document.getElementById("received-empty").hidden = list.length > 0;
+  }
 
   function show(view) {
+    showReceived(view.received || []);
     if (view.prompt) {
       if (view.prompt.checkoutRequestId !== current) {
         current = view.prompt.checkoutRequestId;
@@ -184,6 +225,13 @@ export function renderPhonePage(view: PhoneView): string {
     </div>
   </form>
   <p id="status" role="status" aria-live="polite">${view.last ? escapeHtml(view.last.message) : ""}</p>
+</section>
+<section aria-labelledby="received-title">
+  <h2 id="received-title">Money received</h2>
+  <p id="received-empty" class="muted" ${view.received.length > 0 ? "hidden" : ""}>No payments received yet.</p>
+  <ul id="received" aria-live="polite" data-first="${escapeHtml(view.received[0]?.receipt ?? "")}">${view.received
+    .map((r) => `<li>${escapeHtml(r.message)}</li>`)
+    .join("")}</ul>
 </section>
 <p><a href="/__emulator">Emulator home</a></p>
 </main>`;

@@ -6,8 +6,10 @@ import { type TSchema, Type, type TypeBoxTypeProvider } from "@fastify/type-prov
 import type { FastifyInstance } from "fastify";
 import { normalizeMsisdn } from "../../daraja/phone.ts";
 import { ControlError } from "../control.ts";
+import type { InitiatorSimulator } from "../initiator-simulator.ts";
 import type { EmulatorSettings } from "../options.ts";
 import { TEST_NUMBERS } from "../outcomes.ts";
+import { PAYOUT_TEST_NUMBERS } from "../payout-outcomes.ts";
 import type { RequestLog } from "../requests.ts";
 import {
   CheckoutParams,
@@ -26,9 +28,17 @@ import {
 import type { Simulator } from "../simulator.ts";
 import type { TokenStore } from "../tokens.ts";
 import { OAUTH_PATH, STK_PUSH_PATH, STK_QUERY_PATH } from "./daraja.routes.ts";
+import {
+  ACCOUNT_BALANCE_PATH,
+  B2C_V1_PATH,
+  B2C_V3_PATH,
+  REVERSAL_PATH,
+  TRANSACTION_STATUS_PATH,
+} from "./initiator.routes.ts";
 
 export interface ControlRouteDeps {
   simulator: Simulator;
+  initiators: InitiatorSimulator;
   requests: RequestLog;
   settings: EmulatorSettings;
   tokens: TokenStore;
@@ -50,14 +60,24 @@ export function msisdnParam(value: string): string {
 
 export function registerControlRoutes(parent: FastifyInstance, deps: ControlRouteDeps): void {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  const { simulator, requests, settings, tokens } = deps;
+  const { simulator, initiators, requests, settings, tokens } = deps;
 
   app.get(
     "/__emulator/info",
     { schema: { tags, summary: "Base URL, credentials, merchants, settings and test numbers" } },
     () => ({
       baseUrl: deps.baseUrl(),
-      paths: { oauth: OAUTH_PATH, stkPush: STK_PUSH_PATH, stkQuery: STK_QUERY_PATH },
+      paths: {
+        oauth: OAUTH_PATH,
+        stkPush: STK_PUSH_PATH,
+        stkQuery: STK_QUERY_PATH,
+        b2c: B2C_V3_PATH,
+        b2cV1: B2C_V1_PATH,
+        reversal: REVERSAL_PATH,
+        transactionStatus: TRANSACTION_STATUS_PATH,
+        accountBalance: ACCOUNT_BALANCE_PATH,
+        certificate: "/__emulator/certificate",
+      },
       consumerKey: settings.consumerKey,
       consumerSecret: settings.consumerSecret,
       merchants: [...settings.merchants.values()],
@@ -71,6 +91,13 @@ export function registerControlRoutes(parent: FastifyInstance, deps: ControlRout
       queryProcessingStyle: settings.queryProcessingStyle,
       maxAccountReferenceLength: settings.maxAccountReferenceLength,
       testNumbers: TEST_NUMBERS,
+      // The emulator's own operators: not secrets, like the consumer key and secret above.
+      initiators: [...settings.initiators.values()],
+      resultDelayMs: settings.resultDelayMs,
+      queueTimeoutMs: settings.queueTimeoutMs,
+      openingBalances: settings.openingBalances,
+      payoutTestNumbers: PAYOUT_TEST_NUMBERS,
+      payoutOverrides: [...initiators.payoutOverrides].map(([msisdn, outcome]) => ({ msisdn, outcome })),
     }),
   );
 
@@ -293,7 +320,11 @@ export function registerControlRoutes(parent: FastifyInstance, deps: ControlRout
   app.post(
     "/__emulator/reset",
     {
-      schema: { tags, summary: "Forget sessions, requests, deliveries, outcomes and faults; cancel timers" },
+      schema: {
+        tags,
+        summary:
+          "Forget sessions, conversations, transactions, requests, deliveries, outcomes and faults; cancel timers; reopen the accounts",
+      },
     },
     () => {
       deps.reset();

@@ -3,37 +3,20 @@
  * method (405.001), token (404.001.03), body and fields (400.002.02), merchant and Password
  * (500.001.1001), then the subscriber — and every answer is written exactly as Daraja writes it.
  */
-import type { Socket } from "node:net";
-import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from "fastify";
-import {
-  type DarajaRejection,
-  envelopeOf,
-  GATEWAY_UNAVAILABLE_HTML,
-  httpStatusOf,
-  rejections,
-} from "../errors.ts";
+import type { FastifyInstance } from "fastify";
+import { GATEWAY_UNAVAILABLE_HTML, rejections } from "../errors.ts";
 import type { EmulatorSettings } from "../options.ts";
 import { RESULTS } from "../outcomes.ts";
 import type { RequestLog } from "../requests.ts";
 import { DarajaError, StkPushAccepted, StkPushBody, StkQueryAnswer, StkQueryBody } from "../schemas.ts";
 import type { Simulator } from "../simulator.ts";
-import { basicCredentialsOf, bearerTokenOf, type TokenStore } from "../tokens.ts";
+import { basicCredentialsOf, type TokenStore } from "../tokens.ts";
 import { validateStkPush, validateStkQuery } from "../validation.ts";
+import { bodyOf, darajaReplies, passThrough } from "./daraja-replies.ts";
 
-export const DARAJA_JSON = "application/json;charset=UTF-8";
 export const OAUTH_PATH = "/oauth/v1/generate";
 export const STK_PUSH_PATH = "/mpesa/stkpush/v1/processrequest";
 export const STK_QUERY_PATH = "/mpesa/stkpushquery/v1/query";
-
-const ALL_METHODS: HTTPMethods[] = ["DELETE", "GET", "HEAD", "PATCH", "POST", "PUT", "OPTIONS"];
-
-/** A body the gateway could not read (wrong or missing Content-Type, malformed JSON). */
-export class UnparsedBody {
-  readonly raw: string;
-  constructor(raw: string) {
-    this.raw = raw;
-  }
-}
 
 export interface DarajaRouteDeps {
   simulator: Simulator;
@@ -42,61 +25,15 @@ export interface DarajaRouteDeps {
   settings: EmulatorSettings;
 }
 
-// Daraja's answers are written byte for byte: no schema validation, no schema serialisation.
-const passThrough = { validatorCompiler: () => () => true, serializerCompiler: () => JSON.stringify };
-
 export function registerDarajaRoutes(app: FastifyInstance, deps: DarajaRouteDeps): void {
-  const { simulator, tokens, requests, settings } = deps;
-
-  const record = (request: FastifyRequest, status: number | "dropped", extra: Partial<RecordMeta> = {}) =>
-    requests.record({
-      at: simulator.now(),
-      method: request.method,
-      url: request.url,
-      status,
-      errorCode: extra.errorCode ?? null,
-      requestId: extra.requestId ?? null,
-      checkoutRequestId: extra.checkoutRequestId ?? null,
-      body: request.body instanceof UnparsedBody || request.body === undefined ? null : request.body,
-    });
-
-  const sendJson = (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    status: number,
-    body: object,
-    meta?: Partial<RecordMeta>,
-  ) => {
-    record(request, status, meta);
-    return reply.code(status).type(DARAJA_JSON).send(JSON.stringify(body));
-  };
-
-  const reject = (request: FastifyRequest, reply: FastifyReply, rejection: DarajaRejection) => {
-    const envelope = envelopeOf(rejection, simulator.nextRequestId());
-    return sendJson(request, reply, httpStatusOf(envelope.errorCode), envelope, {
-      errorCode: envelope.errorCode,
-      requestId: envelope.requestId,
-    });
-  };
-
-  const authorised = (request: FastifyRequest) => {
-    const token = bearerTokenOf(request.headers.authorization);
-    return token !== null && tokens.isValid(token);
-  };
+  const { simulator, tokens, settings } = deps;
+  const { record, sendJson, reject, authorised, drop, methodNotAllowed } = darajaReplies(app, deps);
 
   const validationContext = () => ({
     merchants: settings.merchants,
     strictTimestamp: settings.strictTimestamp,
     now: simulator.now(),
   });
-
-  const methodNotAllowed = (allowed: HTTPMethods, url: string) =>
-    app.route({
-      method: ALL_METHODS.filter((m) => m !== allowed),
-      url,
-      schema: { hide: true },
-      handler: (request, reply) => reject(request, reply, rejections.methodNotAllowed),
-    });
 
   app.get(
     OAUTH_PATH,
@@ -169,10 +106,9 @@ export function registerDarajaRoutes(app: FastifyInstance, deps: DarajaRouteDeps
           if (decision.responseLost) {
             // The push is accepted and will run its course, but the client never hears so: the
             // connection stays silent (the client times out), then closes after the hold.
-            record(request, "dropped", { checkoutRequestId: session.checkoutRequestId });
-            reply.hijack();
-            holdThenDrop(request.raw.socket, simulator.scheduler.scaled(settings.responseLostHoldMs));
-            return reply;
+            return drop(request, reply, settings.responseLostHoldMs, {
+              checkoutRequestId: session.checkoutRequestId,
+            });
           }
           return sendJson(
             request,
@@ -261,27 +197,4 @@ export function registerDarajaRoutes(app: FastifyInstance, deps: DarajaRouteDeps
     },
   );
   methodNotAllowed("POST", STK_QUERY_PATH);
-}
-
-interface RecordMeta {
-  errorCode: string;
-  requestId: string;
-  checkoutRequestId: string;
-}
-
-/** Keeps a connection open without answering for `ms`, then closes it (unless the client left first). */
-function holdThenDrop(socket: Socket, ms: number): void {
-  const timer = setTimeout(() => socket.destroy(), ms);
-  timer.unref();
-  socket.once("close", () => clearTimeout(timer));
-}
-
-function bodyOf(request: FastifyRequest): unknown {
-  return request.body instanceof UnparsedBody ? undefined : request.body;
-}
-
-/** Daraja-style answers for paths and failures outside the routes (unknown path, unreadable body). */
-export function darajaRejectionReply(reply: FastifyReply, rejection: DarajaRejection, requestId: string) {
-  const envelope = envelopeOf(rejection, requestId);
-  return reply.code(httpStatusOf(envelope.errorCode)).type(DARAJA_JSON).send(JSON.stringify(envelope));
 }

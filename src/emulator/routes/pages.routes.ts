@@ -1,10 +1,12 @@
 /** The HTML pages (emulator home, simulated phone) and the phone's JSON endpoints. */
 import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
+import type { InitiatorSimulator } from "../initiator-simulator.ts";
 import type { EmulatorSettings } from "../options.ts";
 import { TEST_NUMBERS } from "../outcomes.ts";
 import { renderIndexPage } from "../pages/index.page.ts";
 import { outcomeMessage, phoneView, renderPhonePage } from "../pages/phone.page.ts";
+import { PAYOUT_TEST_NUMBERS } from "../payout-outcomes.ts";
 import {
   CancelBody,
   ControlError as ControlErrorSchema,
@@ -17,6 +19,7 @@ import { msisdnParam } from "./control.routes.ts";
 
 export interface PageRouteDeps {
   simulator: Simulator;
+  initiators: InitiatorSimulator;
   settings: EmulatorSettings;
   baseUrl: () => string | null;
 }
@@ -32,7 +35,7 @@ const Answered = Type.Object({
 
 export function registerPageRoutes(parent: FastifyInstance, deps: PageRouteDeps): void {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  const { simulator, settings } = deps;
+  const { simulator, initiators, settings } = deps;
 
   const home = (_request: unknown, reply: { type(t: string): { send(body: string): unknown } }) =>
     reply.type(HTML).send(
@@ -46,6 +49,14 @@ export function registerPageRoutes(parent: FastifyInstance, deps: PageRouteDeps)
         overrides: simulator.overrides,
         sessions: simulator.sessions.list({ limit: 50 }),
         deliveries: simulator.callbacks.list().slice(-50).reverse(),
+        payoutTestNumbers: PAYOUT_TEST_NUMBERS,
+        initiators: [...settings.initiators.values()],
+        payoutOverrides: initiators.payoutOverrides,
+        conversations: initiators.conversations.list({ limit: 50 }),
+        accounts: [...settings.merchants.keys()].map((shortcode) => ({
+          shortcode,
+          ...initiators.accounts.balances(shortcode),
+        })),
       }),
     );
   app.get("/__emulator", { schema: { hide: true } }, home);
@@ -56,6 +67,7 @@ export function registerPageRoutes(parent: FastifyInstance, deps: PageRouteDeps)
       msisdn,
       simulator.sessions.pendingFor(msisdn),
       simulator.sessions.list({ phoneNumber: msisdn, limit: 1 })[0],
+      initiators.transactions.receivedBy(msisdn, 10),
     );
 
   app.get("/__emulator/phone/:msisdn", { schema: { hide: true, params: MsisdnParams } }, (request, reply) => {
