@@ -2,10 +2,15 @@
  * Table types for Kysely. Timestamps are ISO-8601 UTC strings (sortable, identical on SQLite and
  * PostgreSQL); money is integer KES; booleans are 0/1 integers; JSON is text.
  */
-import type { Generated, Insertable, Selectable, Updateable } from "kysely";
-import type { PaymentStatus } from "../payments/state-machine.ts";
+import type { Generated, Insertable, Kysely, Selectable, Transaction, Updateable } from "kysely";
 
-export type { PaymentStatus };
+/**
+ * Every payment status, in lifecycle order. The one list: the column holds these values, and the
+ * state machine (src/payments/state-machine.ts), the API and the reports use it.
+ */
+export const PAYMENT_STATUSES = ["initiated", "pending", "completed", "failed", "needs_review"] as const;
+
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 export type UserRole = "customer" | "technician" | "admin";
 export type BookingStatus = "pending_payment" | "matching" | "assigned" | "completed" | "cancelled";
@@ -168,3 +173,6 @@ export type PaymentTransactionUpdate = Updateable<PaymentTransactionsTable>;
 export type MpesaCallbackRow = Selectable<MpesaCallbacksTable>;
 export type PaymentEventRow = Selectable<PaymentEventsTable>;
 export type { Generated };
+
+/** What every data function takes first: the database, or an open transaction. */
+export type Executor = Kysely<Database> | Transaction<Database>;

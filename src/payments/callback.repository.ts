@@ -3,9 +3,8 @@
  * verdict. A row stays `received` with `processed_at` NULL until it is decided; the reconciler
  * picks up rows left that way (a crash, a failed Daraja query) and finishes them.
  */
-import type { CallbackVerdict, MpesaCallbackRow } from "../db/schema.ts";
+import type { CallbackVerdict, Executor, MpesaCallbackRow } from "../db/schema.ts";
 import { newId } from "../ids.ts";
-import type { Executor } from "./payment.repository.ts";
 
 export interface NewCallback {
   transactionId: string | null;

@@ -8,12 +8,11 @@
 import { findBookingWithFee, markFeeHeld } from "../bookings/booking-fee.repository.ts";
 import type { Clock } from "../clock.ts";
 import type { Db } from "../db/database.ts";
-import type { BookingFeeRow, BookingRow, PaymentTransactionRow } from "../db/schema.ts";
+import type { BookingFeeRow, BookingRow, Executor, PaymentTransactionRow } from "../db/schema.ts";
 import { postTransfer } from "../ledger/ledger.ts";
 import type { Logger } from "../logger.ts";
 import { countPaymentStatus, type Metrics } from "../metrics.ts";
 import {
-  type Executor,
   findTransaction,
   guardOf,
   insertPaymentEvent,

@@ -3,17 +3,14 @@
  * database or an open transaction). Status changes are compare-and-set: the caller names the facts
  * it read, and the update only happens when they still hold (`numUpdatedRows` says who won).
  */
-import type { Kysely, Transaction } from "kysely";
 import type {
-  Database,
+  Executor,
   NewPaymentTransaction,
   PaymentStatus,
   PaymentTransactionRow,
   PaymentTransactionUpdate,
 } from "../db/schema.ts";
 import { newId } from "../ids.ts";
-
-export type Executor = Kysely<Database> | Transaction<Database>;
 
 /** The facts a transition was computed from; the update applies only if they are unchanged. */
 export interface RowGuard {

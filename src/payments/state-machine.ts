@@ -1,5 +1,6 @@
 /**
- * The payment state machine (design: payments.md). PURE: no I/O, no clock, no imports of ours.
+ * The payment state machine (design: payments.md). PURE: no I/O, no clock; the only import is the
+ * list of statuses, which the data layer owns.
  * `transition(state, event, ctx)` lists every allowed move; whatever it does not list is rejected.
  * The payment service is the only caller and applies the effects in ONE database transaction with a
  * compare-and-set on the previous state, so two deliveries of the same result cannot both win.
@@ -13,10 +14,9 @@
  * - Unrecognised result codes never succeed and never fail: the attempt stays pending.
  */
 
-/** Every payment status, in lifecycle order. The one definition: the database, the API and reports use it. */
-export const PAYMENT_STATUSES = ["initiated", "pending", "completed", "failed", "needs_review"] as const;
+import { PAYMENT_STATUSES, type PaymentStatus } from "../db/schema.ts";
 
-export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+export { PAYMENT_STATUSES, type PaymentStatus };
 
 /** Facts of a payment that Daraja reported as paid (ResultCode 0). Nulls: Daraja did not say (STK Query). */
 export interface PaidFacts {

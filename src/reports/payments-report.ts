@@ -7,9 +7,8 @@
  */
 import type { Clock } from "../clock.ts";
 import type { Db } from "../db/database.ts";
-import type { PaymentStatus } from "../db/schema.ts";
+import { PAYMENT_STATUSES, type PaymentStatus } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
-import { PAYMENT_STATUSES } from "../payments/state-machine.ts";
 
 export interface PaymentsReportRange {
   /** Inclusive start, ISO-8601 date or date-time; default 30 days before `to`. */

@@ -1,8 +1,6 @@
 /** Data access for users: plain functions taking a Kysely executor first. */
-import type { Insertable, Kysely, Transaction } from "kysely";
-import type { Database, UserRow, UsersTable } from "../db/schema.ts";
-
-type Executor = Kysely<Database> | Transaction<Database>;
+import type { Insertable } from "kysely";
+import type { Executor, UserRow, UsersTable } from "../db/schema.ts";
 
 export async function insertUser(executor: Executor, row: Insertable<UsersTable>): Promise<void> {
   await executor.insertInto("users").values(row).execute();

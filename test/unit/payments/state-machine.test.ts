@@ -17,7 +17,7 @@ import {
   transition,
 } from "../../../src/payments/state-machine.ts";
 
-// The state machine keeps its own union (it imports nothing of ours); it must equal the schema's.
+// The state machine uses the data layer's list of statuses: one type, whichever way it is named.
 const _schemaToMachine: PaymentStatus = "pending" as SchemaPaymentStatus;
 const _machineToSchema: SchemaPaymentStatus = "pending" as PaymentStatus;
 
