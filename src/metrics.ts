@@ -5,10 +5,10 @@
  * callback handler, Daraja client and reconciler increment the payment metrics below.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { DarajaOperation } from "./daraja/errors.ts";
 import type { CallbackVerdict, PaymentStatus } from "./db/schema.ts";
 
-/** Daraja operations we time; `outcome` says how the call ended. */
-export type DarajaOperation = "oauth" | "stk_push" | "stk_query";
+/** How a timed Daraja call ended (by operation: the client's own `DarajaOperation` names). */
 export type DarajaOutcome = "ok" | "rejected" | "error" | "timeout";
 
 export interface Metrics {

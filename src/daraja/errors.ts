@@ -6,8 +6,15 @@
  */
 import { maskMsisdn } from "./phone.ts";
 
-/** Which Daraja call failed. */
-export type DarajaOperation = "token" | "stk_push" | "stk_query";
+/** Which Daraja call failed. What may be resent after a failure: the table in `operations.ts`. */
+export type DarajaOperation =
+  | "token"
+  | "stk_push"
+  | "stk_query"
+  | "b2c_payment"
+  | "reversal"
+  | "transaction_status"
+  | "account_balance";
 
 export type DarajaErrorKind =
   /** A field is malformed: refused by us before sending (`local`), or by Daraja (400.002.02 …). */
@@ -33,9 +40,10 @@ export type DarajaErrorKind =
   /** A 2xx/4xx answer we cannot read (HTML from a CDN, a token response without a token …). */
   | "unexpected_response"
   /**
-   * STK Push only: the request may have reached Daraja and created a prompt, but we do not know
-   * (timeout, broken connection, unreadable 5xx). Never retried automatically: Daraja has no
-   * idempotency key, so a second push could charge twice. Reconcile by STK Query instead.
+   * An operation that may act once sent (STK Push, Reversal, B2C: `mayActOnceSent`): the request
+   * may have reached Daraja and acted, but we do not know (timeout, broken connection, a 5xx that
+   * does not prove a refusal). Never retried automatically: a second push could charge twice.
+   * Reconcile by query instead.
    */
   | "outcome_unknown";
 
@@ -56,7 +64,7 @@ export interface DarajaErrorDetails {
 export class DarajaError extends Error {
   readonly kind: DarajaErrorKind;
   readonly operation: DarajaOperation;
-  /** Safe to send the same request again (later); the client retries only token and query calls. */
+  /** Safe to send the same request again (later); the client retries only `retriedAutomatically` operations. */
   readonly retryable: boolean;
   readonly httpStatus: number | null;
   /** Daraja's `errorCode` (or an Apigee fault code, or a non-"0" ResponseCode), as received. */

@@ -244,7 +244,7 @@ describe("stkPush answers", () => {
     );
     const error = await caught(t.client.stkPush(push()));
     expect(error).toMatchObject({ kind: "outcome_unknown", underlying: "timeout", retryable: false });
-    expect(error.message).toMatch(/STK Query/);
+    expect(error.message).toMatch(/reconcile by STK Push Query/);
     expect(t.pushesSent()).toBe(1);
   });
 
