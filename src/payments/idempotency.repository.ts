@@ -4,8 +4,8 @@
  * answer and a concurrent repeat waits for it instead of sending a second push.
  */
 import type { Selectable } from "kysely";
+import { isUniqueViolation } from "../db/database.ts";
 import type { Executor, IdempotencyKeysTable } from "../db/schema.ts";
-import { isUniqueViolation } from "./payment.repository.ts";
 
 export type IdempotencyRow = Selectable<IdempotencyKeysTable>;
 

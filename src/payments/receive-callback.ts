@@ -1,0 +1,53 @@
+/**
+ * An M-Pesa STK callback arrives: record first, answer fast, decide afterwards (payments.md
+ * "Trusting a callback"). The callback is stored exactly as it came (raw body, source address,
+ * signature validity) BEFORE anything else; the cheap checks then refuse it (stored as `rejected`,
+ * 4xx) or accept it for processing (200), which runs in the background (`processCallback`). The
+ * body is parsed once, here, and the parsed callback handed on.
+ */
+
+import { insertCallback } from "./callback.repository.ts";
+import { checkCallback, parseCallbackBody } from "./callback-checks.ts";
+import { verifyCallbackSignature } from "./callback-url.ts";
+import type { PaymentsContext } from "./context.ts";
+import { decideCallbackVerdict, processCallback } from "./process-callback.ts";
+
+export interface IncomingCallback {
+  rawBody: string;
+  tx: string | undefined;
+  sig: string | undefined;
+  sourceIp: string | null;
+}
+
+/** Stores and checks; throws AppError (after storing) when refused. Processing continues in the background. */
+export async function receiveCallback(
+  ctx: PaymentsContext,
+  input: IncomingCallback,
+): Promise<{ callbackId: string }> {
+  const signatureValid = verifyCallbackSignature(ctx.callbacks.secret, input.tx, input.sig);
+  const body = parseCallbackBody(input.rawBody);
+  const parsed = body.ok ? body.callback : null;
+  const row = await insertCallback(ctx.db.kysely, {
+    transactionId:
+      typeof input.tx === "string" && input.tx.length <= 100 && !input.tx.includes("\u0000")
+        ? input.tx
+        : null,
+    checkoutRequestId: parsed?.checkoutRequestId.slice(0, 100) ?? null,
+    merchantRequestId: parsed?.merchantRequestId.slice(0, 100) ?? null,
+    resultCode: parsed?.resultCode ?? null,
+    sourceIp: input.sourceIp,
+    signatureValid,
+    // Text columns cannot hold NUL; such a body is not JSON anyway and is refused as malformed.
+    rawBody: input.rawBody.replaceAll("\u0000", "\\u0000"),
+    at: ctx.clock.now(),
+  });
+  if (ctx.callbacks.allowedIps.length === 0)
+    ctx.logger.debug({ callbackId: row.id, sourceIp: input.sourceIp }, "callback received");
+  const checked = await checkCallback(ctx, row, body);
+  if (!checked.ok) {
+    await decideCallbackVerdict(ctx, row.id, "rejected", checked.error.message);
+    throw checked.error;
+  }
+  ctx.background.run(processCallback(ctx, row.id, { body }));
+  return { callbackId: row.id };
+}

@@ -1,0 +1,74 @@
+/**
+ * THE way an attempt is settled from Daraja's own answer: claim the query slot, ask STK Push Query,
+ * turn the answer into an event, apply it. The status endpoint, a new push for the same fee, the
+ * reconciler and callback confirmation all come through here.
+ *
+ * The slot (`last_queried_at`) keeps processes from asking about one attempt more than once per
+ * `statusQueryMinIntervalMs`; a callback to confirm is a new fact, so it asks at once.
+ */
+import type { StkQueryResult } from "../daraja/contract.ts";
+import type { PaymentTransactionRow } from "../db/schema.ts";
+import type { PaymentsContext } from "./context.ts";
+import { findTransaction } from "./payment.repository.ts";
+import { type ApplyOutcome, applyPaymentEvent } from "./payment-apply.ts";
+import { eventFromResult, resultFromQuery } from "./payment-result.ts";
+import { claimQuerySlot } from "./payment-schedule.repository.ts";
+import type { PaymentEvent } from "./state-machine.ts";
+
+export interface SettleOptions {
+  /** Recorded on the event: the status endpoint, or any other query. */
+  source: "status" | "query";
+  /**
+   * What a callback claims happened. Daraja's answer decides: when it agrees, the claim is applied
+   * (it carries the receipt, phone and date); when it differs, Daraja's answer is applied; when
+   * Daraja has no final answer yet, nothing is applied.
+   */
+  claimed?: PaymentEvent;
+}
+
+export type Settlement =
+  /** Not asked: no CheckoutRequestID to ask about, or someone else asked a moment ago. */
+  | { kind: "not_asked"; transaction: PaymentTransactionRow }
+  | { kind: "query_failed"; error: unknown; transaction: PaymentTransactionRow }
+  /** A claim was checked, but Daraja has no final answer yet (still processing, or a code we do not know). */
+  | { kind: "undecided"; answer: StkQueryResult; transaction: PaymentTransactionRow }
+  | {
+      kind: "answered";
+      answer: StkQueryResult;
+      /** Daraja's answer as an event. */
+      event: PaymentEvent;
+      /** A claim was made and Daraja's answer agreed with it (the claim was applied). */
+      agreed: boolean;
+      outcome: ApplyOutcome;
+      transaction: PaymentTransactionRow;
+    };
+
+const undecided = (event: PaymentEvent) => event.type === "not_final" || event.type === "unrecognised";
+
+export async function settleFromDaraja(
+  ctx: PaymentsContext,
+  tx: PaymentTransactionRow,
+  options: SettleOptions,
+): Promise<Settlement> {
+  const checkoutRequestId = tx.checkout_request_id;
+  if (checkoutRequestId === null) return { kind: "not_asked", transaction: tx };
+  const minIntervalMs = options.claimed ? 0 : ctx.timings.statusQueryMinIntervalMs;
+  if (!(await claimQuerySlot(ctx.db.kysely, tx.id, ctx.clock.now(), minIntervalMs)))
+    return { kind: "not_asked", transaction: (await findTransaction(ctx.db.kysely, tx.id)) ?? tx };
+
+  let answer: StkQueryResult;
+  try {
+    answer = await ctx.daraja.stkQuery(checkoutRequestId);
+  } catch (error) {
+    ctx.logger.warn({ err: error, transactionId: tx.id, source: options.source }, "STK Query failed");
+    return { kind: "query_failed", error, transaction: tx };
+  }
+  const event = eventFromResult(resultFromQuery(answer));
+  const { claimed } = options;
+  if (claimed && undecided(event)) return { kind: "undecided", answer, transaction: tx };
+  const agreed = claimed !== undefined && claimed.type === event.type;
+  const outcome = agreed
+    ? await applyPaymentEvent(ctx, tx.id, claimed, "callback")
+    : await applyPaymentEvent(ctx, tx.id, event, claimed ? "query" : options.source);
+  return { kind: "answered", answer, event, agreed, outcome, transaction: outcome.transaction ?? tx };
+}
