@@ -94,7 +94,7 @@ describe("callbacks", () => {
       result_code: "1",
       open_fee_key: null,
     });
-    expect((await row(data.transactionId)).failure_reason).toMatch(/balance is too low/);
+    expect((await row(data.transactionId)).failure_reason).toMatch(/balance was not enough/);
   });
 
   it.each([
