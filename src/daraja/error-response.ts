@@ -144,7 +144,7 @@ export function errorFromResponse(operation: DarajaOperation, response: RawRespo
       const verdict = verdictForEnvelope(envelope);
       const said = envelope.errorMessage === null ? "" : ` ${sanitizeRemoteText(envelope.errorMessage)}`;
       const where = `HTTP ${response.status}${envelope.requestId ? `, requestId ${envelope.requestId}` : ""}`;
-      return new DarajaError(
+      const error = new DarajaError(
         verdict.kind,
         `${label} failed (${verdict.kind}): ${envelope.errorCode}${said} [${where}]`,
         {
@@ -157,6 +157,9 @@ export function errorFromResponse(operation: DarajaOperation, response: RawRespo
           retryAfterMs: verdict.retryAfterMs ?? null,
         },
       );
+      // Only codes that prove a refusal (spike arrest, quota, validation, credentials, a locked
+      // subscriber) say nothing was created; any other 5xx may hide a prompt that went out.
+      return mayActOnceSent(operation) && verdict.kind === "server" ? outcomeUnknown(error) : error;
     }
     case "apigee_fault": {
       const verdict = verdictForFault(body.faultCode, response.status, operation);

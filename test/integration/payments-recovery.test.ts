@@ -172,6 +172,36 @@ describe("lost and repeated callbacks", () => {
   });
 });
 
+describe("a push answered 5xx in Daraja's envelope", () => {
+  it("500.003.1001 is an unknown outcome, not a refusal: 201 'confirming', never pushed again", async () => {
+    const c = await s.customer();
+    s.emulator.emulator.setFaults({ rates: { pushError: 1 } });
+    const res = await s.stkPush(c.token, {
+      phoneNumber: "254700009001",
+      bookingId: c.bookingId,
+      type: "booking_fee",
+    });
+    s.emulator.emulator.setFaults({});
+    expect(res.statusCode).toBe(201);
+    const { data, message } = res.json();
+    expect(data.checkoutRequestId).toBeNull();
+    expect(message).toMatch(/confirming/i);
+    expect(await s.row(data.transactionId)).toMatchObject({ status: "pending", checkout_request_id: null });
+    // Asking again while it is unresolved does not send a second push.
+    expect(
+      (await s.stkPush(c.token, { phoneNumber: "254700009001", bookingId: c.bookingId, type: "booking_fee" }))
+        .statusCode,
+    ).toBe(409);
+    const pushes = s.emulator.emulator.requests.list({ path: "/mpesa/stkpush/v1/processrequest" });
+    expect(pushes.filter((r) => JSON.stringify(r).includes(data.transactionId))).toHaveLength(1);
+    // No callback comes (nothing was created): after the window the attempt fails and the fee is free.
+    s.clock.advance(4 * 60_000);
+    await s.t.services.payments.reconciler.runOnce();
+    expect((await s.row(data.transactionId)).status).toBe("failed");
+    expect((await s.fee(c.bookingId)).status).toBe("pending");
+  });
+});
+
 describe("forged callbacks", () => {
   it("are refused and stored: no signature, a wrong signature, wrong ids, a replayed receipt", async () => {
     const payer = await s.customer();
