@@ -19,6 +19,7 @@ import {
 } from "./callback.repository.ts";
 import { checkCallback, type ParsedBody, parseCallbackBody } from "./callback-checks.ts";
 import type { PaymentsContext } from "./context.ts";
+import { hadUnknownPushOutcome } from "./payment.repository.ts";
 import { type ApplyOutcome, applyPaymentEvent } from "./payment-apply.ts";
 import { eventFromResult, isPaidResult, resultFromCallback } from "./payment-result.ts";
 import { settleFromDaraja } from "./settle-from-daraja.ts";
@@ -91,32 +92,19 @@ export async function processCallback(
 
   const result = resultFromCallback(callback);
   const claimed = eventFromResult(result);
-  let confirm = ctx.callbacks.verify && isPaidResult(result);
-  let current = tx;
-  if (tx.checkout_request_id === null) {
-    const adopted = await applyPaymentEvent(
-      ctx,
-      tx.id,
-      {
-        type: "ids_adopted",
-        merchantRequestId: callback.merchantRequestId,
-        checkoutRequestId: callback.checkoutRequestId,
-      },
-      "callback",
-    );
-    if (!adopted.applied)
-      return decideCallbackVerdict(
-        ctx,
-        row.id,
-        "rejected",
-        `Could not adopt the callback's ids: ${adopted.reason}`,
-      );
-    current = adopted.transaction;
-    confirm = true;
-  }
+  // An attempt whose push answer was lost learns its ids only from callbacks: every such callback,
+  // failures included, is confirmed by STK Query for the ids it names, on every try.
+  const confirm =
+    (ctx.callbacks.verify && isPaidResult(result)) ||
+    tx.checkout_request_id === null ||
+    (await hadUnknownPushOutcome(ctx.db.kysely, tx.id));
   if (!confirm) return verdictOf(ctx, row.id, await applyPaymentEvent(ctx, tx.id, claimed, "callback"));
 
-  const settled = await settleFromDaraja(ctx, current, { source: "query", claimed });
+  const ids = {
+    merchantRequestId: callback.merchantRequestId,
+    checkoutRequestId: callback.checkoutRequestId,
+  };
+  const settled = await settleFromDaraja(ctx, tx, { source: "query", claim: { event: claimed, ids } });
   switch (settled.kind) {
     case "not_asked":
       return defer(ctx, row, "STK Query could not be asked now", QUERY_RETRY_MS);
@@ -125,6 +113,13 @@ export async function processCallback(
     case "undecided":
       // Not settled (or a code we do not know): ask again later rather than believe either side.
       return defer(ctx, row, "STK Query has no final answer yet", QUERY_RETRY_MS);
+    case "ids_refused":
+      return decideCallbackVerdict(
+        ctx,
+        row.id,
+        "rejected",
+        `Could not adopt the callback's ids: ${settled.reason}`,
+      );
     case "answered": {
       if (settled.agreed) return verdictOf(ctx, row.id, settled.outcome);
       // Daraja's own answer settled the payment; the callback that disagrees is not believed.

@@ -81,6 +81,7 @@ async function reconcile(ctx: PaymentsContext, row: PaymentTransactionRow): Prom
   switch (settled.kind) {
     case "not_asked":
     case "undecided":
+    case "ids_refused":
       return false;
     case "query_failed":
       if (pastDeadline) return apply({ type: "deadline_passed" }, "reconciler");

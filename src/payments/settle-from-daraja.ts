@@ -15,15 +15,25 @@ import { eventFromResult, resultFromQuery } from "./payment-result.ts";
 import { claimQuerySlot } from "./payment-schedule.repository.ts";
 import type { PaymentEvent } from "./state-machine.ts";
 
+/**
+ * What a callback claims happened. Daraja's answer decides: when it agrees, the claim is applied (it
+ * carries the receipt, phone and date); when it differs, Daraja's answer is applied; when Daraja has
+ * no final answer yet, nothing is applied.
+ */
+export interface CallbackClaim {
+  event: PaymentEvent;
+  /**
+   * The ids the callback names, for an attempt that never learnt its own (the push answer was
+   * lost). Daraja is asked about them, and they become the attempt's only once it gives a final
+   * answer for them: made-up ids are never adopted.
+   */
+  ids: { merchantRequestId: string; checkoutRequestId: string } | null;
+}
+
 export interface SettleOptions {
   /** Recorded on the event: the status endpoint, or any other query. */
   source: "status" | "query";
-  /**
-   * What a callback claims happened. Daraja's answer decides: when it agrees, the claim is applied
-   * (it carries the receipt, phone and date); when it differs, Daraja's answer is applied; when
-   * Daraja has no final answer yet, nothing is applied.
-   */
-  claimed?: PaymentEvent;
+  claim?: CallbackClaim;
 }
 
 export type Settlement =
@@ -32,6 +42,8 @@ export type Settlement =
   | { kind: "query_failed"; error: unknown; transaction: PaymentTransactionRow }
   /** A claim was checked, but Daraja has no final answer yet (still processing, or a code we do not know). */
   | { kind: "undecided"; answer: StkQueryResult; transaction: PaymentTransactionRow }
+  /** Daraja answered for the claimed ids, but they could not become the attempt's. */
+  | { kind: "ids_refused"; reason: string; transaction: PaymentTransactionRow }
   | {
       kind: "answered";
       answer: StkQueryResult;
@@ -50,9 +62,11 @@ export async function settleFromDaraja(
   tx: PaymentTransactionRow,
   options: SettleOptions,
 ): Promise<Settlement> {
-  const checkoutRequestId = tx.checkout_request_id;
+  const { claim } = options;
+  const candidate = tx.checkout_request_id === null ? (claim?.ids ?? null) : null;
+  const checkoutRequestId = tx.checkout_request_id ?? candidate?.checkoutRequestId ?? null;
   if (checkoutRequestId === null) return { kind: "not_asked", transaction: tx };
-  const minIntervalMs = options.claimed ? 0 : ctx.timings.statusQueryMinIntervalMs;
+  const minIntervalMs = claim ? 0 : ctx.timings.statusQueryMinIntervalMs;
   if (!(await claimQuerySlot(ctx.db.kysely, tx.id, ctx.clock.now(), minIntervalMs)))
     return { kind: "not_asked", transaction: (await findTransaction(ctx.db.kysely, tx.id)) ?? tx };
 
@@ -64,11 +78,32 @@ export async function settleFromDaraja(
     return { kind: "query_failed", error, transaction: tx };
   }
   const event = eventFromResult(resultFromQuery(answer));
-  const { claimed } = options;
-  if (claimed && undecided(event)) return { kind: "undecided", answer, transaction: tx };
-  const agreed = claimed !== undefined && claimed.type === event.type;
+  if (claim && undecided(event)) return { kind: "undecided", answer, transaction: tx };
+  if (candidate !== null) {
+    const refused = await adoptIds(ctx, tx, candidate, answer);
+    if (refused !== null) return refused;
+  }
+  const agreed = claim !== undefined && claim.event.type === event.type;
   const outcome = agreed
-    ? await applyPaymentEvent(ctx, tx.id, claimed, "callback")
-    : await applyPaymentEvent(ctx, tx.id, event, claimed ? "query" : options.source);
+    ? await applyPaymentEvent(ctx, tx.id, claim.event, "callback")
+    : await applyPaymentEvent(ctx, tx.id, event, claim ? "query" : options.source);
   return { kind: "answered", answer, event, agreed, outcome, transaction: outcome.transaction ?? tx };
+}
+
+/** Daraja gave a final answer for the candidate ids: they become the attempt's (null), or why not. */
+async function adoptIds(
+  ctx: PaymentsContext,
+  tx: PaymentTransactionRow,
+  ids: NonNullable<CallbackClaim["ids"]>,
+  answer: StkQueryResult,
+): Promise<Settlement | null> {
+  if (
+    answer.kind === "final" &&
+    answer.merchantRequestId !== "" &&
+    answer.merchantRequestId !== ids.merchantRequestId
+  )
+    return { kind: "ids_refused", reason: "STK Query names another MerchantRequestID", transaction: tx };
+  const adopted = await applyPaymentEvent(ctx, tx.id, { type: "ids_adopted", ...ids }, "callback");
+  if (adopted.applied) return null;
+  return { kind: "ids_refused", reason: adopted.reason, transaction: adopted.transaction ?? tx };
 }

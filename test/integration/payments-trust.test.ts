@@ -1,0 +1,131 @@
+/**
+ * Holes found by review (issue 7), each closed by a test that failed before its fix: what a callback
+ * may and may not make us believe, on both engines. The payments module with a scripted Daraja and
+ * a manual clock; the ledger is checked balanced when each harness closes.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import type { PaymentTransactionRow } from "../../src/db/schema.ts";
+import { AppError } from "../../src/errors.ts";
+import type { Actor } from "../../src/users/user.ts";
+import {
+  callbackBody,
+  checkoutIdFor,
+  createPaymentsHarness,
+  type PaymentsHarness,
+  SUCCESS_PHONE,
+} from "../support/payments.ts";
+
+let h: PaymentsHarness;
+let customer: Actor;
+let bookingId: string;
+
+async function setUp(env: Record<string, string> = {}) {
+  h = await createPaymentsHarness({ env });
+  customer = await h.customer();
+  ({ bookingId } = await h.booking(customer));
+}
+afterEach(async () => {
+  await h.close();
+});
+
+const start = () =>
+  h.payments.initiateStkPush({ userId: customer.id, bookingId, phoneNumber: SUCCESS_PHONE });
+
+async function row(id: string): Promise<PaymentTransactionRow> {
+  return h.db.db.kysely
+    .selectFrom("payment_transactions")
+    .selectAll()
+    .where("id", "=", id)
+    .executeTakeFirstOrThrow();
+}
+async function callbacks(transactionId: string) {
+  return h.db.db.kysely
+    .selectFrom("mpesa_callbacks")
+    .selectAll()
+    .where("transaction_id", "=", transactionId)
+    .orderBy("received_at")
+    .orderBy("id")
+    .execute();
+}
+const verdicts = async (transactionId: string) => (await callbacks(transactionId)).map((c) => c.verdict);
+function errorCode(result: { callbackId: string } | { error: unknown }): string | null {
+  if ("error" in result) return result.error instanceof AppError ? result.error.code : String(result.error);
+  return null;
+}
+
+/** Daraja's answer for ids it never issued. */
+const doesNotExist = () => ({
+  kind: "not_final" as const,
+  reason: "not_found" as const,
+  resultDesc: "The transaction does not Exist",
+});
+
+describe("a lost push answer and callbacks that name ids", () => {
+  const FORGED = "ws_CO_15012026120000999700000000";
+
+  it("made-up ids are kept on the callback row, not adopted, until STK Query answers for them", async () => {
+    await setUp();
+    h.daraja.losePushResponse();
+    const { data } = await start();
+    h.daraja.onQuery = async () => doesNotExist();
+    h.daraja.answerQuery(checkoutIdFor(9), "0", "The service request is processed successfully.");
+
+    // Someone who learnt the signed URL posts a failure with ids of their own.
+    const forged = callbackBody({ checkoutRequestId: FORGED, resultCode: 1032 });
+    expect(errorCode(await h.deliver(data.transactionId, forged))).toBeNull();
+    expect(await row(data.transactionId)).toMatchObject({ status: "pending", checkout_request_id: null });
+    const [stored] = await callbacks(data.transactionId);
+    expect(stored).toMatchObject({ verdict: "received", checkout_request_id: FORGED });
+
+    // The real callback is then believed (its ids confirmed by STK Query) and credits the payment.
+    expect(
+      errorCode(await h.deliver(data.transactionId, callbackBody({ checkoutRequestId: checkoutIdFor(9) }))),
+    ).toBeNull();
+    expect(await row(data.transactionId)).toMatchObject({
+      status: "completed",
+      checkout_request_id: checkoutIdFor(9),
+    });
+
+    // The forged one, checked again later, is refused: it never fails the paid attempt.
+    h.clock.advance(31_000);
+    await h.payments.reconciler.runOnce();
+    const byIds = Object.fromEntries(
+      (await callbacks(data.transactionId)).map((c) => [c.checkout_request_id, c.verdict]),
+    );
+    expect(byIds).toEqual({ [FORGED]: "rejected", [checkoutIdFor(9)]: "accepted" });
+    expect((await row(data.transactionId)).status).toBe("completed");
+  });
+
+  it("a forged success with made-up ids is never credited, even with MPESA_VERIFY_CALLBACKS=false", async () => {
+    await setUp({ MPESA_VERIFY_CALLBACKS: "false" });
+    h.daraja.losePushResponse();
+    const { data } = await start();
+    h.daraja.onQuery = async () => doesNotExist();
+    const forged = callbackBody({ checkoutRequestId: FORGED });
+    await h.deliver(data.transactionId, forged);
+    for (let i = 0; i < 3; i++) {
+      h.clock.advance(31_000);
+      await h.payments.reconciler.runOnce();
+    }
+    expect(await row(data.transactionId)).toMatchObject({ checkout_request_id: null, paid_amount: null });
+    expect(h.daraja.queries.every((id) => id === FORGED)).toBe(true);
+    expect(h.daraja.queries.length).toBeGreaterThanOrEqual(2); // asked again on every retry
+    expect((await h.balances()).booking_fee_escrow).toBe(0);
+  });
+
+  it("a failure naming real ids is confirmed too: Daraja's answer wins", async () => {
+    await setUp({ MPESA_VERIFY_CALLBACKS: "false" });
+    h.daraja.losePushResponse();
+    const { data } = await start();
+    h.daraja.answerQuery(checkoutIdFor(9), "0", "The service request is processed successfully.");
+    await h.deliver(
+      data.transactionId,
+      callbackBody({ checkoutRequestId: checkoutIdFor(9), resultCode: 1032 }),
+    );
+    expect(await row(data.transactionId)).toMatchObject({
+      status: "completed",
+      checkout_request_id: checkoutIdFor(9),
+    });
+    expect(await verdicts(data.transactionId)).toEqual(["rejected"]);
+  });
+});
