@@ -142,6 +142,21 @@ export interface LedgerEntriesTable {
   created_at: string;
 }
 
+/** Something a person must settle (money that may have been taken unseen, a callback we could not process). */
+export interface PaymentReviewsTable {
+  id: string;
+  /** Unique: each item is opened once (`push_unconfirmed:<transactionId>`, `callback:<callbackId>`). */
+  review_key: string;
+  transaction_id: string;
+  callback_id: string | null;
+  /** One line for the person deciding, with what is known. */
+  reason: string;
+  /** JSON: the facts (phone, amount, when, the account reference …). */
+  details: string;
+  created_at: string;
+  resolved_at: string | null;
+}
+
 export interface IdempotencyKeysTable {
   user_id: string;
   key: string;
@@ -162,6 +177,7 @@ export interface Database {
   ledger_transfers: LedgerTransfersTable;
   ledger_entries: LedgerEntriesTable;
   idempotency_keys: IdempotencyKeysTable;
+  payment_reviews: PaymentReviewsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -172,6 +188,7 @@ export type NewPaymentTransaction = Insertable<PaymentTransactionsTable>;
 export type PaymentTransactionUpdate = Updateable<PaymentTransactionsTable>;
 export type MpesaCallbackRow = Selectable<MpesaCallbacksTable>;
 export type PaymentEventRow = Selectable<PaymentEventsTable>;
+export type PaymentReviewRow = Selectable<PaymentReviewsTable>;
 export type { Generated };
 
 /** What every data function takes first: the database, or an open transaction. */

@@ -15,7 +15,6 @@ import type { PaymentTransactionRow } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { newId } from "../ids.ts";
 import { countPaymentStatus } from "../metrics.ts";
-import { signedCallbackUrl } from "./callback-url.ts";
 import type { PaymentsContext } from "./context.ts";
 import { type IdempotentRequest, withIdempotency } from "./idempotency.ts";
 import {
@@ -28,6 +27,7 @@ import {
 import { applyPaymentEvent } from "./payment-apply.ts";
 import { finishWaitingCallbacks } from "./process-callback.ts";
 import { classifyPushFailure } from "./push-outcome.ts";
+import { pushRequestFor } from "./push-request.ts";
 import { settleFromDaraja } from "./settle-from-daraja.ts";
 
 export interface InitiateStkPushInput {
@@ -181,17 +181,9 @@ async function createAttempt(
 }
 
 async function push(ctx: PaymentsContext, tx: PaymentTransactionRow): Promise<StkPushStarted> {
-  const phoneNumber = normalizeMsisdn(tx.phone_number);
-  if (phoneNumber === null) throw new Error(`transaction ${tx.id} holds a non-canonical phone number`);
   let accepted: StkPushAccepted;
   try {
-    accepted = await ctx.daraja.stkPush({
-      phoneNumber,
-      amount: tx.amount,
-      accountReference: `BK${tx.booking_id.slice(-8).toUpperCase()}`,
-      transactionDesc: "Booking fee",
-      callbackUrl: signedCallbackUrl(ctx.callbackUrl, tx.id),
-    });
+    accepted = await ctx.daraja.stkPush(pushRequestFor(ctx.callbackUrl, tx));
   } catch (error) {
     const failure = classifyPushFailure(error);
     if (failure.kind === "refused") {

@@ -6,6 +6,7 @@
  * one result can never both move money. Every use case calls `applyPaymentEvent(ctx, …)` by name.
  */
 import { findBookingWithFee, markFeeHeld } from "../bookings/booking-fee.repository.ts";
+import { maskMsisdn } from "../daraja/phone.ts";
 import { isUniqueViolation } from "../db/database.ts";
 import type { BookingFeeRow, BookingRow, Executor, PaymentTransactionRow } from "../db/schema.ts";
 import { postTransfer } from "../ledger/ledger.ts";
@@ -14,6 +15,8 @@ import type { PaymentsContext } from "./context.ts";
 import { findTransaction, guardOf, insertPaymentEvent, updateTransactionIf } from "./payment.repository.ts";
 import { describeEvent, patchFor } from "./payment-patch.ts";
 import type { ResultSource } from "./payment-result.ts";
+import { accountReferenceFor } from "./push-request.ts";
+import { openReview } from "./review.repository.ts";
 import {
   type FeeStanding,
   isRejection,
@@ -194,6 +197,20 @@ async function performEffect(trx: Executor, row: PaymentTransactionRow, effect: 
       // The fee moved since we read it (another attempt paid it): start over with the new facts.
       if (!(await markFeeHeld(trx, { feeId: row.booking_fee_id, transactionId: row.id, at })))
         throw new LostRace();
+      return;
+    case "open_review":
+      await openReview(trx, {
+        key: `${effect.kind}:${row.id}`,
+        transactionId: row.id,
+        reason: `${effect.reason}: look for KES ${row.amount} from ${maskMsisdn(row.phone_number)}, account ${accountReferenceFor(row.booking_id)}, from ${row.created_at}`,
+        details: {
+          phoneNumber: row.phone_number,
+          amount: row.amount,
+          accountReference: accountReferenceFor(row.booking_id),
+          pushedAt: row.created_at,
+        },
+        at,
+      });
       return;
     case "record_checkout":
     case "schedule_check":

@@ -45,6 +45,7 @@ export function patchFor(row: PaymentTransactionRow, t: Transition, now: Date, t
       case "hold_fee":
       case "credit_suspense":
       case "owe_refund":
+      case "open_review":
         break;
       default: {
         const _exhaustive: never = effect;

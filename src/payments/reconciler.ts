@@ -7,13 +7,14 @@
  * compare-and-set (`lease_until IS NULL OR lease_until < now`), which works on SQLite and PostgreSQL.
  *
  * Attempts without a CheckoutRequestID (the push outcome was unknown and no signed callback came)
- * cannot be queried: after `unconfirmedPushWindowMs` they are marked `failed` ("push outcome
- * unknown; no prompt was confirmed"), which frees the fee for a new attempt. A late callback for one
- * of them is still accepted (failed + paid → completed, or a refund owed if the fee was re-paid).
+ * cannot be queried: after `unconfirmedPushWindowMs` they are marked `failed`, which frees the fee
+ * for a new attempt, and put on the review list (a prompt may have gone out and been paid). A late
+ * callback for one of them is still accepted once confirmed (failed + paid → completed, or a refund
+ * owed if the fee was re-paid).
  */
 import { randomBytes } from "node:crypto";
 import type { PaymentTransactionRow } from "../db/schema.ts";
-import { claimCallback, findUndecidedCallbacks, findUndecidedCallbacksFor } from "./callback.repository.ts";
+import { claimCallback, findUndecidedCallbacks } from "./callback.repository.ts";
 import type { PaymentsContext } from "./context.ts";
 import { findTransaction } from "./payment.repository.ts";
 import { applyPaymentEvent, type EventSource } from "./payment-apply.ts";
@@ -69,7 +70,8 @@ async function reconcile(ctx: PaymentsContext, row: PaymentTransactionRow): Prom
   if (row.status !== "pending") return false;
 
   if (row.checkout_request_id === null) {
-    if ((await findUndecidedCallbacksFor(db.kysely, row.id)).length > 0) return false;
+    // A callback still waiting to be confirmed does not hold the fee: it may be forged, and a real
+    // one that is confirmed later still counts (failed + paid → completed, or a refund owed).
     if (now.getTime() - created.getTime() >= timings.unconfirmedPushWindowMs)
       return apply({ type: "push_unconfirmed" }, "reconciler");
     await rescheduleCheck(db.kysely, row.id, new Date(created.getTime() + timings.unconfirmedPushWindowMs));

@@ -180,7 +180,7 @@ describe(`database (${testEngine()})`, () => {
       const b = createDatabase(TEST_PG_URL, { schema });
       try {
         const [ranA, ranB] = await Promise.all([migrateToLatest(a), migrateToLatest(b)]);
-        expect([...ranA, ...ranB]).toEqual(["0001_initial"]);
+        expect([...ranA, ...ranB]).toEqual(["0001_initial", "0002_payments_core"]);
         expect(await isMigrated(a)).toBe(true);
         expect(await migrateToLatest(b)).toEqual([]);
       } finally {
@@ -200,7 +200,7 @@ describe(`database (${testEngine()})`, () => {
     try {
       const outputs = await Promise.all([migrate(), migrate()]);
       const said = outputs.map((o) => o.stdout.trim()).sort();
-      expect(said).toEqual(["Applied: 0001_initial", "Database is up to date."]);
+      expect(said).toEqual(["Applied: 0001_initial, 0002_payments_core", "Database is up to date."]);
       const db = createDatabase(file);
       expect(await isMigrated(db)).toBe(true);
       await db.destroy();

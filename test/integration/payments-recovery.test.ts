@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { StkSession } from "../../src/emulator/index.ts";
 import { newId } from "../../src/ids.ts";
 import { accountBalances, assertLedgerBalanced } from "../../src/ledger/ledger.ts";
+import { PUSH_UNCONFIRMED_REASON } from "../../src/payments/state-machine.ts";
 import { bearer } from "../support/app.ts";
 import { callbackBody, type PaymentsStack, startPaymentsStack } from "../support/payments.ts";
 
@@ -413,7 +414,7 @@ describe("crashes and late money", () => {
     s.clock.advance(4 * 60_000);
     await s.t.services.payments.reconciler.runOnce();
     const failed = await s.waitForStatus(c.token, first.transactionId, ["failed"]);
-    expect(failed.failureReason).toBe("push outcome unknown; no prompt was confirmed");
+    expect(failed.failureReason).toBe(PUSH_UNCONFIRMED_REASON);
 
     // Meanwhile the customer pays the first prompt after all: a late success.
     s.emulator.emulator.answerPrompt(phone, { kind: "pin", pin: "1234" });

@@ -6,8 +6,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { PaymentTransactionRow } from "../../src/db/schema.ts";
 import { AppError } from "../../src/errors.ts";
+import { createReportsService } from "../../src/reports/payments-report.ts";
 import type { Actor } from "../../src/users/user.ts";
 import {
+  accepted,
   callbackBody,
   checkoutIdFor,
   createPaymentsHarness,
@@ -127,5 +129,45 @@ describe("a lost push answer and callbacks that name ids", () => {
       checkout_request_id: checkoutIdFor(9),
     });
     expect(await verdicts(data.transactionId)).toEqual(["rejected"]);
+  });
+});
+
+describe("an unknown push whose callback never came", () => {
+  const review = async () =>
+    (await createReportsService({ db: h.db.db, clock: h.clock }).paymentsReport({})).needsReview;
+
+  it("is failed after the window (the customer may try again) and put on the review list", async () => {
+    await setUp();
+    h.daraja.losePushResponse();
+    const { data } = await start();
+    h.clock.advance(4 * 60_000);
+    await h.payments.reconciler.runOnce();
+    expect(await row(data.transactionId)).toMatchObject({ status: "failed", open_fee_key: null });
+    // Money may have been taken all the same: a person (later, the statement) settles it.
+    const items = (await review()).filter((item) => item.id === data.transactionId);
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ bookingId, amount: 500 });
+    expect(items[0]?.reason).toMatch(/may have been taken/);
+    expect(items[0]?.reason).toContain("2547****4149");
+    // Passes of the reconciler do not add it twice; a new attempt can start.
+    await h.payments.reconciler.runOnce();
+    expect((await review()).filter((item) => item.id === data.transactionId)).toHaveLength(1);
+    h.daraja.onPush = async (_input, n) => accepted(n);
+    await expect(start()).resolves.toMatchObject({ success: true });
+  });
+
+  it("a callback that is still waiting to be confirmed does not keep the fee locked", async () => {
+    await setUp();
+    h.daraja.losePushResponse();
+    const { data } = await start();
+    h.daraja.onQuery = async () => doesNotExist();
+    await h.deliver(
+      data.transactionId,
+      callbackBody({ checkoutRequestId: "ws_CO_15012026120000999700000001" }),
+    );
+    h.clock.advance(4 * 60_000);
+    await h.payments.reconciler.runOnce();
+    expect((await row(data.transactionId)).status).toBe("failed");
+    expect((await review()).map((item) => item.id)).toContain(data.transactionId);
   });
 });

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import * as m0001 from "./0001_initial.ts";
+import * as m0002 from "./0002_payments_core.ts";
 
 /** A migration: frozen in time, it takes an untyped Kysely and imports nothing of the application. */
 export interface Migration {
@@ -10,4 +11,5 @@ export interface Migration {
 /** Every migration, in order. Listed statically so the same build runs from the sources and from dist. */
 export const migrations: Record<string, Migration> = {
   "0001_initial": m0001,
+  "0002_payments_core": m0002,
 };

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { PaymentTransactionRow } from "../../../src/db/schema.ts";
 import { newId } from "../../../src/ids.ts";
 import { createReconciler } from "../../../src/payments/reconciler.ts";
+import { PUSH_UNCONFIRMED_REASON } from "../../../src/payments/state-machine.ts";
 import { defaultTimings, nextBackoffCheck } from "../../../src/payments/timings.ts";
 import type { Actor } from "../../../src/users/user.ts";
 import {
@@ -171,7 +172,7 @@ describe("reconciler", () => {
     await h.payments.reconciler.runOnce();
     expect(await row(id)).toMatchObject({
       status: "failed",
-      failure_reason: "push outcome unknown; no prompt was confirmed",
+      failure_reason: PUSH_UNCONFIRMED_REASON,
       open_fee_key: null,
     });
     expect(h.daraja.pushes).toHaveLength(1);

@@ -190,7 +190,7 @@ const TABLE: Row[] = [
     state: "pending",
     event: "push_unconfirmed",
     ctx: ctx({ hasCheckoutId: false }),
-    expect: { to: "failed", effects: ["record_failure"] },
+    expect: { to: "failed", effects: ["record_failure", "open_review"] },
   },
   // completed
   { state: "completed", event: "push_accepted", ctx: COMPLETED_CTX, expect: "rejected" },

@@ -1,0 +1,30 @@
+// Frozen in time: migrations never import application code, so they mean the same thing forever.
+import type { Kysely } from "kysely";
+
+// biome-ignore lint/suspicious/noExplicitAny: migrations are untyped by design (frozen schema)
+type Db = Kysely<any>;
+
+export async function up(db: Db): Promise<void> {
+  // What a person must settle: money that may have been taken without our knowing, a callback that
+  // could not be processed. `review_key` makes each item once (`push_unconfirmed:<tx>`, `callback:<id>`).
+  await db.schema
+    .createTable("payment_reviews")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("review_key", "text", (c) => c.notNull().unique())
+    .addColumn("transaction_id", "text", (c) => c.notNull())
+    .addColumn("callback_id", "text")
+    .addColumn("reason", "text", (c) => c.notNull())
+    .addColumn("details", "text", (c) => c.notNull())
+    .addColumn("created_at", "text", (c) => c.notNull())
+    .addColumn("resolved_at", "text")
+    .execute();
+  await db.schema
+    .createIndex("payment_reviews_open_idx")
+    .on("payment_reviews")
+    .columns(["resolved_at", "created_at"])
+    .execute();
+}
+
+export async function down(db: Db): Promise<void> {
+  await db.schema.dropTable("payment_reviews").ifExists().execute();
+}
