@@ -104,6 +104,8 @@ export interface MpesaCallbacksTable {
   received_at: string;
   processed_at: string | null;
   lease_until: string | null;
+  /** How many times processing failed; at `callbackMaxFailures` the callback goes to review. */
+  failures: Generated<number>;
 }
 
 export interface PaymentEventsTable {

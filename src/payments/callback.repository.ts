@@ -33,6 +33,7 @@ export async function insertCallback(executor: Executor, cb: NewCallback): Promi
     received_at: cb.at.toISOString(),
     processed_at: null,
     lease_until: null,
+    failures: 0,
   };
   await executor.insertInto("mpesa_callbacks").values(row).execute();
   return row;
@@ -112,6 +113,21 @@ export async function findUndecidedCallbacksFor(
     .where("signature_valid", "=", 1)
     .orderBy("received_at")
     .execute();
+}
+
+/** Counts one more processing failure; answers the new count. */
+export async function countCallbackFailure(executor: Executor, id: string): Promise<number> {
+  await executor
+    .updateTable("mpesa_callbacks")
+    .set((eb) => ({ failures: eb("failures", "+", 1) }))
+    .where("id", "=", id)
+    .execute();
+  const row = await executor
+    .selectFrom("mpesa_callbacks")
+    .select("failures")
+    .where("id", "=", id)
+    .executeTakeFirst();
+  return Number(row?.failures ?? 0);
 }
 
 export async function claimCallback(

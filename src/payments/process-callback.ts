@@ -12,6 +12,7 @@ import type { CallbackVerdict, MpesaCallbackRow } from "../db/schema.ts";
 import { countCallback } from "../metrics.ts";
 import {
   claimCallback,
+  countCallbackFailure,
   decideCallback,
   deferCallback,
   findCallback,
@@ -22,6 +23,7 @@ import type { PaymentsContext } from "./context.ts";
 import { hadUnknownPushOutcome } from "./payment.repository.ts";
 import { type ApplyOutcome, applyPaymentEvent } from "./payment-apply.ts";
 import { eventFromResult, isPaidResult, resultFromCallback } from "./payment-result.ts";
+import { openReview } from "./review.repository.ts";
 import { settleFromDaraja } from "./settle-from-daraja.ts";
 
 const LEASE_MS = 60_000;
@@ -41,12 +43,57 @@ export async function decideCallbackVerdict(
   verdict: Exclude<CallbackVerdict, "received">,
   reason: string | null,
 ): Promise<CallbackVerdict> {
-  if (await decideCallback(ctx.db.kysely, id, verdict, reason, ctx.clock.now())) {
-    if (ctx.metrics) countCallback(ctx.metrics, verdict);
-    const log = verdict === "rejected" ? ctx.logger.warn.bind(ctx.logger) : ctx.logger.info.bind(ctx.logger);
-    log({ callbackId: id, verdict, reason }, `callback ${verdict}`);
-  }
+  if (await decideCallback(ctx.db.kysely, id, verdict, reason, ctx.clock.now()))
+    noteVerdict(ctx, id, verdict, reason);
   return verdict;
+}
+
+function noteVerdict(
+  ctx: PaymentsContext,
+  id: string,
+  verdict: CallbackVerdict,
+  reason: string | null,
+): void {
+  if (ctx.metrics) countCallback(ctx.metrics, verdict);
+  const log = verdict === "rejected" ? ctx.logger.warn.bind(ctx.logger) : ctx.logger.info.bind(ctx.logger);
+  log({ callbackId: id, verdict, reason }, `callback ${verdict}`);
+}
+
+/**
+ * Processing threw (a bug, a row the database will not take …): counted, and rethrown so the
+ * reconciler tries again later; at `callbackMaxFailures` the callback is sent to review instead,
+ * in one transaction with its verdict, and never retried.
+ */
+async function processingFailed(
+  ctx: PaymentsContext,
+  row: MpesaCallbackRow,
+  error: unknown,
+): Promise<CallbackVerdict> {
+  const failures = await countCallbackFailure(ctx.db.kysely, row.id);
+  if (failures < ctx.timings.callbackMaxFailures) throw error;
+  const message = (error instanceof Error ? error.message : String(error)).slice(0, 300);
+  const reason = `processing failed ${failures} times (${message}); sent to review`;
+  const at = ctx.clock.now();
+  const decided = await ctx.db.kysely.transaction().execute(async (trx) => {
+    if (row.transaction_id !== null)
+      await openReview(trx, {
+        key: `callback:${row.id}`,
+        transactionId: row.transaction_id,
+        callbackId: row.id,
+        reason: `callback ${row.id} could not be processed after ${failures} tries: ${message}`,
+        details: {
+          callbackId: row.id,
+          receivedAt: row.received_at,
+          checkoutRequestId: row.checkout_request_id,
+          resultCode: row.result_code,
+        },
+        at,
+      });
+    return decideCallback(trx, row.id, "rejected", reason, at);
+  });
+  if (decided) noteVerdict(ctx, row.id, "rejected", reason);
+  ctx.logger.error({ err: error, callbackId: row.id, failures }, "callback sent to review");
+  return "rejected";
 }
 
 async function defer(
@@ -83,8 +130,19 @@ export async function processCallback(
     !(await claimCallback(ctx.db.kysely, callbackId, now, new Date(now.getTime() + LEASE_MS)))
   )
     return "received";
+  try {
+    return await decide(ctx, row, options.body ?? parseCallbackBody(row.raw_body));
+  } catch (error) {
+    return processingFailed(ctx, row, error);
+  }
+}
 
-  const checked = await checkCallback(ctx, row, options.body ?? parseCallbackBody(row.raw_body));
+async function decide(
+  ctx: PaymentsContext,
+  row: MpesaCallbackRow,
+  body: ParsedBody,
+): Promise<CallbackVerdict> {
+  const checked = await checkCallback(ctx, row, body);
   if (!checked.ok) return decideCallbackVerdict(ctx, row.id, "rejected", checked.error.message);
   const { tx, callback } = checked;
   if (tx.status === "initiated")

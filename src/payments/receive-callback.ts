@@ -32,8 +32,8 @@ export async function receiveCallback(
       typeof input.tx === "string" && input.tx.length <= 100 && !input.tx.includes("\u0000")
         ? input.tx
         : null,
-    checkoutRequestId: parsed?.checkoutRequestId.slice(0, 100) ?? null,
-    merchantRequestId: parsed?.merchantRequestId.slice(0, 100) ?? null,
+    checkoutRequestId: parsed?.checkoutRequestId ?? null,
+    merchantRequestId: parsed?.merchantRequestId ?? null,
     resultCode: parsed?.resultCode ?? null,
     sourceIp: input.sourceIp,
     signatureValid,

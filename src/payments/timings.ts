@@ -1,5 +1,5 @@
 /**
- * How long the payment service waits for what. Defaults follow payments.md: first status query
+ * How long the payment service waits for what, and how much it allows. Defaults follow payments.md: first status query
  * about 30 s after the push, then backing off up to 24 h, then review. Tests shrink them.
  */
 export interface PaymentTimings {
@@ -24,6 +24,8 @@ export interface PaymentTimings {
   callbackRetryMs: number;
   /** A callback that could not be confirmed for this long is rejected. */
   callbackGiveUpMs: number;
+  /** A callback whose processing failed this many times is sent to review (and no longer retried). */
+  callbackMaxFailures: number;
   /** New attempts allowed per phone number per minute. */
   attemptsPerPhonePerMinute: number;
   /** How long a repeat of an in-flight Idempotency-Key waits for the first answer. */
@@ -55,6 +57,7 @@ export function defaultTimings(pushTimeoutMs: number): PaymentTimings {
     statusQueryMinIntervalMs: 5 * SECOND,
     callbackRetryMs: 5 * SECOND,
     callbackGiveUpMs: 24 * HOUR,
+    callbackMaxFailures: 10,
     attemptsPerPhonePerMinute: 5,
     idempotencyWaitMs: pushTimeoutMs + 5 * SECOND,
   };

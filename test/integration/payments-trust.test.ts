@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { PaymentTransactionRow } from "../../src/db/schema.ts";
 import { AppError } from "../../src/errors.ts";
+import type { PaymentTimings } from "../../src/payments/timings.ts";
 import { createReportsService } from "../../src/reports/payments-report.ts";
 import type { Actor } from "../../src/users/user.ts";
 import {
@@ -21,8 +22,8 @@ let h: PaymentsHarness;
 let customer: Actor;
 let bookingId: string;
 
-async function setUp(env: Record<string, string> = {}) {
-  h = await createPaymentsHarness({ env });
+async function setUp(env: Record<string, string> = {}, timings: Partial<PaymentTimings> = {}) {
+  h = await createPaymentsHarness({ env, timings });
   customer = await h.customer();
   ({ bookingId } = await h.booking(customer));
 }
@@ -169,5 +170,77 @@ describe("an unknown push whose callback never came", () => {
     await h.payments.reconciler.runOnce();
     expect((await row(data.transactionId)).status).toBe("failed");
     expect((await review()).map((item) => item.id)).toContain(data.transactionId);
+  });
+});
+
+describe("oversized or malformed fields", () => {
+  const withItem = (body: string, name: string, value: unknown) => {
+    const parsed = JSON.parse(body);
+    for (const item of parsed.Body.stkCallback.CallbackMetadata.Item)
+      if (item.Name === name) item.Value = value;
+    return JSON.stringify(parsed);
+  };
+
+  it.each([
+    ["a 4,000-character receipt", "U".repeat(4_000)],
+    ["a receipt in lower case", "ua77f34py7"],
+    ["a receipt of 9 characters", "UA77F34PY"],
+    ["a receipt with a space", "UA77F 34PY"],
+  ])("%s is refused on arrival (400), stored, and jams nothing", async (_name, receipt) => {
+    await setUp();
+    const { data } = await start();
+    const body = withItem(
+      callbackBody({ checkoutRequestId: checkoutIdFor(1) }),
+      "MpesaReceiptNumber",
+      receipt,
+    );
+    expect(errorCode(await h.deliver(data.transactionId, body))).toBe("VALIDATION_ERROR");
+    expect(await verdicts(data.transactionId)).toEqual(["rejected"]);
+    expect((await callbacks(data.transactionId))[0]?.reason).toMatch(/upper-case letters or digits/);
+    // The genuine callback still settles the payment.
+    await h.deliver(
+      data.transactionId,
+      callbackBody({ checkoutRequestId: checkoutIdFor(1), receipt: "UA77F34PY7" }),
+    );
+    expect(await row(data.transactionId)).toMatchObject({
+      status: "completed",
+      mpesa_receipt_number: "UA77F34PY7",
+    });
+  });
+
+  it.each(["CheckoutRequestID", "MerchantRequestID"])(
+    "a 4,000-character %s is refused on arrival",
+    async (field) => {
+      await setUp();
+      h.daraja.losePushResponse();
+      const { data } = await start();
+      const parsed = JSON.parse(callbackBody({ checkoutRequestId: checkoutIdFor(9) }));
+      parsed.Body.stkCallback[field] = `ws_CO_${"1".repeat(4_000)}`;
+      expect(errorCode(await h.deliver(data.transactionId, JSON.stringify(parsed)))).toBe("VALIDATION_ERROR");
+      expect(await row(data.transactionId)).toMatchObject({ status: "pending", checkout_request_id: null });
+    },
+  );
+
+  it("a callback whose processing keeps failing is tried a bounded number of times, then sent to review", async () => {
+    await setUp({ MPESA_VERIFY_CALLBACKS: "true" }, { callbackMaxFailures: 3 });
+    const { data } = await start();
+    // An answer that breaks processing every time (as a bug or a broken row would).
+    h.daraja.onQuery = async () =>
+      ({
+        get kind(): never {
+          throw new Error("unreadable answer");
+        },
+      }) as never;
+    await h.deliver(data.transactionId, callbackBody({ checkoutRequestId: checkoutIdFor(1) }));
+    for (let pass = 0; pass < 6; pass++) {
+      h.clock.advance(61_000);
+      await h.payments.reconciler.runOnce();
+    }
+    const [stored] = await callbacks(data.transactionId);
+    expect(stored).toMatchObject({ verdict: "rejected", failures: 3 });
+    expect(stored?.reason).toMatch(/review/);
+    const items = await h.db.db.kysely.selectFrom("payment_reviews").selectAll().execute();
+    expect(items).toMatchObject([{ transaction_id: data.transactionId, callback_id: stored?.id }]);
+    expect(items[0]?.reason).toMatch(/unreadable answer/);
   });
 });

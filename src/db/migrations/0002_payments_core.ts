@@ -23,8 +23,16 @@ export async function up(db: Db): Promise<void> {
     .on("payment_reviews")
     .columns(["resolved_at", "created_at"])
     .execute();
+
+  // Processing failures of a stored callback, so one that keeps failing goes to review instead of
+  // being retried forever.
+  await db.schema
+    .alterTable("mpesa_callbacks")
+    .addColumn("failures", "integer", (c) => c.notNull().defaultTo(0))
+    .execute();
 }
 
 export async function down(db: Db): Promise<void> {
+  await db.schema.alterTable("mpesa_callbacks").dropColumn("failures").execute();
   await db.schema.dropTable("payment_reviews").ifExists().execute();
 }

@@ -173,7 +173,7 @@ describe("parseStkCallback", () => {
     [
       "receipt a number",
       callback({}, [{ Name: "MpesaReceiptNumber", Value: 12 }]),
-      "Body.stkCallback.CallbackMetadata.Item[0].Value must be a non-empty string",
+      "Body.stkCallback.CallbackMetadata.Item[0].Value must be 10 upper-case letters or digits",
     ],
     [
       "fractional TransactionDate",
