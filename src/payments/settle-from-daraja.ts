@@ -105,5 +105,9 @@ async function adoptIds(
     return { kind: "ids_refused", reason: "STK Query names another MerchantRequestID", transaction: tx };
   const adopted = await applyPaymentEvent(ctx, tx.id, { type: "ids_adopted", ...ids }, "callback");
   if (adopted.applied) return null;
-  return { kind: "ids_refused", reason: adopted.reason, transaction: adopted.transaction ?? tx };
+  // Another copy of the same callback adopted these very ids a moment ago: carry on as its duplicate.
+  const now = adopted.transaction ?? (await findTransaction(ctx.db.kysely, tx.id));
+  if (now?.checkout_request_id === ids.checkoutRequestId && now.merchant_request_id === ids.merchantRequestId)
+    return null;
+  return { kind: "ids_refused", reason: adopted.reason, transaction: now ?? tx };
 }

@@ -14,6 +14,7 @@ import {
   callbackBody,
   checkoutIdFor,
   createPaymentsHarness,
+  merchantIdFor,
   type PaymentsHarness,
   SUCCESS_PHONE,
 } from "../support/payments.ts";
@@ -130,6 +131,44 @@ describe("a lost push answer and callbacks that name ids", () => {
       checkout_request_id: checkoutIdFor(9),
     });
     expect(await verdicts(data.transactionId)).toEqual(["rejected"]);
+  });
+});
+
+describe("two copies of the real callback after a lost push answer", () => {
+  it("race to adopt the ids: one is accepted, the other recorded as a duplicate (not rejected)", async () => {
+    await setUp();
+    h.daraja.losePushResponse();
+    const { data } = await start();
+    // Both copies are confirmed at the same moment: each query waits until the other has started.
+    let waiting = 0;
+    let release!: () => void;
+    const bothAsked = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    h.daraja.onQuery = async (checkoutRequestId) => {
+      waiting += 1;
+      if (waiting === 2) release();
+      await bothAsked;
+      return {
+        kind: "final",
+        merchantRequestId: merchantIdFor(checkoutRequestId),
+        checkoutRequestId,
+        resultCode: "0",
+        resultDesc: "The service request is processed successfully.",
+      };
+    };
+    const body = callbackBody({ checkoutRequestId: checkoutIdFor(9), receipt: "UA77F34PY7" });
+    const answers = await Promise.all([
+      h.deliver(data.transactionId, body),
+      h.deliver(data.transactionId, body),
+    ]);
+    expect(answers.map(errorCode)).toEqual([null, null]);
+    expect((await verdicts(data.transactionId)).sort()).toEqual(["accepted", "duplicate"]);
+    expect(await row(data.transactionId)).toMatchObject({
+      status: "completed",
+      mpesa_receipt_number: "UA77F34PY7",
+    });
+    expect((await h.balances()).booking_fee_escrow).toBe(-500);
   });
 });
 
