@@ -283,3 +283,23 @@ describe("oversized or malformed fields", () => {
     expect(items[0]?.reason).toMatch(/unreadable answer/);
   });
 });
+
+describe("a late success after a recorded failure", () => {
+  it("completes the attempt and clears the failure reason it no longer has", async () => {
+    await setUp();
+    const { data } = await start();
+    await h.deliver(
+      data.transactionId,
+      callbackBody({ checkoutRequestId: checkoutIdFor(1), resultCode: 1037 }),
+    );
+    expect((await row(data.transactionId)).failure_reason).toMatch(/did not answer/);
+    h.clock.advance(1_000);
+    await h.deliver(data.transactionId, callbackBody({ checkoutRequestId: checkoutIdFor(1) }));
+    expect(await row(data.transactionId)).toMatchObject({
+      status: "completed",
+      failure_reason: null,
+      result_code: "0",
+    });
+    expect((await h.payments.getStatus(customer, data.transactionId)).failureReason).toBeNull();
+  });
+});
