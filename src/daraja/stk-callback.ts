@@ -119,7 +119,7 @@ function parseMetadata(meta: Json, path: string): StkCallbackMetadata {
         ? null
         : parseReceipt(receipt.value, receipt.where),
     transactionDate: digitsOrNull(byName.get("TransactionDate")),
-    phoneNumber: digitsOrNull(byName.get("PhoneNumber")),
+    phoneNumber: phoneOrNull(byName.get("PhoneNumber")),
     balance: balanceOrNull(byName.get("Balance")),
   };
 }
@@ -152,6 +152,16 @@ function digitsOrNull(entry: { value: unknown; where: string } | undefined): str
   }
   if (typeof value === "string" && /^\d+$/.test(value.trim())) return value.trim();
   throw new StkCallbackParseError(where, "must be digits");
+}
+
+/** PhoneNumber: digits, or masked as some callbacks send it (`2547****4149`, `2547 ***** 126`). */
+function phoneOrNull(entry: { value: unknown; where: string } | undefined): string | null {
+  if (entry !== undefined && typeof entry.value === "string" && /^[\d\s]*\*[\d\s*]*$/.test(entry.value)) {
+    const masked = entry.value.replace(/\s/g, "");
+    if (/^\d*\*+\d*$/.test(masked) && masked.length <= 16) return masked;
+    throw new StkCallbackParseError(entry.where, "must be digits, or digits masked with *");
+  }
+  return digitsOrNull(entry);
 }
 
 function balanceOrNull(entry: { value: unknown; where: string } | undefined): string | null {

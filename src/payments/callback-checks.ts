@@ -4,6 +4,7 @@
  * phone, a receipt already recorded elsewhere. Reading only; deciding is the caller's.
  */
 import type { StkCallback } from "../daraja/contract.ts";
+import { couldBeMsisdn } from "../daraja/phone.ts";
 import { parseStkCallback, StkCallbackParseError } from "../daraja/stk-callback.ts";
 import type { MpesaCallbackRow, PaymentTransactionRow } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
@@ -78,7 +79,7 @@ export async function checkCallback(
   const metadata = callback.metadata;
   if (metadata?.amount != null && metadata.amount !== tx.amount)
     return refuse(`Amount ${metadata.amount} differs from the ${tx.amount} KES pushed for this transaction`);
-  if (metadata?.phoneNumber != null && metadata.phoneNumber !== tx.phone_number)
+  if (metadata?.phoneNumber != null && !couldBeMsisdn(metadata.phoneNumber, tx.phone_number))
     return refuse("PhoneNumber differs from the number the prompt was sent to");
   const receipt = metadata?.mpesaReceiptNumber ?? null;
   if (receipt !== null) {

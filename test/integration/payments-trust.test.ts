@@ -303,3 +303,33 @@ describe("a late success after a recorded failure", () => {
     expect((await h.payments.getStatus(customer, data.transactionId)).failureReason).toBeNull();
   });
 });
+
+describe("a masked PhoneNumber in a success callback", () => {
+  const withPhone = (value: string) => {
+    const parsed = JSON.parse(callbackBody({ checkoutRequestId: checkoutIdFor(1) }));
+    for (const item of parsed.Body.stkCallback.CallbackMetadata.Item)
+      if (item.Name === "PhoneNumber") item.Value = value;
+    return JSON.stringify(parsed);
+  };
+
+  it.each(["2547****4149", "2547 ***** 149", "2******9", "254708****49"])(
+    "%s is accepted: what can be compared matches the prompted phone",
+    async (masked) => {
+      await setUp();
+      const { data } = await start();
+      expect(errorCode(await h.deliver(data.transactionId, withPhone(masked)))).toBeNull();
+      expect(await row(data.transactionId)).toMatchObject({ status: "completed", paid_amount: 500 });
+      expect(await verdicts(data.transactionId)).toEqual(["accepted"]);
+    },
+  );
+
+  it.each(["2547****1234", "2541****4149", "2******8"])(
+    "%s is refused: the visible digits are not the prompted phone's",
+    async (masked) => {
+      await setUp();
+      const { data } = await start();
+      expect(errorCode(await h.deliver(data.transactionId, withPhone(masked)))).toBe("CALLBACK_REJECTED");
+      expect((await row(data.transactionId)).status).toBe("pending");
+    },
+  );
+});
