@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import type { Clock } from "../clock.ts";
 import type { Db } from "../db/database.ts";
+import type { Executor } from "../db/schema.ts";
 import { AppError, type ErrorCode } from "../errors.ts";
 import {
   claimIdempotencyKey,
@@ -54,6 +55,17 @@ function replay<T>(statusCode: number, body: string): T {
   if (statusCode >= 400 && parsed.error)
     throw new AppError(parsed.error.code, parsed.error.message, parsed.error.details);
   return parsed;
+}
+
+/** True when the same user already used this key for this very request and its answer is stored. */
+export async function hasStoredAnswer(executor: Executor, request: IdempotentRequest): Promise<boolean> {
+  const existing = await findIdempotencyKey(executor, request.userId, request.key);
+  return (
+    existing !== null &&
+    existing.request_hash === requestHash(request.fingerprint) &&
+    existing.status_code !== null &&
+    existing.response_body !== null
+  );
 }
 
 export async function withIdempotency<T>(

@@ -16,7 +16,7 @@ import { AppError } from "../errors.ts";
 import { newId } from "../ids.ts";
 import { countPaymentStatus } from "../metrics.ts";
 import type { PaymentsContext } from "./context.ts";
-import { type IdempotentRequest, withIdempotency } from "./idempotency.ts";
+import { hasStoredAnswer, type IdempotentRequest, withIdempotency } from "./idempotency.ts";
 import {
   countRecentAttemptsForPhone,
   findOpenAttempt,
@@ -67,8 +67,24 @@ export async function initiateStkPush(
   const phone = normalizeMsisdn(input.phoneNumber);
   if (phone === null)
     throw new AppError("INVALID_PHONE", "Enter a Safaricom number such as 0712345678 or 254712345678");
-  if (input.idempotencyKey === undefined) return initiate(ctx, { ...input, phone });
-  const request: IdempotentRequest = {
+  const request = idempotentRequestOf(input, phone);
+  if (request === null) return initiate(ctx, { ...input, phone });
+  return withIdempotency(ctx, request, () => initiate(ctx, { ...input, phone }));
+}
+
+/**
+ * True when this is a repeat of a request already answered (same user, key and body): it will get
+ * the stored answer, so it must not count against any limit.
+ */
+export async function isAnsweredReplay(ctx: PaymentsContext, input: InitiateStkPushInput): Promise<boolean> {
+  const phone = normalizeMsisdn(input.phoneNumber);
+  const request = phone === null ? null : idempotentRequestOf(input, phone);
+  return request !== null && (await hasStoredAnswer(ctx.db.kysely, request));
+}
+
+function idempotentRequestOf(input: InitiateStkPushInput, phone: string): IdempotentRequest | null {
+  if (input.idempotencyKey === undefined) return null;
+  return {
     userId: input.userId,
     key: input.idempotencyKey,
     fingerprint: {
@@ -78,7 +94,6 @@ export async function initiateStkPush(
       type: "booking_fee",
     },
   };
-  return withIdempotency(ctx, request, () => initiate(ctx, { ...input, phone }));
 }
 
 async function initiate(

@@ -16,7 +16,12 @@ import type { Metrics } from "../metrics.ts";
 import type { Actor } from "../users/user.ts";
 import { createBackgroundWork, type PaymentsContext } from "./context.ts";
 import { createPaymentEventBus, type PaymentEventBus } from "./events.ts";
-import { type InitiateStkPushInput, initiateStkPush, type StkPushStarted } from "./initiate-push.ts";
+import {
+  type InitiateStkPushInput,
+  initiateStkPush,
+  isAnsweredReplay,
+  type StkPushStarted,
+} from "./initiate-push.ts";
 import { instrumentDaraja } from "./instrumented-daraja.ts";
 import { finishWaitingCallbacks, type ProcessOptions, processCallback } from "./process-callback.ts";
 import { getStatus, type History, type HistoryInput, listHistory } from "./read-payments.ts";
@@ -49,6 +54,8 @@ export interface CallbackHandling {
 
 export interface Payments {
   initiateStkPush(input: InitiateStkPushInput): Promise<StkPushStarted>;
+  /** A repeat of an answered request (it gets the stored answer): limits must not count it. */
+  isAnsweredReplay(input: InitiateStkPushInput): Promise<boolean>;
   getStatus(viewer: Actor, transactionId: string): Promise<TransactionView>;
   listHistory(viewer: Actor, input: HistoryInput): Promise<History>;
   callbacks: CallbackHandling;
@@ -92,6 +99,7 @@ export function createPayments(deps: PaymentsDeps): Payments {
 
   return {
     initiateStkPush: (input) => initiateStkPush(ctx, input),
+    isAnsweredReplay: (input) => isAnsweredReplay(ctx, input),
     getStatus: (viewer, transactionId) => getStatus(ctx, viewer, transactionId),
     listHistory: (viewer, input) => listHistory(ctx, viewer, input),
     callbacks: {
