@@ -19,6 +19,8 @@ export interface Metrics {
   readonly paymentsStatusTotal: Counter<"status">;
   /** M-Pesa callbacks received, by the verdict Malipo gave them. */
   readonly mpesaCallbacksTotal: Counter<"verdict">;
+  /** Callbacks answered without being stored (too many unsigned ones from one address). */
+  readonly mpesaCallbacksDropped: Counter<"reason">;
   /** Seconds per Daraja call, by operation and outcome. */
   readonly darajaRequestDuration: Histogram<"operation" | "outcome">;
   /** Pending payments whose next status check is due (set by the reconciler on each pass). */
@@ -52,6 +54,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       name: "mpesa_callbacks_total",
       help: "M-Pesa STK callbacks received, by verdict",
       labelNames: ["verdict"] as const,
+      registers: [registry],
+    }),
+    mpesaCallbacksDropped: new Counter({
+      name: "mpesa_callbacks_dropped_total",
+      help: "M-Pesa callbacks answered without being stored, by reason",
+      labelNames: ["reason"] as const,
       registers: [registry],
     }),
     darajaRequestDuration: new Histogram({

@@ -98,7 +98,10 @@ export interface MpesaCallbacksTable {
   result_code: string | null;
   source_ip: string | null;
   signature_valid: number;
+  /** The body as received; for a callback refused on arrival, only its first `invalidCallbackBodyChars`. */
   raw_body: string;
+  /** Size of the body as received, in bytes (NULL for rows stored before it was recorded). */
+  body_bytes: number | null;
   verdict: CallbackVerdict;
   reason: string | null;
   received_at: string;

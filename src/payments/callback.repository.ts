@@ -14,6 +14,7 @@ export interface NewCallback {
   sourceIp: string | null;
   signatureValid: boolean;
   rawBody: string;
+  bodyBytes: number;
   at: Date;
 }
 
@@ -28,6 +29,7 @@ export async function insertCallback(executor: Executor, cb: NewCallback): Promi
     source_ip: cb.sourceIp,
     signature_valid: cb.signatureValid ? 1 : 0,
     raw_body: cb.rawBody,
+    body_bytes: cb.bodyBytes,
     verdict: "received",
     reason: null,
     received_at: cb.at.toISOString(),

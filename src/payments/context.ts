@@ -12,6 +12,7 @@ import type { Metrics } from "../metrics.ts";
 import type { Secret } from "../secret.ts";
 import type { CallbackUrlConfig } from "./callback-url.ts";
 import type { PaymentTimings } from "./timings.ts";
+import type { WindowCounter } from "./window-counter.ts";
 
 /** A committed change a viewer can see, for the event bus. */
 export interface PaymentChange {
@@ -43,6 +44,8 @@ export interface PaymentsContext {
   callbackUrl: CallbackUrlConfig;
   callbacks: CallbackSettings;
   background: BackgroundWork;
+  /** Unsigned callbacks per source address (`invalidCallbacksPerAddressPerMinute`). */
+  invalidCallbacks: WindowCounter;
   /** Called after commit for every applied transition that changed what a viewer sees. */
   onChange(change: PaymentChange): void;
 }

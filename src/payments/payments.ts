@@ -29,6 +29,7 @@ import { type IncomingCallback, receiveCallback } from "./receive-callback.ts";
 import { createReconciler, type Reconciler } from "./reconciler.ts";
 import { defaultTimings, type PaymentTimings } from "./timings.ts";
 import type { TransactionView } from "./transaction-view.ts";
+import { createWindowCounter } from "./window-counter.ts";
 
 export interface PaymentsDeps {
   config: Readonly<Config>;
@@ -93,6 +94,7 @@ export function createPayments(deps: PaymentsDeps): Payments {
       allowedIps: config.mpesa.callbackAllowedIps,
     },
     background: createBackgroundWork(logger),
+    invalidCallbacks: createWindowCounter(60_000),
     onChange: (change) => events.publish(change),
   };
   const reconciler = createReconciler(ctx, { intervalMs: config.reconciler.intervalMs });

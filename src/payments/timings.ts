@@ -26,6 +26,10 @@ export interface PaymentTimings {
   callbackGiveUpMs: number;
   /** A callback whose processing failed this many times is sent to review (and no longer retried). */
   callbackMaxFailures: number;
+  /** Unsigned (or wrongly signed) callbacks heard per source address per minute, per process; more: 429, not stored. */
+  invalidCallbacksPerAddressPerMinute: number;
+  /** What is kept of the body of a callback refused on arrival (unsigned, or unreadable); its size is recorded. */
+  invalidCallbackBodyChars: number;
   /** New attempts allowed per phone number per minute. */
   attemptsPerPhonePerMinute: number;
   /** How long a repeat of an in-flight Idempotency-Key waits for the first answer. */
@@ -58,6 +62,8 @@ export function defaultTimings(pushTimeoutMs: number): PaymentTimings {
     callbackRetryMs: 5 * SECOND,
     callbackGiveUpMs: 24 * HOUR,
     callbackMaxFailures: 10,
+    invalidCallbacksPerAddressPerMinute: 60,
+    invalidCallbackBodyChars: 4_096,
     attemptsPerPhonePerMinute: 5,
     idempotencyWaitMs: pushTimeoutMs + 5 * SECOND,
   };

@@ -11,7 +11,10 @@ import { type PaymentsStack, pushBody, startPaymentsStack } from "../support/pay
 
 let s: PaymentsStack;
 beforeAll(async () => {
-  s = await startPaymentsStack({ rateLimits: { stkPush: { max: 2, timeWindowMs: 60_000 } } });
+  s = await startPaymentsStack({
+    rateLimits: { stkPush: { max: 2, timeWindowMs: 60_000 } },
+    paymentTimings: { invalidCallbacksPerAddressPerMinute: 3, invalidCallbackBodyChars: 100 },
+  });
 });
 beforeEach(() => {
   s.clock.advance(61_000);
@@ -56,5 +59,46 @@ describe("the per-user STK Push limit and Idempotency-Key replays", () => {
       429,
       "RATE_LIMITED",
     );
+  });
+});
+
+describe("unsigned or invalid callbacks", () => {
+  const stored = (like: string) =>
+    s.t.db.db.kysely
+      .selectFrom("mpesa_callbacks")
+      .selectAll()
+      .where("raw_body", "like", `${like}%`)
+      .execute();
+  const dropped = async () => {
+    const metric = await s.t.services.metrics.registry.metrics();
+    return Number(/mpesa_callbacks_dropped_total\{reason="rate_limited"\} (\d+)/.exec(metric)?.[1] ?? 0);
+  };
+
+  it("are limited per source address, and what is kept of their bodies is capped", async () => {
+    const mark = `{"flood-${Date.now()}":"`;
+    const body = `${mark}${"x".repeat(20_000)}"}`;
+    const before = await dropped();
+    const answers: number[] = [];
+    for (let i = 0; i < 5; i++) answers.push((await s.postCallback(null, body)).status);
+    expect(answers).toEqual([403, 403, 403, 429, 429]);
+    const rows = await stored(mark);
+    expect(rows).toHaveLength(3);
+    for (const row of rows) {
+      expect(row.verdict).toBe("rejected");
+      expect(row.raw_body).toHaveLength(100);
+      expect(row.body_bytes).toBe(body.length);
+    }
+    expect((await dropped()) - before).toBe(2);
+
+    // A signed callback from the same address is never held back by this limit.
+    const c = await s.customer();
+    const res = await s.stkPush(c.token, pushBody(c.bookingId, "254708374149"));
+    await s.waitForStatus(c.token, res.json().data.transactionId, ["completed"]);
+    const signed = await s.postCallback(res.json().data.transactionId, "{not json");
+    expect(signed.status).toBe(400);
+
+    // The window passes: the address may be heard again.
+    s.clock.advance(61_000);
+    expect((await s.postCallback(null, body)).status).toBe(403);
   });
 });

@@ -30,9 +30,12 @@ export async function up(db: Db): Promise<void> {
     .alterTable("mpesa_callbacks")
     .addColumn("failures", "integer", (c) => c.notNull().defaultTo(0))
     .execute();
+  // The size of the body as received: an unsigned or unreadable one is kept only in part.
+  await db.schema.alterTable("mpesa_callbacks").addColumn("body_bytes", "integer").execute();
 }
 
 export async function down(db: Db): Promise<void> {
+  await db.schema.alterTable("mpesa_callbacks").dropColumn("body_bytes").execute();
   await db.schema.alterTable("mpesa_callbacks").dropColumn("failures").execute();
   await db.schema.dropTable("payment_reviews").ifExists().execute();
 }

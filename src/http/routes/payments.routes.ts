@@ -234,7 +234,7 @@ export async function paymentsRoutes(app: FastifyInstance, options: PaymentsRout
           tags: ["payments"],
           summary: "Daraja's STK callback (signed URL; no session)",
           querystring: CallbackQuery,
-          response: { 200: CallbackAccepted, ...errorResponses(400, 403, 413) },
+          response: { 200: CallbackAccepted, ...errorResponses(400, 403, 413, 429) },
         },
       },
       async (request, reply: FastifyReply) => {
