@@ -18,7 +18,6 @@ import { countPaymentStatus } from "../metrics.ts";
 import type { PaymentsContext } from "./context.ts";
 import { hasStoredAnswer, type IdempotentRequest, withIdempotency } from "./idempotency.ts";
 import {
-  countRecentAttemptsForPhone,
   findOpenAttempt,
   findTransaction,
   insertPaymentEvent,
@@ -26,6 +25,7 @@ import {
 } from "./payment.repository.ts";
 import { applyPaymentEvent } from "./payment-apply.ts";
 import { finishWaitingCallbacks } from "./process-callback.ts";
+import { checkPromptLimits } from "./prompt-limits.ts";
 import { classifyPushFailure } from "./push-outcome.ts";
 import { pushRequestFor } from "./push-request.ts";
 import { settleFromDaraja } from "./settle-from-daraja.ts";
@@ -100,7 +100,7 @@ async function initiate(
   ctx: PaymentsContext,
   input: InitiateStkPushInput & { phone: string },
 ): Promise<StkPushStarted> {
-  const { db, clock, timings } = ctx;
+  const { db } = ctx;
   const found = await findBookingWithFee(db.kysely, input.bookingId);
   if (!found || found.booking.customer_id !== input.userId) throw notFound();
   const { booking, fee } = found;
@@ -114,15 +114,7 @@ async function initiate(
     throw new AppError("BOOKING_NOT_PAYABLE", `This booking is ${booking.status} and cannot be paid`);
   await settleOpenAttempt(ctx, fee.id);
 
-  const since = new Date(clock.now().getTime() - 60_000);
-  if ((await countRecentAttemptsForPhone(db.kysely, input.phone, since)) >= timings.attemptsPerPhonePerMinute)
-    throw new AppError(
-      "RATE_LIMITED",
-      "Too many payment requests to this phone; wait a minute and try again",
-      {
-        retryAfterSeconds: 60,
-      },
-    );
+  await checkPromptLimits(ctx, input.userId, input.phone);
   return push(ctx, await createAttempt(ctx, input));
 }
 

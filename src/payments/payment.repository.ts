@@ -155,18 +155,68 @@ export async function listPaymentEvents(executor: Executor, transactionId: strin
     .execute();
 }
 
-export async function countRecentAttemptsForPhone(
+/** Attempts one account started for one phone since `since`. */
+export async function countPromptsByAccount(
   executor: Executor,
+  userId: string,
   phone: string,
   since: Date,
 ): Promise<number> {
   const row = await executor
     .selectFrom("payment_transactions")
     .select((eb) => eb.fn.countAll<string | number>().as("n"))
+    .where("user_id", "=", userId)
     .where("phone_number", "=", phone)
     .where("created_at", ">=", since.toISOString())
     .executeTakeFirst();
   return Number(row?.n ?? 0);
+}
+
+/** The different phones one account prompted since `since`. */
+export async function phonesPromptedBy(executor: Executor, userId: string, since: Date): Promise<string[]> {
+  const rows = await executor
+    .selectFrom("payment_transactions")
+    .select("phone_number")
+    .distinct()
+    .where("user_id", "=", userId)
+    .where("created_at", ">=", since.toISOString())
+    .execute();
+  return rows.map((r) => r.phone_number);
+}
+
+/** Attempts for a phone since `since` by accounts that have never paid from it. */
+export async function countStrangerPrompts(executor: Executor, phone: string, since: Date): Promise<number> {
+  const row = await executor
+    .selectFrom("payment_transactions as t")
+    .select((eb) => eb.fn.countAll<string | number>().as("n"))
+    .where("t.phone_number", "=", phone)
+    .where("t.created_at", ">=", since.toISOString())
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom("payment_transactions as p")
+            .select("p.id")
+            .whereRef("p.user_id", "=", "t.user_id")
+            .where("p.phone_number", "=", phone)
+            .where("p.paid_amount", "is not", null),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** True when this account has paid from this phone before (the PIN was entered on it). */
+export async function hasPaidFrom(executor: Executor, userId: string, phone: string): Promise<boolean> {
+  const row = await executor
+    .selectFrom("payment_transactions")
+    .select("id")
+    .where("user_id", "=", userId)
+    .where("phone_number", "=", phone)
+    .where("paid_amount", "is not", null)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 export interface HistoryQuery {

@@ -30,8 +30,15 @@ export interface PaymentTimings {
   invalidCallbacksPerAddressPerMinute: number;
   /** What is kept of the body of a callback refused on arrival (unsigned, or unreadable); its size is recorded. */
   invalidCallbackBodyChars: number;
-  /** New attempts allowed per phone number per minute. */
-  attemptsPerPhonePerMinute: number;
+  /** Prompts one account may send to one phone per minute. */
+  promptsPerPhonePerMinute: number;
+  /** Different phones one account may prompt in 24 h. */
+  phonesPerAccountPerDay: number;
+  /**
+   * Prompts a phone may receive in 24 h from accounts that have never paid from it, all together
+   * (an account that has paid from the phone is neither counted nor held back).
+   */
+  strangerPromptsPerPhonePerDay: number;
   /** How long a repeat of an in-flight Idempotency-Key waits for the first answer. */
   idempotencyWaitMs: number;
 }
@@ -64,7 +71,9 @@ export function defaultTimings(pushTimeoutMs: number): PaymentTimings {
     callbackMaxFailures: 10,
     invalidCallbacksPerAddressPerMinute: 60,
     invalidCallbackBodyChars: 4_096,
-    attemptsPerPhonePerMinute: 5,
+    promptsPerPhonePerMinute: 5,
+    phonesPerAccountPerDay: 5,
+    strangerPromptsPerPhonePerDay: 10,
     idempotencyWaitMs: pushTimeoutMs + 5 * SECOND,
   };
 }

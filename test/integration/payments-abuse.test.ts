@@ -5,9 +5,18 @@
  * every test.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { AppError } from "../../src/errors.ts";
 import { assertLedgerBalanced } from "../../src/ledger/ledger.ts";
+import type { Actor } from "../../src/users/user.ts";
 import { expectError } from "../support/app.ts";
-import { type PaymentsStack, pushBody, startPaymentsStack } from "../support/payments.ts";
+import {
+  checkoutIdFor,
+  createPaymentsHarness,
+  type PaymentsHarness,
+  type PaymentsStack,
+  pushBody,
+  startPaymentsStack,
+} from "../support/payments.ts";
 
 let s: PaymentsStack;
 beforeAll(async () => {
@@ -101,4 +110,85 @@ describe("unsigned or invalid callbacks", () => {
     s.clock.advance(61_000);
     expect((await s.postCallback(null, body)).status).toBe(403);
   });
+});
+
+describe("one account cannot keep another person's phone flooded or locked", () => {
+  let h: PaymentsHarness;
+  afterEach(async () => {
+    await h?.close();
+  });
+
+  /** A new account with a booking; `push` asks for a prompt to `phone` (Daraja refuses it, so the fee stays free). */
+  async function account() {
+    const user = await h.customer();
+    const { bookingId } = await h.booking(user);
+    return {
+      push: (phone: string) =>
+        h.payments.initiateStkPush({ userId: user.id, bookingId, phoneNumber: phone }).then(
+          () => "sent",
+          (error: unknown) => (error instanceof AppError ? error.code : String(error)),
+        ),
+    };
+  }
+
+  it("an account may prompt at most 5 different phones a day", async () => {
+    h = await createPaymentsHarness();
+    h.daraja.refusePushWith("rejected", { errorMessage: "no" });
+    const a = await account();
+    const phones = ["254711000001", "254711000002", "254711000003", "254711000004", "254711000005"];
+    for (const phone of phones) expect(await a.push(phone)).toBe("MPESA_REJECTED");
+    h.clock.advance(60 * 60_000);
+    expect(await a.push("254711000006")).toBe("RATE_LIMITED");
+    expect(await a.push("254711000003")).toBe("MPESA_REJECTED"); // one of its own: still fine
+    h.clock.advance(24 * 60 * 60_000);
+    expect(await a.push("254711000006")).toBe("MPESA_REJECTED");
+  });
+
+  it("strangers' prompts to a phone are limited per account per minute and all together per day; its owner is not held back", async () => {
+    h = await createPaymentsHarness();
+    const victim = "254722000001";
+    // The phone's owner has paid from it before.
+    const owner = await h.customer();
+    const ownerBooking = await h.booking(owner);
+    await h.payments.initiateStkPush({
+      userId: owner.id,
+      bookingId: ownerBooking.bookingId,
+      phoneNumber: victim,
+    });
+    h.daraja.answerQuery(checkoutIdFor(1), "0", "The service request is processed successfully.");
+    h.clock.advance(11_000);
+    const [paid] = await h.db.db.kysely.selectFrom("payment_transactions").selectAll().execute();
+    expect((await h.payments.getStatus(owner, paid?.id ?? "")).status).toBe("completed");
+
+    h.daraja.refusePushWith("rejected", { errorMessage: "no" });
+    const mallory = await account();
+    for (let i = 0; i < 5; i++) expect(await mallory.push(victim)).toBe("MPESA_REJECTED");
+    expect(await mallory.push(victim)).toBe("RATE_LIMITED");
+    // Mallory's minute is used up, not the phone's: its owner can still be prompted at once.
+    const someone = await account();
+    expect(await ownerAgainAsOwner(owner, victim)).toBe("MPESA_REJECTED");
+    // Across accounts, strangers get 10 prompts to this phone a day (Mallory used 5).
+    const others = await Promise.all([1, 2, 3, 4, 5, 6].map(() => account()));
+    const answers: string[] = [];
+    for (const other of others) answers.push(await other.push(victim));
+    expect(answers).toEqual([
+      "MPESA_REJECTED",
+      "MPESA_REJECTED",
+      "MPESA_REJECTED",
+      "MPESA_REJECTED",
+      "MPESA_REJECTED",
+      "RATE_LIMITED",
+    ]);
+    expect(await someone.push("254722000002")).toBe("MPESA_REJECTED"); // other phones are unaffected
+    expect(await ownerAgainAsOwner(owner, victim)).toBe("MPESA_REJECTED");
+  });
+
+  /** The owner asks again for a new booking of theirs. */
+  async function ownerAgainAsOwner(owner: Actor, phone: string): Promise<string> {
+    const { bookingId } = await h.booking(owner);
+    return h.payments.initiateStkPush({ userId: owner.id, bookingId, phoneNumber: phone }).then(
+      () => "sent",
+      (error: unknown) => (error instanceof AppError ? error.code : String(error)),
+    );
+  }
 });

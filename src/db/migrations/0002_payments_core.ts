@@ -30,6 +30,12 @@ export async function up(db: Db): Promise<void> {
     .alterTable("mpesa_callbacks")
     .addColumn("failures", "integer", (c) => c.notNull().defaultTo(0))
     .execute();
+  // Prompts per phone are counted across accounts (the prompt limits).
+  await db.schema
+    .createIndex("payment_transactions_phone_idx")
+    .on("payment_transactions")
+    .columns(["phone_number", "created_at"])
+    .execute();
   // The size of the body as received: an unsigned or unreadable one is kept only in part.
   await db.schema.alterTable("mpesa_callbacks").addColumn("body_bytes", "integer").execute();
 }
