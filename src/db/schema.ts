@@ -169,6 +169,10 @@ export interface IdempotencyKeysTable {
   status_code: number | null;
   response_body: string | null;
   created_at: string;
+  /** Who holds the claim: new at every takeover; only its holder may link, answer or release. */
+  claim_id: string | null;
+  /** The attempt the claim's request created (its push may be in flight while it is `initiated`). */
+  transaction_id: string | null;
 }
 
 export interface Database {

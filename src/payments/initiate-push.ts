@@ -16,6 +16,7 @@ import { AppError } from "../errors.ts";
 import { newId } from "../ids.ts";
 import { countPaymentStatus } from "../metrics.ts";
 import type { PaymentsContext } from "./context.ts";
+import { type IdempotencyClaim, linkAttempt } from "./idempotency.repository.ts";
 import { hasStoredAnswer, type IdempotentRequest, withIdempotency } from "./idempotency.ts";
 import {
   findOpenAttempt,
@@ -68,8 +69,8 @@ export async function initiateStkPush(
   if (phone === null)
     throw new AppError("INVALID_PHONE", "Enter a Safaricom number such as 0712345678 or 254712345678");
   const request = idempotentRequestOf(input, phone);
-  if (request === null) return initiate(ctx, { ...input, phone });
-  return withIdempotency(ctx, request, () => initiate(ctx, { ...input, phone }));
+  if (request === null) return initiate(ctx, { ...input, phone }, null);
+  return withIdempotency(ctx, request, (claim) => initiate(ctx, { ...input, phone }, claim));
 }
 
 /**
@@ -99,6 +100,7 @@ function idempotentRequestOf(input: InitiateStkPushInput, phone: string): Idempo
 async function initiate(
   ctx: PaymentsContext,
   input: InitiateStkPushInput & { phone: string },
+  claim: IdempotencyClaim | null,
 ): Promise<StkPushStarted> {
   const { db } = ctx;
   const found = await findBookingWithFee(db.kysely, input.bookingId);
@@ -115,7 +117,7 @@ async function initiate(
   await settleOpenAttempt(ctx, fee.id);
 
   await checkPromptLimits(ctx, input.userId, input.phone);
-  return push(ctx, await createAttempt(ctx, input));
+  return push(ctx, await createAttempt(ctx, input, claim));
 }
 
 /** Settles the fee's open attempt from Daraja; returns when the fee is free for a new push, throws otherwise. */
@@ -139,9 +141,11 @@ async function settleOpenAttempt(ctx: PaymentsContext, feeId: string): Promise<v
   }
 }
 
+/** Writes the `initiated` attempt (and links it to the request's Idempotency-Key claim), committed before any push. */
 async function createAttempt(
   ctx: PaymentsContext,
   input: { userId: string; phone: string; bookingId: string },
+  claim: IdempotencyClaim | null,
 ): Promise<PaymentTransactionRow> {
   const { db, clock } = ctx;
   const now = clock.now();
@@ -175,6 +179,12 @@ async function createAttempt(
         data: { source: "api" },
         at: now,
       });
+      // A repeat took this request's key over while it waited: the repeat pushes, not this one.
+      if (claim !== null && !(await linkAttempt(trx, claim, id)))
+        throw new AppError(
+          "PAYMENT_IN_PROGRESS",
+          "A repeat of this request is being handled; wait for its answer",
+        );
     });
   } catch (error) {
     if (!isUniqueViolation(error, "open_fee_key")) throw error;

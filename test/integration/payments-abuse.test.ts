@@ -10,11 +10,14 @@ import { assertLedgerBalanced } from "../../src/ledger/ledger.ts";
 import type { Actor } from "../../src/users/user.ts";
 import { expectError } from "../support/app.ts";
 import {
+  accepted,
   checkoutIdFor,
   createPaymentsHarness,
+  merchantIdFor,
   type PaymentsHarness,
   type PaymentsStack,
   pushBody,
+  SUCCESS_PHONE,
   startPaymentsStack,
 } from "../support/payments.ts";
 
@@ -191,4 +194,79 @@ describe("one account cannot keep another person's phone flooded or locked", () 
       (error: unknown) => (error instanceof AppError ? error.code : String(error)),
     );
   }
+});
+
+describe("an Idempotency-Key whose request is still talking to Daraja", () => {
+  let h: PaymentsHarness;
+  afterEach(async () => {
+    await h?.close();
+  });
+
+  it("is not taken over, however old it looks: a repeat waits, and later repeats get the first answer", async () => {
+    h = await createPaymentsHarness({ timings: { idempotencyWaitMs: 100 } });
+    const user = await h.customer();
+    const { bookingId } = await h.booking(user);
+    let answerPush!: () => void;
+    const pushAnswered = new Promise<void>((resolve) => {
+      answerPush = resolve;
+    });
+    h.daraja.onPush = async (_input, n) => {
+      await pushAnswered; // Daraja is slow to answer
+      return accepted(n);
+    };
+    const request = { userId: user.id, bookingId, phoneNumber: SUCCESS_PHONE, idempotencyKey: "slow-1" };
+    const first = h.payments.initiateStkPush(request);
+    while (h.daraja.pushes.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    // Long after the key would have looked abandoned, the same request comes again.
+    h.clock.advance(10 * 60_000);
+    const repeat = await h.payments.initiateStkPush(request).catch((error: unknown) => error);
+    expect(repeat).toBeInstanceOf(AppError);
+    expect((repeat as AppError).code).toBe("PAYMENT_IN_PROGRESS");
+    answerPush();
+    const answer = await first;
+    expect(answer).toMatchObject({ success: true, data: { checkoutRequestId: checkoutIdFor(1) } });
+    await expect(h.payments.initiateStkPush(request)).resolves.toEqual(answer);
+    expect(h.daraja.pushes).toHaveLength(1);
+  });
+
+  it("a claim that looks abandoned before any push is taken over, and its old request can no longer push", async () => {
+    h = await createPaymentsHarness({ timings: { idempotencyWaitMs: 100 } });
+    const user = await h.customer();
+    const { bookingId } = await h.booking(user);
+    // An earlier attempt is open; the first request hangs asking Daraja about it.
+    const open = await h.payments.initiateStkPush({ userId: user.id, bookingId, phoneNumber: SUCCESS_PHONE });
+    let answerQuery!: () => void;
+    const queryAnswered = new Promise<void>((resolve) => {
+      answerQuery = resolve;
+    });
+    let queries = 0;
+    h.daraja.onQuery = async (checkoutRequestId) => {
+      queries += 1;
+      if (queries === 1) await queryAnswered;
+      return {
+        kind: "final",
+        merchantRequestId: merchantIdFor(checkoutRequestId),
+        checkoutRequestId,
+        resultCode: "1032",
+        resultDesc: "Request cancelled by user",
+      };
+    };
+    const request = { userId: user.id, bookingId, phoneNumber: SUCCESS_PHONE, idempotencyKey: "slow-2" };
+    const first = h.payments.initiateStkPush(request).catch((error: unknown) => error);
+    while (queries === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    h.clock.advance(10 * 60_000);
+    // The repeat takes the key over (no push was in flight); its push is refused, freeing the fee.
+    h.daraja.refusePushWith("rejected", { errorMessage: "no" });
+    const second = await h.payments.initiateStkPush(request).catch((error: unknown) => error);
+    expect((second as AppError).code).toBe("MPESA_REJECTED");
+    answerQuery();
+    // The old request wakes up to a free fee, but its claim was taken over: it must not push.
+    const late = await first;
+    expect(late).toBeInstanceOf(AppError);
+    expect((late as AppError).code).toBe("PAYMENT_IN_PROGRESS");
+    expect(h.daraja.pushes).toHaveLength(2); // the open attempt's, and the repeat's
+    const replay = await h.payments.initiateStkPush(request).catch((error: unknown) => error);
+    expect((replay as AppError).code).toBe("MPESA_REJECTED");
+    expect(open.data.checkoutRequestId).toBe(checkoutIdFor(1));
+  });
 });

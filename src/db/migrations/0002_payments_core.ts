@@ -36,12 +36,18 @@ export async function up(db: Db): Promise<void> {
     .on("payment_transactions")
     .columns(["phone_number", "created_at"])
     .execute();
+  // An Idempotency-Key claim: who holds it (a fencing token, new at every takeover) and the attempt
+  // its request created, so a key is never taken over while its push may be in flight.
+  await db.schema.alterTable("idempotency_keys").addColumn("claim_id", "text").execute();
+  await db.schema.alterTable("idempotency_keys").addColumn("transaction_id", "text").execute();
   // The size of the body as received: an unsigned or unreadable one is kept only in part.
   await db.schema.alterTable("mpesa_callbacks").addColumn("body_bytes", "integer").execute();
 }
 
 export async function down(db: Db): Promise<void> {
   await db.schema.alterTable("mpesa_callbacks").dropColumn("body_bytes").execute();
+  await db.schema.alterTable("idempotency_keys").dropColumn("transaction_id").execute();
+  await db.schema.alterTable("idempotency_keys").dropColumn("claim_id").execute();
   await db.schema.alterTable("mpesa_callbacks").dropColumn("failures").execute();
   await db.schema.dropTable("payment_reviews").ifExists().execute();
 }
