@@ -4,9 +4,8 @@
  * server, the real Daraja client and the emulator, on both engines; the ledger is checked after
  * every test.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { AppError } from "../../src/errors.ts";
-import { assertLedgerBalanced } from "../../src/ledger/ledger.ts";
 import type { Actor } from "../../src/users/user.ts";
 import { expectError } from "../support/app.ts";
 import {
@@ -18,26 +17,19 @@ import {
   type PaymentsStack,
   pushBody,
   SUCCESS_PHONE,
-  startPaymentsStack,
+  withPaymentsStack,
 } from "../support/payments.ts";
 
 let s: PaymentsStack;
-beforeAll(async () => {
-  s = await startPaymentsStack({
+withPaymentsStack(
+  (stack) => {
+    s = stack;
+  },
+  {
     rateLimits: { stkPush: { max: 2, timeWindowMs: 60_000 } },
     paymentTimings: { invalidCallbacksPerAddressPerMinute: 3, invalidCallbackBodyChars: 100 },
-  });
-});
-beforeEach(() => {
-  s.clock.advance(61_000);
-});
-afterEach(async () => {
-  await s.t.services.payments.callbacks.whenIdle();
-  await assertLedgerBalanced(s.t.db.db.kysely);
-});
-afterAll(async () => {
-  await s.close();
-});
+  },
+);
 
 describe("the per-user STK Push limit and Idempotency-Key replays", () => {
   it("a replay of an answered request gets the stored answer, and never counts against the limit", async () => {

@@ -5,57 +5,34 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { PaymentTransactionRow } from "../../src/db/schema.ts";
-import { AppError } from "../../src/errors.ts";
 import type { PaymentTimings } from "../../src/payments/timings.ts";
 import { createReportsService } from "../../src/reports/payments-report.ts";
-import type { Actor } from "../../src/users/user.ts";
 import {
   accepted,
   callbackBody,
   checkoutIdFor,
   createPaymentsHarness,
   merchantIdFor,
+  type Payer,
   type PaymentsHarness,
-  SUCCESS_PHONE,
+  refusalCode,
 } from "../support/payments.ts";
 
 let h: PaymentsHarness;
-let customer: Actor;
-let bookingId: string;
+let payer: Payer;
 
 async function setUp(env: Record<string, string> = {}, timings: Partial<PaymentTimings> = {}) {
   h = await createPaymentsHarness({ env, timings });
-  customer = await h.customer();
-  ({ bookingId } = await h.booking(customer));
+  payer = await h.payer();
 }
 afterEach(async () => {
   await h.close();
 });
 
-const start = () =>
-  h.payments.initiateStkPush({ userId: customer.id, bookingId, phoneNumber: SUCCESS_PHONE });
-
-async function row(id: string): Promise<PaymentTransactionRow> {
-  return h.db.db.kysely
-    .selectFrom("payment_transactions")
-    .selectAll()
-    .where("id", "=", id)
-    .executeTakeFirstOrThrow();
-}
-async function callbacks(transactionId: string) {
-  return h.db.db.kysely
-    .selectFrom("mpesa_callbacks")
-    .selectAll()
-    .where("transaction_id", "=", transactionId)
-    .orderBy("received_at")
-    .orderBy("id")
-    .execute();
-}
+const start = () => payer.start();
+const row = (id: string): Promise<PaymentTransactionRow> => h.row(id);
+const callbacks = (transactionId: string) => h.callbacksOf(transactionId);
 const verdicts = async (transactionId: string) => (await callbacks(transactionId)).map((c) => c.verdict);
-function errorCode(result: { callbackId: string } | { error: unknown }): string | null {
-  if ("error" in result) return result.error instanceof AppError ? result.error.code : String(result.error);
-  return null;
-}
 
 /** Daraja's answer for ids it never issued. */
 const doesNotExist = () => ({
@@ -76,14 +53,14 @@ describe("a lost push answer and callbacks that name ids", () => {
 
     // Someone who learnt the signed URL posts a failure with ids of their own.
     const forged = callbackBody({ checkoutRequestId: FORGED, resultCode: 1032 });
-    expect(errorCode(await h.deliver(data.transactionId, forged))).toBeNull();
+    expect(refusalCode(await h.deliver(data.transactionId, forged))).toBeNull();
     expect(await row(data.transactionId)).toMatchObject({ status: "pending", checkout_request_id: null });
     const [stored] = await callbacks(data.transactionId);
     expect(stored).toMatchObject({ verdict: "received", checkout_request_id: FORGED });
 
     // The real callback is then believed (its ids confirmed by STK Query) and credits the payment.
     expect(
-      errorCode(await h.deliver(data.transactionId, callbackBody({ checkoutRequestId: checkoutIdFor(9) }))),
+      refusalCode(await h.deliver(data.transactionId, callbackBody({ checkoutRequestId: checkoutIdFor(9) }))),
     ).toBeNull();
     expect(await row(data.transactionId)).toMatchObject({
       status: "completed",
@@ -162,7 +139,7 @@ describe("two copies of the real callback after a lost push answer", () => {
       h.deliver(data.transactionId, body),
       h.deliver(data.transactionId, body),
     ]);
-    expect(answers.map(errorCode)).toEqual([null, null]);
+    expect(answers.map(refusalCode)).toEqual([null, null]);
     expect((await verdicts(data.transactionId)).sort()).toEqual(["accepted", "duplicate"]);
     expect(await row(data.transactionId)).toMatchObject({
       status: "completed",
@@ -186,7 +163,7 @@ describe("an unknown push whose callback never came", () => {
     // Money may have been taken all the same: a person (later, the statement) settles it.
     const items = (await review()).filter((item) => item.id === data.transactionId);
     expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ bookingId, amount: 500 });
+    expect(items[0]).toMatchObject({ bookingId: payer.bookingId, amount: 500 });
     expect(items[0]?.reason).toMatch(/may have been taken/);
     expect(items[0]?.reason).toContain("2547****4149");
     // Passes of the reconciler do not add it twice; a new attempt can start.
@@ -233,7 +210,7 @@ describe("oversized or malformed fields", () => {
       "MpesaReceiptNumber",
       receipt,
     );
-    expect(errorCode(await h.deliver(data.transactionId, body))).toBe("VALIDATION_ERROR");
+    expect(refusalCode(await h.deliver(data.transactionId, body))).toBe("VALIDATION_ERROR");
     expect(await verdicts(data.transactionId)).toEqual(["rejected"]);
     expect((await callbacks(data.transactionId))[0]?.reason).toMatch(/upper-case letters or digits/);
     // The genuine callback still settles the payment.
@@ -255,7 +232,9 @@ describe("oversized or malformed fields", () => {
       const { data } = await start();
       const parsed = JSON.parse(callbackBody({ checkoutRequestId: checkoutIdFor(9) }));
       parsed.Body.stkCallback[field] = `ws_CO_${"1".repeat(4_000)}`;
-      expect(errorCode(await h.deliver(data.transactionId, JSON.stringify(parsed)))).toBe("VALIDATION_ERROR");
+      expect(refusalCode(await h.deliver(data.transactionId, JSON.stringify(parsed)))).toBe(
+        "VALIDATION_ERROR",
+      );
       expect(await row(data.transactionId)).toMatchObject({ status: "pending", checkout_request_id: null });
     },
   );
@@ -300,7 +279,7 @@ describe("a late success after a recorded failure", () => {
       failure_reason: null,
       result_code: "0",
     });
-    expect((await h.payments.getStatus(customer, data.transactionId)).failureReason).toBeNull();
+    expect((await h.payments.getStatus(payer.customer, data.transactionId)).failureReason).toBeNull();
   });
 });
 
@@ -317,7 +296,7 @@ describe("a masked PhoneNumber in a success callback", () => {
     async (masked) => {
       await setUp();
       const { data } = await start();
-      expect(errorCode(await h.deliver(data.transactionId, withPhone(masked)))).toBeNull();
+      expect(refusalCode(await h.deliver(data.transactionId, withPhone(masked)))).toBeNull();
       expect(await row(data.transactionId)).toMatchObject({ status: "completed", paid_amount: 500 });
       expect(await verdicts(data.transactionId)).toEqual(["accepted"]);
     },
@@ -328,7 +307,7 @@ describe("a masked PhoneNumber in a success callback", () => {
     async (masked) => {
       await setUp();
       const { data } = await start();
-      expect(errorCode(await h.deliver(data.transactionId, withPhone(masked)))).toBe("CALLBACK_REJECTED");
+      expect(refusalCode(await h.deliver(data.transactionId, withPhone(masked)))).toBe("CALLBACK_REJECTED");
       expect((await row(data.transactionId)).status).toBe("pending");
     },
   );
