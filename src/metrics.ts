@@ -5,10 +5,10 @@
  * callback handler, Daraja client and reconciler increment the payment metrics below.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { DarajaOperation } from "./daraja/errors.ts";
 import type { CallbackVerdict, PaymentStatus, PayoutKind, PayoutStatus } from "./db/schema.ts";
 
-/** Daraja operations we time; `outcome` says how the call ended. */
-export type DarajaOperation = "oauth" | "stk_push" | "stk_query";
+/** How a timed Daraja call ended (by operation: the client's own `DarajaOperation` names). */
 export type DarajaOutcome = "ok" | "rejected" | "error" | "timeout";
 
 export interface Metrics {
@@ -19,6 +19,8 @@ export interface Metrics {
   readonly paymentsStatusTotal: Counter<"status">;
   /** M-Pesa callbacks received, by the verdict Malipo gave them. */
   readonly mpesaCallbacksTotal: Counter<"verdict">;
+  /** Callbacks answered without being stored (too many unsigned ones from one address). */
+  readonly mpesaCallbacksDropped: Counter<"reason">;
   /** Seconds per Daraja call, by operation and outcome. */
   readonly darajaRequestDuration: Histogram<"operation" | "outcome">;
   /** Pending payments whose next status check is due (set by the reconciler on each pass). */
@@ -62,6 +64,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       name: "mpesa_callbacks_total",
       help: "M-Pesa STK callbacks received, by verdict",
       labelNames: ["verdict"] as const,
+      registers: [registry],
+    }),
+    mpesaCallbacksDropped: new Counter({
+      name: "mpesa_callbacks_dropped_total",
+      help: "M-Pesa callbacks answered without being stored, by reason",
+      labelNames: ["reason"] as const,
       registers: [registry],
     }),
     darajaRequestDuration: new Histogram({

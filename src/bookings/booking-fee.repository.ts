@@ -4,10 +4,7 @@
  * cannot both move the fee; each function answers whether it made the change. All take a Kysely
  * executor first: call them inside the transaction that records the payment's result.
  */
-import type { Kysely, Transaction } from "kysely";
-import type { BookingFeeRow, BookingFeeStatus, BookingRow, Database } from "../db/schema.ts";
-
-type Executor = Kysely<Database> | Transaction<Database>;
+import type { BookingFeeRow, BookingFeeStatus, BookingRow, Executor } from "../db/schema.ts";
 
 export interface BookingWithFee {
   booking: BookingRow;

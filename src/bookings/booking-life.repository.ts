@@ -3,11 +3,8 @@
  * status (and technician) it read, and the update happens only if they still hold, so two
  * technicians racing for one booking cannot both win. Plus the booking's event log.
  */
-import type { Kysely, Transaction } from "kysely";
-import type { BookingStatus, Database } from "../db/schema.ts";
+import type { BookingStatus, Executor } from "../db/schema.ts";
 import { newId } from "../ids.ts";
-
-type Executor = Kysely<Database> | Transaction<Database>;
 
 export interface BookingMove {
   bookingId: string;

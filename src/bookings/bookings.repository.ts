@@ -1,16 +1,14 @@
 /** Data access for bookings: plain functions taking a Kysely executor first. */
-import type { Insertable, Kysely, Transaction } from "kysely";
+import type { Insertable } from "kysely";
 import type {
   BookingFeeStatus,
   BookingFeesTable,
   BookingRow,
   BookingStatus,
   BookingsTable,
-  Database,
+  Executor,
 } from "../db/schema.ts";
 import type { PaymentAttemptRow } from "./booking.ts";
-
-type Executor = Kysely<Database> | Transaction<Database>;
 
 /** Whose bookings a list may contain. */
 export type BookingScope =

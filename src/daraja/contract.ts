@@ -62,6 +62,7 @@ export interface StkCallbackMetadata {
   mpesaReceiptNumber: string | null;
   /** `YYYYMMDDHHmmss` in East Africa Time, as a string. */
   transactionDate: string | null;
+  /** Digits, or masked (`2547****4149`) as some callbacks send it: compare with `couldBeMsisdn`. */
   phoneNumber: string | null;
   balance: string | null;
 }

@@ -5,6 +5,7 @@
  * (wrong consumer key/secret on OAuth), HTML pages and raw fault JSON. None of these is assumed away.
  */
 import { DarajaError, type DarajaErrorKind, type DarajaOperation, sanitizeRemoteText } from "./errors.ts";
+import { mayActOnceSent, operationLabel, retriedAutomatically, settledBy } from "./operations.ts";
 
 export interface RawResponse {
   status: number;
@@ -132,25 +133,14 @@ function verdictForStatus(status: number, operation: DarajaOperation, empty: boo
   // Production OAuth answers well-formed Basic auth with the wrong key/secret by 400 and no body.
   if (operation === "token" && status === 400 && empty) return { kind: "authentication", retryable: false };
   if (status >= 400) return { kind: "rejected", retryable: false };
-  // A 2xx we cannot read (a CDN page, say): asking again is safe for the token and queries, and
-  // for B2C (its OriginatorConversationID makes a resend harmless), never for a push or a reversal.
-  return { kind: "unexpected_response", retryable: operation !== "stk_push" && operation !== "reversal" };
+  // A 2xx we cannot read (a CDN page, say): asking again is safe for the token and queries.
+  return { kind: "unexpected_response", retryable: retriedAutomatically(operation) };
 }
-
-const OPERATION_LABEL: Record<DarajaOperation, string> = {
-  token: "OAuth token request",
-  stk_push: "STK Push",
-  stk_query: "STK Push Query",
-  b2c_payment: "B2C payment request",
-  reversal: "Reversal request",
-  transaction_status: "Transaction Status query",
-  account_balance: "Account Balance query",
-};
 
 /** The error for an answer that is not a success, whatever its body looks like. */
 export function errorFromResponse(operation: DarajaOperation, response: RawResponse): DarajaError {
   const body = readResponseBody(response.text);
-  const label = OPERATION_LABEL[operation];
+  const label = operationLabel(operation);
   const base = { operation, httpStatus: response.status };
   switch (body.shape) {
     case "envelope": {
@@ -158,7 +148,7 @@ export function errorFromResponse(operation: DarajaOperation, response: RawRespo
       const verdict = verdictForEnvelope(envelope);
       const said = envelope.errorMessage === null ? "" : ` ${sanitizeRemoteText(envelope.errorMessage)}`;
       const where = `HTTP ${response.status}${envelope.requestId ? `, requestId ${envelope.requestId}` : ""}`;
-      return new DarajaError(
+      const error = new DarajaError(
         verdict.kind,
         `${label} failed (${verdict.kind}): ${envelope.errorCode}${said} [${where}]`,
         {
@@ -171,6 +161,9 @@ export function errorFromResponse(operation: DarajaOperation, response: RawRespo
           retryAfterMs: verdict.retryAfterMs ?? null,
         },
       );
+      // Only codes that prove a refusal (spike arrest, quota, validation, credentials, a locked
+      // subscriber) say nothing was created; any other 5xx may hide a prompt that went out.
+      return mayActOnceSent(operation) && verdict.kind === "server" ? outcomeUnknown(error) : error;
     }
     case "apigee_fault": {
       const verdict = verdictForFault(body.faultCode, response.status, operation);
@@ -217,22 +210,24 @@ function unreadable(
   const contentType = response.contentType || "no content type";
   const error = new DarajaError(
     verdict.kind,
-    `${OPERATION_LABEL[operation]} failed (${verdict.kind}): HTTP ${response.status} with ${what} (${contentType}, ${response.text.length} bytes)`,
+    `${operationLabel(operation)} failed (${verdict.kind}): HTTP ${response.status} with ${what} (${contentType}, ${response.text.length} bytes)`,
     { operation, httpStatus: response.status, retryable: verdict.retryable, ...raw },
   );
   // For a push, a 5xx or 2xx we cannot read may hide a created prompt: its outcome is unknown.
-  if (operation === "stk_push" && (verdict.kind === "server" || verdict.kind === "unexpected_response"))
+  if (mayActOnceSent(operation) && (verdict.kind === "server" || verdict.kind === "unexpected_response"))
     return outcomeUnknown(error);
   return error;
 }
 
-/** Wraps what happened to a push whose request may have reached Daraja. Never retried. */
+/** Wraps what happened to a request that may have reached Daraja and acted (a push). Never retried. */
 export function outcomeUnknown(error: DarajaError): DarajaError {
+  const query = settledBy(error.operation);
+  const reconcile = query === null ? "ask again" : `reconcile by ${operationLabel(query)}`;
   return new DarajaError(
     "outcome_unknown",
-    `STK Push outcome unknown (${error.kind}): the prompt may or may not have been created; reconcile by STK Query, do not resend. ${error.message}`,
+    `${operationLabel(error.operation)} outcome unknown (${error.kind}): it may or may not have been carried out; ${reconcile}, do not resend. ${error.message}`,
     {
-      operation: "stk_push",
+      operation: error.operation,
       retryable: false,
       httpStatus: error.httpStatus,
       errorCode: error.errorCode,

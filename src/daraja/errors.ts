@@ -6,7 +6,7 @@
  */
 import { maskMsisdn } from "./phone.ts";
 
-/** Which Daraja call failed. */
+/** Which Daraja call failed. What may be resent after a failure: the table in `operations.ts`. */
 export type DarajaOperation =
   | "token"
   | "stk_push"
@@ -40,9 +40,10 @@ export type DarajaErrorKind =
   /** A 2xx/4xx answer we cannot read (HTML from a CDN, a token response without a token …). */
   | "unexpected_response"
   /**
-   * STK Push only: the request may have reached Daraja and created a prompt, but we do not know
-   * (timeout, broken connection, unreadable 5xx). Never retried automatically: Daraja has no
-   * idempotency key, so a second push could charge twice. Reconcile by STK Query instead.
+   * An operation that may act once sent (STK Push, Reversal, B2C: `mayActOnceSent`): the request
+   * may have reached Daraja and acted, but we do not know (timeout, broken connection, a 5xx that
+   * does not prove a refusal). Never retried automatically: a second push could charge twice.
+   * Reconcile by query instead.
    */
   | "outcome_unknown";
 
@@ -63,7 +64,7 @@ export interface DarajaErrorDetails {
 export class DarajaError extends Error {
   readonly kind: DarajaErrorKind;
   readonly operation: DarajaOperation;
-  /** Safe to send the same request again (later); the client retries only token and query calls. */
+  /** Safe to send the same request again (later); the client retries only `retriedAutomatically` operations. */
   readonly retryable: boolean;
   readonly httpStatus: number | null;
   /** Daraja's `errorCode` (or an Apigee fault code, or a non-"0" ResponseCode), as received. */

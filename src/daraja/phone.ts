@@ -31,3 +31,19 @@ export function maskMsisdn(value: string): string {
   if (value.length < 8) return "****";
   return `${value.slice(0, 4)}****${value.slice(-4)}`;
 }
+
+/**
+ * Could `reported` (a callback's PhoneNumber) be `msisdn`? A full number must be the same number. A
+ * masked one (`2547****4149`, `2547 ***** 126`, `2******9`: some Daraja products hide the middle) is
+ * compared on what it shows: its leading digits must begin the number and its trailing digits end it.
+ */
+export function couldBeMsisdn(reported: string, msisdn: string): boolean {
+  const compact = reported.replace(/\s/g, "");
+  if (!compact.includes("*")) return normalizeMsisdn(compact) === msisdn;
+  const match = /^(\+?\d*)\*+(\d*)$/.exec(compact);
+  if (!match) return false;
+  const shown = match[1] ?? "";
+  const lead = shown.startsWith("0") ? `254${shown.slice(1)}` : shown.replace(/^\+/, "");
+  const tail = match[2] ?? "";
+  return lead.length + tail.length < msisdn.length && msisdn.startsWith(lead) && msisdn.endsWith(tail);
+}

@@ -7,6 +7,9 @@
  * the payment service treats like "not final" — the payment stays pending, is asked about again, and
  * goes to review if it never settles. Guessing "failed" could let a customer pay twice; guessing
  * "paid" could release a booking nobody paid for.
+ *
+ * `customerMessage` is the one wording a customer sees for a failure: it is stored as the attempt's
+ * `failureReason`, and the web app shows that text rather than keeping words of its own.
  */
 
 /** Short, stable slugs for why a prompt did not end in a payment; stored and reported. */
@@ -63,7 +66,11 @@ const failed = (reason: FailureReason, customerMessage: string, canRetry: boolea
 /** Every code we know, from the Daraja docs, captured callbacks and SDK tables (reference §7). */
 const RESULT_CODES = {
   "0": { outcome: "paid" },
-  "1": failed("insufficient_funds", "Your M-Pesa balance is too low for this payment.", true),
+  "1": failed(
+    "insufficient_funds",
+    "Your M-Pesa balance was not enough for this payment. Top up and try again.",
+    true,
+  ),
   "2": failed("amount_below_minimum", "The amount is below the M-Pesa minimum.", false),
   "3": failed("amount_above_maximum", "The amount is above the M-Pesa maximum for one payment.", false),
   "4": failed("daily_limit_exceeded", "This payment would go over your daily M-Pesa limit.", false),
@@ -75,15 +82,23 @@ const RESULT_CODES = {
     "Another M-Pesa request is open on your phone. Try again in a minute.",
     true,
   ),
-  "1019": failed("expired", "The payment request expired. Please try again.", true),
+  "1019": failed(
+    "expired",
+    "Your phone did not answer the M-Pesa prompt in time. Keep it on and try again.",
+    true,
+  ),
   "1025": failed("push_failed", "The payment request could not be sent to your phone.", true),
-  "1031": failed("cancelled", "You cancelled the payment.", true),
-  "1032": failed("cancelled", "You cancelled the payment.", true),
+  "1031": failed("cancelled", "You cancelled the M-Pesa prompt. No money was taken.", true),
+  "1032": failed("cancelled", "You cancelled the M-Pesa prompt. No money was taken.", true),
   "1036": failed("smsc_timeout", "Your phone could not be reached. Please try again.", true),
-  "1037": failed("no_response", "We did not get an answer from your phone. Please try again.", true),
+  "1037": failed(
+    "no_response",
+    "Your phone did not answer the M-Pesa prompt in time. Keep it on and try again.",
+    true,
+  ),
   "1101": failed("prompt_too_long", "The payment request could not be shown on your phone.", false),
   "1102": failed("prompt_too_long", "The payment request could not be shown on your phone.", false),
-  "2001": failed("wrong_pin", "The M-Pesa PIN was wrong. Please try again.", true),
+  "2001": failed("wrong_pin", "The M-Pesa PIN entered was wrong. No money was taken.", true),
   "2008": failed("authentication_failed", "M-Pesa could not confirm it was you. Please try again.", true),
   "2026": failed("session_expired", "The payment session expired. Please try again.", true),
   "2028": failed("not_permitted", "This payment is not allowed for the merchant. Please contact us.", false),

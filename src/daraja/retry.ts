@@ -1,8 +1,10 @@
 /**
- * Bounded retries with jittered exponential backoff, for calls that are safe to repeat (the OAuth
- * token and STK Push Query). STK Push never comes through here: Daraja has no idempotency key.
+ * Bounded retries with jittered exponential backoff, for calls that are safe to repeat (the
+ * `retry` operations of `operations.ts`: the OAuth token and queries). Anything that may act once
+ * sent (STK Push) is never retried here: Daraja has no idempotency key.
  */
 import { DarajaError, type DarajaOperation } from "./errors.ts";
+import { retriedAutomatically } from "./operations.ts";
 import type { Sleep } from "./rate-limiter.ts";
 
 export interface RetrySettings {
@@ -48,7 +50,7 @@ export async function withRetries<T>(attempt: (n: number) => Promise<T>, context
         error.retryable &&
         error.kind !== "outcome_unknown" &&
         error.operation === context.operation &&
-        context.operation !== "stk_push";
+        retriedAutomatically(context.operation);
       if (!retryable || n >= maxAttempts) throw error;
       const delay = Math.max(backoffDelay(n, context.settings, context.random), error.retryAfterMs ?? 0);
       context.onRetry?.(error, n, delay);

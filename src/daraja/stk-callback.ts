@@ -7,6 +7,11 @@
  *
  * A ResultCode 0 without CallbackMetadata still parses (metadata null): deciding whether such a
  * success can be trusted is the payment service's job, not the parser's.
+ *
+ * Fields that are stored under a unique index are held to their real shape, so a hostile value
+ * can never reach the database: MerchantRequestID and CheckoutRequestID are 1–100 visible ASCII
+ * characters (Daraja's are about 30), MpesaReceiptNumber is 10 upper-case letters or digits
+ * (reference §6.1, every receipt captured 2017–2026).
  */
 import type { StkCallback, StkCallbackMetadata } from "./contract.ts";
 import { normalizeResultCode } from "./result-codes.ts";
@@ -40,6 +45,16 @@ function text(parent: Json, key: string, path: string, allowEmpty: boolean): str
   return value;
 }
 
+const REQUEST_ID = /^[\x21-\x7e]{1,100}$/;
+const RECEIPT = /^[A-Z0-9]{10}$/;
+
+function requestId(parent: Json, key: string, path: string): string {
+  const value = text(parent, key, path, false);
+  if (!REQUEST_ID.test(value))
+    throw new StkCallbackParseError(`${path}.${key}`, "must be 1 to 100 visible ASCII characters");
+  return value;
+}
+
 function resultCode(parent: Json, path: string): string {
   const value = parent.ResultCode;
   const where = `${path}.ResultCode`;
@@ -69,8 +84,8 @@ export function parseStkCallback(body: unknown): StkCallback {
   const cb = object(object(root, "Body", ""), "stkCallback", "Body");
 
   const parsed: StkCallback = {
-    merchantRequestId: text(cb, "MerchantRequestID", path, false),
-    checkoutRequestId: text(cb, "CheckoutRequestID", path, false),
+    merchantRequestId: requestId(cb, "MerchantRequestID", path),
+    checkoutRequestId: requestId(cb, "CheckoutRequestID", path),
     resultCode: resultCode(cb, path),
     resultDesc: text(cb, "ResultDesc", path, true),
     metadata: null,
@@ -104,7 +119,7 @@ function parseMetadata(meta: Json, path: string): StkCallbackMetadata {
         ? null
         : parseReceipt(receipt.value, receipt.where),
     transactionDate: digitsOrNull(byName.get("TransactionDate")),
-    phoneNumber: digitsOrNull(byName.get("PhoneNumber")),
+    phoneNumber: phoneOrNull(byName.get("PhoneNumber")),
     balance: balanceOrNull(byName.get("Balance")),
   };
 }
@@ -121,9 +136,10 @@ function parseAmount(value: unknown, where: string): number {
 }
 
 function parseReceipt(value: unknown, where: string): string {
-  if (typeof value !== "string" || value.trim() === "")
-    throw new StkCallbackParseError(where, "must be a non-empty string");
-  return value.trim();
+  const receipt = typeof value === "string" ? value.trim() : null;
+  if (receipt === null || !RECEIPT.test(receipt))
+    throw new StkCallbackParseError(where, "must be 10 upper-case letters or digits");
+  return receipt;
 }
 
 /** TransactionDate and PhoneNumber arrive as JSON numbers; keep their digits, never do arithmetic. */
@@ -136,6 +152,16 @@ function digitsOrNull(entry: { value: unknown; where: string } | undefined): str
   }
   if (typeof value === "string" && /^\d+$/.test(value.trim())) return value.trim();
   throw new StkCallbackParseError(where, "must be digits");
+}
+
+/** PhoneNumber: digits, or masked as some callbacks send it (`2547****4149`, `2547 ***** 126`). */
+function phoneOrNull(entry: { value: unknown; where: string } | undefined): string | null {
+  if (entry !== undefined && typeof entry.value === "string" && /^[\d\s]*\*[\d\s*]*$/.test(entry.value)) {
+    const masked = entry.value.replace(/\s/g, "");
+    if (/^\d*\*+\d*$/.test(masked) && masked.length <= 16) return masked;
+    throw new StkCallbackParseError(entry.where, "must be digits, or digits masked with *");
+  }
+  return digitsOrNull(entry);
 }
 
 function balanceOrNull(entry: { value: unknown; where: string } | undefined): string | null {

@@ -6,6 +6,7 @@
 import type { RawResponse } from "./error-response.ts";
 import { outcomeUnknown } from "./error-response.ts";
 import { DarajaError, type DarajaOperation } from "./errors.ts";
+import { mayActOnceSent } from "./operations.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
@@ -101,7 +102,7 @@ function failureWithoutAnswer(
       retryable: true,
       cause: error,
     });
-    return operation === "stk_push" ? outcomeUnknown(timeout) : timeout;
+    return mayActOnceSent(operation) ? outcomeUnknown(timeout) : timeout;
   }
   const codes = errorCodes(error);
   const neverSent = codes.some((code) => NEVER_SENT_CODES.has(code));
@@ -110,5 +111,5 @@ function failureWithoutAnswer(
     `Daraja ${operation} network failure${codes.length ? ` (${codes.join(", ")})` : ""}`,
     { operation, retryable: true, cause: error },
   );
-  return operation === "stk_push" && !neverSent ? outcomeUnknown(network) : network;
+  return mayActOnceSent(operation) && !neverSent ? outcomeUnknown(network) : network;
 }

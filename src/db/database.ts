@@ -61,5 +61,18 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Db {
   return { kysely, engine: "sqlite", pgPool: null, schema: null, destroy: () => kysely.destroy() };
 }
 
+/** A unique-constraint violation on either engine, optionally on a given column. */
+export function isUniqueViolation(error: unknown, column?: string): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const e = error as { code?: unknown; message?: unknown; constraint?: unknown; detail?: unknown };
+  const message = typeof e.message === "string" ? e.message : "";
+  const unique =
+    e.code === "23505" || e.code === "SQLITE_CONSTRAINT_UNIQUE" || e.code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+  if (!unique) return false;
+  if (column === undefined) return true;
+  const where = `${message} ${String(e.constraint ?? "")} ${String(e.detail ?? "")}`;
+  return where.includes(column);
+}
+
 export { DatabaseUrlError, parseDatabaseUrl } from "./database-url.ts";
 export { isMigrated, migrateToLatest } from "./migrator.ts";

@@ -8,12 +8,10 @@
  * processes may start at once: on PostgreSQL an advisory lock per schema serialises them; SQLite
  * serialises writers itself.
  */
-import { type Kysely, sql, type Transaction } from "kysely";
+import { sql } from "kysely";
 import type { Db } from "./database.ts";
 import { migrations } from "./migrations/index.ts";
-import type { Database } from "./schema.ts";
-
-type Executor = Kysely<Database> | Transaction<Database>;
+import type { Executor } from "./schema.ts";
 
 const TABLE = "malipo_migrations";
 

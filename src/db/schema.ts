@@ -2,11 +2,28 @@
  * Table types for Kysely. Timestamps are ISO-8601 UTC strings (sortable, identical on SQLite and
  * PostgreSQL); money is integer KES; booleans are 0/1 integers; JSON is text.
  */
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
-import type { PaymentStatus } from "../payments/state-machine.ts";
-import type { PayoutKind, PayoutStatus } from "../payouts/payout-events.ts";
+import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction, Updateable } from "kysely";
 
-export type { PaymentStatus, PayoutKind, PayoutStatus };
+/**
+ * Every payment status, in lifecycle order. The one list: the column holds these values, and the
+ * state machine (src/payments/state-machine.ts), the API and the reports use it.
+ */
+export const PAYMENT_STATUSES = ["initiated", "pending", "completed", "failed", "needs_review"] as const;
+
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+/** Every payout/refund status. The one definition: the column holds these, and src/payouts, the API and reports use it. */
+export const PAYOUT_STATUSES = [
+  "queued",
+  "submitted",
+  "unknown",
+  "succeeded",
+  "failed",
+  "needs_review",
+] as const;
+export type PayoutStatus = (typeof PAYOUT_STATUSES)[number];
+
+export type PayoutKind = "payout" | "refund";
 
 export type UserRole = "customer" | "technician" | "admin";
 export type BookingStatus = "pending_payment" | "matching" | "assigned" | "completed" | "cancelled";
@@ -108,12 +125,17 @@ export interface MpesaCallbacksTable {
   result_code: string | null;
   source_ip: string | null;
   signature_valid: number;
+  /** The body as received; for a callback refused on arrival, only its first `invalidCallbackBodyChars`. */
   raw_body: string;
+  /** Size of the body as received, in bytes (NULL for rows stored before it was recorded). */
+  body_bytes: number | null;
   verdict: CallbackVerdict;
   reason: string | null;
   received_at: string;
   processed_at: string | null;
   lease_until: string | null;
+  /** How many times processing failed; at `callbackMaxFailures` the callback goes to review. */
+  failures: Generated<number>;
 }
 
 export interface PaymentEventsTable {
@@ -217,6 +239,21 @@ export interface PayoutEventsTable {
   created_at: string;
 }
 
+/** Something a person must settle (money that may have been taken unseen, a callback we could not process). */
+export interface PaymentReviewsTable {
+  id: string;
+  /** Unique: each item is opened once (`push_unconfirmed:<transactionId>`, `callback:<callbackId>`). */
+  review_key: string;
+  transaction_id: string;
+  callback_id: string | null;
+  /** One line for the person deciding, with what is known. */
+  reason: string;
+  /** JSON: the facts (phone, amount, when, the account reference …). */
+  details: string;
+  created_at: string;
+  resolved_at: string | null;
+}
+
 export interface IdempotencyKeysTable {
   user_id: string;
   key: string;
@@ -224,6 +261,10 @@ export interface IdempotencyKeysTable {
   status_code: number | null;
   response_body: string | null;
   created_at: string;
+  /** Who holds the claim: new at every takeover; only its holder may link, answer or release. */
+  claim_id: string | null;
+  /** The attempt the claim's request created (its push may be in flight while it is `initiated`). */
+  transaction_id: string | null;
 }
 
 export interface Database {
@@ -241,6 +282,7 @@ export interface Database {
   payouts: PayoutsTable;
   refunds: RefundsTable;
   payout_events: PayoutEventsTable;
+  payment_reviews: PaymentReviewsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -254,4 +296,8 @@ export type PaymentEventRow = Selectable<PaymentEventsTable>;
 export type PayoutRow = Selectable<PayoutsTable>;
 export type RefundRow = Selectable<RefundsTable>;
 export type PayoutEventRow = Selectable<PayoutEventsTable>;
+export type PaymentReviewRow = Selectable<PaymentReviewsTable>;
 export type { Generated };
+
+/** What every data function takes first: the database, or an open transaction. */
+export type Executor = Kysely<Database> | Transaction<Database>;

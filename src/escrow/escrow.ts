@@ -5,8 +5,8 @@
  * (or payment), and the fee moves by compare-and-set: nothing can be released or refunded twice.
  */
 import { markFeeRefunded, markFeeReleased } from "../bookings/booking-fee.repository.ts";
-import type { BookingFeeRow, BookingRow, PayoutRow, RefundRow } from "../db/schema.ts";
-import { type Executor, postTransfer } from "../ledger/ledger.ts";
+import type { BookingFeeRow, BookingRow, Executor, PayoutRow, RefundRow } from "../db/schema.ts";
+import { postTransfer } from "../ledger/ledger.ts";
 import { queuePayout, queueRefund } from "../payouts/queue.ts";
 
 /** The fee moved since it was read (another request released or refunded it): start over. */

@@ -7,11 +7,9 @@
  * Every function takes a Kysely executor first (the database or an open transaction), so a posting
  * commits or rolls back together with the state change that caused it.
  */
-import { type Kysely, sql, type Transaction } from "kysely";
-import type { Database, LedgerAccountCode } from "../db/schema.ts";
+import { sql } from "kysely";
+import type { Executor, LedgerAccountCode } from "../db/schema.ts";
 import { newId } from "../ids.ts";
-
-export type Executor = Kysely<Database> | Transaction<Database>;
 
 /** Every account, with the meaning it has in the ledger; exhaustive over LedgerAccountCode. */
 export const LEDGER_ACCOUNTS: Readonly<Record<LedgerAccountCode, string>> = {

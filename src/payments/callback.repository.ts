@@ -3,9 +3,8 @@
  * verdict. A row stays `received` with `processed_at` NULL until it is decided; the reconciler
  * picks up rows left that way (a crash, a failed Daraja query) and finishes them.
  */
-import type { CallbackVerdict, MpesaCallbackRow } from "../db/schema.ts";
+import type { CallbackVerdict, Executor, MpesaCallbackRow } from "../db/schema.ts";
 import { newId } from "../ids.ts";
-import type { Executor } from "./payment.repository.ts";
 
 export interface NewCallback {
   transactionId: string | null;
@@ -15,6 +14,7 @@ export interface NewCallback {
   sourceIp: string | null;
   signatureValid: boolean;
   rawBody: string;
+  bodyBytes: number;
   at: Date;
 }
 
@@ -29,11 +29,13 @@ export async function insertCallback(executor: Executor, cb: NewCallback): Promi
     source_ip: cb.sourceIp,
     signature_valid: cb.signatureValid ? 1 : 0,
     raw_body: cb.rawBody,
+    body_bytes: cb.bodyBytes,
     verdict: "received",
     reason: null,
     received_at: cb.at.toISOString(),
     processed_at: null,
     lease_until: null,
+    failures: 0,
   };
   await executor.insertInto("mpesa_callbacks").values(row).execute();
   return row;
@@ -113,6 +115,21 @@ export async function findUndecidedCallbacksFor(
     .where("signature_valid", "=", 1)
     .orderBy("received_at")
     .execute();
+}
+
+/** Counts one more processing failure; answers the new count. */
+export async function countCallbackFailure(executor: Executor, id: string): Promise<number> {
+  await executor
+    .updateTable("mpesa_callbacks")
+    .set((eb) => ({ failures: eb("failures", "+", 1) }))
+    .where("id", "=", id)
+    .execute();
+  const row = await executor
+    .selectFrom("mpesa_callbacks")
+    .select("failures")
+    .where("id", "=", id)
+    .executeTakeFirst();
+  return Number(row?.failures ?? 0);
 }
 
 export async function claimCallback(

@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import type pg from "pg";
 import type { Db } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
-import type { PaymentChange } from "./payment-apply.ts";
+import type { PaymentChange } from "./context.ts";
 import { PAYMENT_STATUSES, type PaymentStatus } from "./state-machine.ts";
 
 export type PaymentChangeListener = (change: PaymentChange) => void;

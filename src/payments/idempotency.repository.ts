@@ -2,28 +2,40 @@
  * Idempotency keys of `POST /stkpush`, per user. A key is claimed by inserting its row (the primary
  * key makes one claim win); the answer is stored when the request ends, so a repeat gets the first
  * answer and a concurrent repeat waits for it instead of sending a second push.
+ *
+ * Every claim carries a `claim_id` (a fencing token): a takeover writes a new one, and linking an
+ * attempt, storing the answer or releasing the key only works for the claim that still holds it.
  */
 import type { Selectable } from "kysely";
-import type { IdempotencyKeysTable } from "../db/schema.ts";
-import { type Executor, isUniqueViolation } from "./payment.repository.ts";
+import { isUniqueViolation } from "../db/database.ts";
+import type { Executor, IdempotencyKeysTable } from "../db/schema.ts";
 
 export type IdempotencyRow = Selectable<IdempotencyKeysTable>;
+
+/** A held claim on a key. */
+export interface IdempotencyClaim {
+  userId: string;
+  key: string;
+  claimId: string;
+}
 
 /** True when this call claimed the key; false when a row already existed. */
 export async function claimIdempotencyKey(
   executor: Executor,
-  input: { userId: string; key: string; requestHash: string; at: Date },
+  claim: IdempotencyClaim & { requestHash: string; at: Date },
 ): Promise<boolean> {
   try {
     const inserted = await executor
       .insertInto("idempotency_keys")
       .values({
-        user_id: input.userId,
-        key: input.key,
-        request_hash: input.requestHash,
+        user_id: claim.userId,
+        key: claim.key,
+        request_hash: claim.requestHash,
         status_code: null,
         response_body: null,
-        created_at: input.at.toISOString(),
+        created_at: claim.at.toISOString(),
+        claim_id: claim.claimId,
+        transaction_id: null,
       })
       .onConflict((oc) => oc.columns(["user_id", "key"]).doNothing())
       .executeTakeFirst();
@@ -48,40 +60,61 @@ export async function findIdempotencyKey(
   return row ?? null;
 }
 
+function held(executor: Executor, claim: IdempotencyClaim) {
+  return executor
+    .updateTable("idempotency_keys")
+    .where("user_id", "=", claim.userId)
+    .where("key", "=", claim.key)
+    .where("claim_id", "=", claim.claimId)
+    .where("status_code", "is", null);
+}
+
+/** Records the attempt the claim's request created; false when the claim was taken over. */
+export async function linkAttempt(
+  executor: Executor,
+  claim: IdempotencyClaim,
+  transactionId: string,
+): Promise<boolean> {
+  const result = await held(executor, claim).set({ transaction_id: transactionId }).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 export async function storeIdempotentAnswer(
   executor: Executor,
-  input: { userId: string; key: string; statusCode: number; body: unknown },
+  input: IdempotencyClaim & { statusCode: number; body: unknown },
 ): Promise<void> {
-  await executor
-    .updateTable("idempotency_keys")
+  await held(executor, input)
     .set({ status_code: input.statusCode, response_body: JSON.stringify(input.body) })
-    .where("user_id", "=", input.userId)
-    .where("key", "=", input.key)
     .execute();
 }
 
 /** Forgets an unanswered claim (the request failed in a way worth retrying with the same key). */
-export async function releaseIdempotencyKey(executor: Executor, userId: string, key: string): Promise<void> {
+export async function releaseIdempotencyKey(executor: Executor, claim: IdempotencyClaim): Promise<void> {
   await executor
     .deleteFrom("idempotency_keys")
-    .where("user_id", "=", userId)
-    .where("key", "=", key)
+    .where("user_id", "=", claim.userId)
+    .where("key", "=", claim.key)
+    .where("claim_id", "=", claim.claimId)
     .where("status_code", "is", null)
     .execute();
 }
 
-/** Takes over a claim whose request never answered (its process died), if it is still the same claim. */
+/** Takes over an unanswered claim for `claim.claimId`, if `previous` still holds it. */
 export async function takeOverStaleKey(
   executor: Executor,
-  input: { userId: string; key: string; createdAt: string; at: Date },
+  claim: IdempotencyClaim & { previous: IdempotencyRow; at: Date },
 ): Promise<boolean> {
-  const result = await executor
+  let query = executor
     .updateTable("idempotency_keys")
-    .set({ created_at: input.at.toISOString() })
-    .where("user_id", "=", input.userId)
-    .where("key", "=", input.key)
+    .set({ created_at: claim.at.toISOString(), claim_id: claim.claimId, transaction_id: null })
+    .where("user_id", "=", claim.userId)
+    .where("key", "=", claim.key)
     .where("status_code", "is", null)
-    .where("created_at", "=", input.createdAt)
-    .executeTakeFirst();
+    .where("created_at", "=", claim.previous.created_at);
+  query =
+    claim.previous.claim_id === null
+      ? query.where("claim_id", "is", null)
+      : query.where("claim_id", "=", claim.previous.claim_id);
+  const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }

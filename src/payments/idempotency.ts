@@ -6,17 +6,21 @@
  * Stored answers: the 201 and deterministic refusals (4xx). Not stored: "in progress" and rate
  * limits (they change by themselves) and 5xx (worth retrying with the same key).
  */
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { Clock } from "../clock.ts";
 import type { Db } from "../db/database.ts";
+import type { Executor } from "../db/schema.ts";
 import { AppError, type ErrorCode } from "../errors.ts";
 import {
   claimIdempotencyKey,
   findIdempotencyKey,
+  type IdempotencyClaim,
+  type IdempotencyRow,
   releaseIdempotencyKey,
   storeIdempotentAnswer,
   takeOverStaleKey,
 } from "./idempotency.repository.ts";
+import { findTransaction } from "./payment.repository.ts";
 import type { PaymentTimings } from "./timings.ts";
 
 export interface IdempotentRequest {
@@ -56,18 +60,35 @@ function replay<T>(statusCode: number, body: string): T {
   return parsed;
 }
 
+/** True when the same user already used this key for this very request and its answer is stored. */
+export async function hasStoredAnswer(executor: Executor, request: IdempotentRequest): Promise<boolean> {
+  const existing = await findIdempotencyKey(executor, request.userId, request.key);
+  return (
+    existing !== null &&
+    existing.request_hash === requestHash(request.fingerprint) &&
+    existing.status_code !== null &&
+    existing.response_body !== null
+  );
+}
+
+/**
+ * Runs `run` once per key and request. A claim is taken over only when it looks abandoned (older
+ * than twice the wait) AND its request cannot be talking to Daraja about a push: it created no
+ * attempt, or its attempt is past `initiated`. A request whose claim was taken over cannot create an
+ * attempt any more (`linkAttempt` fails), so it can never push.
+ */
 export async function withIdempotency<T>(
   deps: Deps,
   request: IdempotentRequest,
-  run: () => Promise<T>,
+  run: (claim: IdempotencyClaim) => Promise<T>,
 ): Promise<T> {
   const { db, clock } = deps;
   const hash = requestHash(request.fingerprint);
-  const give = { userId: request.userId, key: request.key };
+  const claim: IdempotencyClaim = { userId: request.userId, key: request.key, claimId: randomUUID() };
   const waitUntil = Date.now() + deps.timings.idempotencyWaitMs;
 
   for (;;) {
-    if (await claimIdempotencyKey(db.kysely, { ...give, requestHash: hash, at: clock.now() })) break;
+    if (await claimIdempotencyKey(db.kysely, { ...claim, requestHash: hash, at: clock.now() })) break;
     const existing = await findIdempotencyKey(db.kysely, request.userId, request.key);
     if (!existing) continue; // released in between: claim again
     if (existing.request_hash !== hash)
@@ -77,11 +98,8 @@ export async function withIdempotency<T>(
       );
     if (existing.status_code !== null && existing.response_body !== null)
       return replay<T>(existing.status_code, existing.response_body);
-    const age = clock.now().getTime() - new Date(existing.created_at).getTime();
-    if (age > deps.timings.idempotencyWaitMs * 2) {
-      // Its request never answered (the process stopped): take the key over.
-      if (await takeOverStaleKey(db.kysely, { ...give, createdAt: existing.created_at, at: clock.now() }))
-        break;
+    if (await abandoned(deps, existing)) {
+      if (await takeOverStaleKey(db.kysely, { ...claim, previous: existing, at: clock.now() })) break;
       continue;
     }
     if (Date.now() > waitUntil)
@@ -93,8 +111,8 @@ export async function withIdempotency<T>(
   }
 
   try {
-    const result = await run();
-    await storeIdempotentAnswer(db.kysely, { ...give, statusCode: 201, body: result });
+    const result = await run(claim);
+    await storeIdempotentAnswer(db.kysely, { ...claim, statusCode: 201, body: result });
     return result;
   } catch (error) {
     if (error instanceof AppError && storable(error)) {
@@ -106,10 +124,20 @@ export async function withIdempotency<T>(
           ...(error.details ? { details: error.details } : {}),
         },
       };
-      await storeIdempotentAnswer(db.kysely, { ...give, statusCode: error.status, body });
+      await storeIdempotentAnswer(db.kysely, { ...claim, statusCode: error.status, body });
     } else {
-      await releaseIdempotencyKey(db.kysely, request.userId, request.key);
+      await releaseIdempotencyKey(db.kysely, claim);
     }
     throw error;
   }
+}
+
+/** Its request never answered (its process stopped), and no push of its may be in flight. */
+async function abandoned(deps: Deps, existing: IdempotencyRow): Promise<boolean> {
+  const age = deps.clock.now().getTime() - new Date(existing.created_at).getTime();
+  if (age <= deps.timings.idempotencyWaitMs * 2) return false;
+  if (existing.transaction_id === null) return true;
+  const attempt = await findTransaction(deps.db.kysely, existing.transaction_id);
+  // Still `initiated`: its push may be on its way (the reconciler settles a dead one's attempt).
+  return attempt === null || attempt.status !== "initiated";
 }

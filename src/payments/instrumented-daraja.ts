@@ -3,7 +3,7 @@
  * operation and outcome) without the Daraja client knowing about our metrics.
  */
 import type { DarajaApi } from "../daraja/contract.ts";
-import { DarajaError } from "../daraja/errors.ts";
+import { DarajaError, type DarajaOperation } from "../daraja/errors.ts";
 import { type DarajaOutcome, type Metrics, observeDarajaCall } from "../metrics.ts";
 
 export function outcomeOf(error: unknown): DarajaOutcome {
@@ -34,7 +34,7 @@ export function outcomeOf(error: unknown): DarajaOutcome {
 
 export function instrumentDaraja(daraja: DarajaApi, metrics: Metrics | undefined): DarajaApi {
   if (!metrics) return daraja;
-  async function timed<T>(operation: "stk_push" | "stk_query", call: () => Promise<T>): Promise<T> {
+  async function timed<T>(operation: DarajaOperation, call: () => Promise<T>): Promise<T> {
     const started = performance.now();
     try {
       const result = await call();

@@ -3,25 +3,20 @@
  * ONE database transaction compare-and-set the row, post the ledger transfer, hold the fee and
  * append the event. A lost compare-and-set (someone else changed the row first) rolls everything
  * back and re-runs on the fresh row, where the same result is then a duplicate: two deliveries of
- * one result can never both move money.
+ * one result can never both move money. Every use case calls `applyPaymentEvent(ctx, …)` by name.
  */
 import { findBookingWithFee, markFeeHeld } from "../bookings/booking-fee.repository.ts";
-import type { Clock } from "../clock.ts";
-import type { Db } from "../db/database.ts";
-import type { BookingFeeRow, BookingRow, PaymentTransactionRow } from "../db/schema.ts";
+import { maskMsisdn } from "../daraja/phone.ts";
+import { isUniqueViolation } from "../db/database.ts";
+import type { BookingFeeRow, BookingRow, Executor, PaymentTransactionRow } from "../db/schema.ts";
 import { postTransfer } from "../ledger/ledger.ts";
-import type { Logger } from "../logger.ts";
-import { countPaymentStatus, type Metrics } from "../metrics.ts";
-import {
-  type Executor,
-  findTransaction,
-  guardOf,
-  insertPaymentEvent,
-  isUniqueViolation,
-  updateTransactionIf,
-} from "./payment.repository.ts";
+import { countPaymentStatus } from "../metrics.ts";
+import type { PaymentsContext } from "./context.ts";
+import { findTransaction, guardOf, insertPaymentEvent, updateTransactionIf } from "./payment.repository.ts";
 import { describeEvent, patchFor } from "./payment-patch.ts";
 import type { ResultSource } from "./payment-result.ts";
+import { accountReferenceFor } from "./push-request.ts";
+import { openReview } from "./review.repository.ts";
 import {
   type FeeStanding,
   isRejection,
@@ -31,7 +26,6 @@ import {
   type TransitionContext,
   transition,
 } from "./state-machine.ts";
-import type { PaymentTimings } from "./timings.ts";
 
 /** Where an event came from: a Daraja result, our push call, or the reconciler's clock. */
 export type EventSource = ResultSource | "push" | "reconciler";
@@ -49,50 +43,33 @@ export type ApplyOutcome =
     }
   | { applied: false; reason: string; transaction: PaymentTransactionRow | null };
 
-/** The one way to change a payment (bound to its dependencies). */
-export type ApplyFn = (
-  transactionId: string,
-  event: PaymentEvent,
-  source: EventSource,
-) => Promise<ApplyOutcome>;
-
-/** A committed change, for the event bus. */
-export interface PaymentChange {
-  transactionId: string;
-  status: PaymentStatus;
-}
-
-export interface ApplyDeps {
-  db: Db;
-  clock: Clock;
-  logger: Logger;
-  timings: PaymentTimings;
-  metrics?: Metrics | undefined;
-  /** Called after commit for every applied transition that changed what a viewer sees. */
-  onChange(change: PaymentChange): void;
-}
+/** What applying needs from the payments context. */
+export type ApplyContext = Pick<
+  PaymentsContext,
+  "db" | "clock" | "logger" | "timings" | "metrics" | "onChange"
+>;
 
 class LostRace extends Error {}
 
 const MAX_ATTEMPTS = 4;
 
 export async function applyPaymentEvent(
-  deps: ApplyDeps,
+  ctx: ApplyContext,
   transactionId: string,
   event: PaymentEvent,
   source: EventSource,
 ): Promise<ApplyOutcome> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const outcome = await deps.db.kysely
+      const outcome = await ctx.db.kysely
         .transaction()
-        .execute((trx) => applyOnce(deps, trx, transactionId, event, source));
+        .execute((trx) => applyOnce(ctx, trx, transactionId, event, source));
       if (outcome.applied && outcome.visible) {
-        if (outcome.from !== outcome.to && deps.metrics) countPaymentStatus(deps.metrics, outcome.to);
-        deps.onChange({ transactionId, status: outcome.to });
+        if (outcome.from !== outcome.to && ctx.metrics) countPaymentStatus(ctx.metrics, outcome.to);
+        ctx.onChange({ transactionId, status: outcome.to });
       }
       if (outcome.applied)
-        deps.logger.info(
+        ctx.logger.info(
           {
             transactionId,
             event: event.type,
@@ -107,20 +84,20 @@ export async function applyPaymentEvent(
     } catch (error) {
       if (error instanceof LostRace && attempt < MAX_ATTEMPTS) continue;
       if (isUniqueViolation(error, "checkout_request_id"))
-        return refused(deps, transactionId, "these Daraja ids belong to another payment");
+        return refused(ctx, transactionId, "these Daraja ids belong to another payment");
       if (isUniqueViolation(error, "mpesa_receipt_number"))
-        return refused(deps, transactionId, "this M-Pesa receipt is already recorded for another payment");
+        return refused(ctx, transactionId, "this M-Pesa receipt is already recorded for another payment");
       throw error;
     }
   }
 }
 
-async function refused(deps: ApplyDeps, transactionId: string, reason: string): Promise<ApplyOutcome> {
-  return { applied: false, reason, transaction: await findTransaction(deps.db.kysely, transactionId) };
+async function refused(ctx: ApplyContext, transactionId: string, reason: string): Promise<ApplyOutcome> {
+  return { applied: false, reason, transaction: await findTransaction(ctx.db.kysely, transactionId) };
 }
 
 async function applyOnce(
-  deps: ApplyDeps,
+  ctx: ApplyContext,
   trx: Executor,
   transactionId: string,
   event: PaymentEvent,
@@ -133,9 +110,9 @@ async function applyOnce(
   const t = transition(row.status, event, contextFor(row, found.fee, found.booking));
   if (isRejection(t)) return { applied: false, reason: t.rejected, transaction: row };
 
-  const now = deps.clock.now();
+  const now = ctx.clock.now();
   if (!t.duplicate || t.effects.length > 0) {
-    const patch = patchFor(row, t, now, deps.timings);
+    const patch = patchFor(row, t, now, ctx.timings);
     if (!(await updateTransactionIf(trx, row.id, guardOf(row), patch))) throw new LostRace();
     for (const effect of t.effects) await performEffect(trx, row, effect, now);
   }
@@ -220,6 +197,20 @@ async function performEffect(trx: Executor, row: PaymentTransactionRow, effect: 
       // The fee moved since we read it (another attempt paid it): start over with the new facts.
       if (!(await markFeeHeld(trx, { feeId: row.booking_fee_id, transactionId: row.id, at })))
         throw new LostRace();
+      return;
+    case "open_review":
+      await openReview(trx, {
+        key: `${effect.kind}:${row.id}`,
+        transactionId: row.id,
+        reason: `${effect.reason}: look for KES ${row.amount} from ${maskMsisdn(row.phone_number)}, account ${accountReferenceFor(row.booking_id)}, from ${row.created_at}`,
+        details: {
+          phoneNumber: row.phone_number,
+          amount: row.amount,
+          accountReference: accountReferenceFor(row.booking_id),
+          pushedAt: row.created_at,
+        },
+        at,
+      });
       return;
     case "record_checkout":
     case "schedule_check":

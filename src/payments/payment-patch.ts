@@ -18,6 +18,8 @@ export function patchFor(row: PaymentTransactionRow, t: Transition, now: Date, t
   };
   if (!open) patch.next_check_at = null;
   if (t.to === "completed" && row.completed_at === null) patch.completed_at = at;
+  // A completed attempt has no failure, whatever was recorded before a late success.
+  if (t.to === "completed") patch.failure_reason = null;
   for (const effect of t.effects) {
     switch (effect.type) {
       case "record_checkout":
@@ -45,6 +47,7 @@ export function patchFor(row: PaymentTransactionRow, t: Transition, now: Date, t
       case "hold_fee":
       case "credit_suspense":
       case "owe_refund":
+      case "open_review":
         break;
       default: {
         const _exhaustive: never = effect;

@@ -3,17 +3,14 @@
  * database or an open transaction). Status changes are compare-and-set: the caller names the facts
  * it read, and the update only happens when they still hold (`numUpdatedRows` says who won).
  */
-import type { Kysely, Transaction } from "kysely";
 import type {
-  Database,
+  Executor,
   NewPaymentTransaction,
   PaymentStatus,
   PaymentTransactionRow,
   PaymentTransactionUpdate,
 } from "../db/schema.ts";
 import { newId } from "../ids.ts";
-
-export type Executor = Kysely<Database> | Transaction<Database>;
 
 /** The facts a transition was computed from; the update applies only if they are unchanged. */
 export interface RowGuard {
@@ -158,105 +155,68 @@ export async function listPaymentEvents(executor: Executor, transactionId: strin
     .execute();
 }
 
-/** Claims the right to ask Daraja about an attempt now: at most once per `minIntervalMs` across processes. */
-export async function claimQuerySlot(
+/** Attempts one account started for one phone since `since`. */
+export async function countPromptsByAccount(
   executor: Executor,
-  id: string,
-  now: Date,
-  minIntervalMs: number,
-): Promise<boolean> {
-  const before = new Date(now.getTime() - minIntervalMs).toISOString();
-  const result = await executor
-    .updateTable("payment_transactions")
-    .set((eb) => ({ last_queried_at: now.toISOString(), check_attempts: eb("check_attempts", "+", 1) }))
-    .where("id", "=", id)
-    .where((eb) => eb.or([eb("last_queried_at", "is", null), eb("last_queried_at", "<=", before)]))
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}
-
-/** Open attempts the reconciler should look at now: pending and due, or initiated for too long. */
-export async function findDuePayments(
-  executor: Executor,
-  now: Date,
-  staleInitiatedBefore: Date,
-  limit: number,
-): Promise<PaymentTransactionRow[]> {
-  const at = now.toISOString();
-  return executor
-    .selectFrom("payment_transactions")
-    .selectAll()
-    .where((eb) =>
-      eb.or([
-        eb.and([eb("status", "=", "pending"), eb("next_check_at", "<=", at)]),
-        eb.and([eb("status", "=", "initiated"), eb("created_at", "<=", staleInitiatedBefore.toISOString())]),
-      ]),
-    )
-    .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", at)]))
-    .orderBy("next_check_at")
-    .limit(limit)
-    .execute();
-}
-
-export async function countDuePayments(executor: Executor, now: Date): Promise<number> {
-  const row = await executor
-    .selectFrom("payment_transactions")
-    .select((eb) => eb.fn.countAll<string | number>().as("n"))
-    .where("status", "=", "pending")
-    .where("next_check_at", "<=", now.toISOString())
-    .executeTakeFirst();
-  return Number(row?.n ?? 0);
-}
-
-/** Lease a row for `owner` until `until`; portable across engines (no SKIP LOCKED needed). */
-export async function claimPayment(
-  executor: Executor,
-  id: string,
-  owner: string,
-  now: Date,
-  until: Date,
-): Promise<boolean> {
-  const at = now.toISOString();
-  const result = await executor
-    .updateTable("payment_transactions")
-    .set({ lease_owner: owner, lease_until: until.toISOString() })
-    .where("id", "=", id)
-    .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", at)]))
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}
-
-export async function releasePayment(executor: Executor, id: string, owner: string): Promise<void> {
-  await executor
-    .updateTable("payment_transactions")
-    .set({ lease_owner: null, lease_until: null })
-    .where("id", "=", id)
-    .where("lease_owner", "=", owner)
-    .execute();
-}
-
-/** Moves the next check of a still-open attempt (after a failed query); status untouched. */
-export async function rescheduleCheck(executor: Executor, id: string, nextCheckAt: Date): Promise<void> {
-  await executor
-    .updateTable("payment_transactions")
-    .set({ next_check_at: nextCheckAt.toISOString() })
-    .where("id", "=", id)
-    .where("status", "in", ["initiated", "pending"])
-    .execute();
-}
-
-export async function countRecentAttemptsForPhone(
-  executor: Executor,
+  userId: string,
   phone: string,
   since: Date,
 ): Promise<number> {
   const row = await executor
     .selectFrom("payment_transactions")
     .select((eb) => eb.fn.countAll<string | number>().as("n"))
+    .where("user_id", "=", userId)
     .where("phone_number", "=", phone)
     .where("created_at", ">=", since.toISOString())
     .executeTakeFirst();
   return Number(row?.n ?? 0);
+}
+
+/** The different phones one account prompted since `since`. */
+export async function phonesPromptedBy(executor: Executor, userId: string, since: Date): Promise<string[]> {
+  const rows = await executor
+    .selectFrom("payment_transactions")
+    .select("phone_number")
+    .distinct()
+    .where("user_id", "=", userId)
+    .where("created_at", ">=", since.toISOString())
+    .execute();
+  return rows.map((r) => r.phone_number);
+}
+
+/** Attempts for a phone since `since` by accounts that have never paid from it. */
+export async function countStrangerPrompts(executor: Executor, phone: string, since: Date): Promise<number> {
+  const row = await executor
+    .selectFrom("payment_transactions as t")
+    .select((eb) => eb.fn.countAll<string | number>().as("n"))
+    .where("t.phone_number", "=", phone)
+    .where("t.created_at", ">=", since.toISOString())
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom("payment_transactions as p")
+            .select("p.id")
+            .whereRef("p.user_id", "=", "t.user_id")
+            .where("p.phone_number", "=", phone)
+            .where("p.paid_amount", "is not", null),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** True when this account has paid from this phone before (the PIN was entered on it). */
+export async function hasPaidFrom(executor: Executor, userId: string, phone: string): Promise<boolean> {
+  const row = await executor
+    .selectFrom("payment_transactions")
+    .select("id")
+    .where("user_id", "=", userId)
+    .where("phone_number", "=", phone)
+    .where("paid_amount", "is not", null)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 export interface HistoryQuery {
@@ -282,17 +242,4 @@ export async function listTransactions(
     .offset((q.page - 1) * q.limit)
     .execute();
   return { rows, total: Number(count?.n ?? 0) };
-}
-
-/** A unique-constraint violation on either engine, optionally on a given column. */
-export function isUniqueViolation(error: unknown, column?: string): boolean {
-  if (typeof error !== "object" || error === null) return false;
-  const e = error as { code?: unknown; message?: unknown; constraint?: unknown; detail?: unknown };
-  const message = typeof e.message === "string" ? e.message : "";
-  const unique =
-    e.code === "23505" || e.code === "SQLITE_CONSTRAINT_UNIQUE" || e.code === "SQLITE_CONSTRAINT_PRIMARYKEY";
-  if (!unique) return false;
-  if (column === undefined) return true;
-  const where = `${message} ${String(e.constraint ?? "")} ${String(e.detail ?? "")}`;
-  return where.includes(column);
 }

@@ -1,6 +1,6 @@
 /**
- * The payments module, wired from its dependencies: the service the routes call, the callback
- * handler, the reconciler and the event bus, all sharing the one `applyPaymentEvent` path.
+ * The payments module, wired from its dependencies: the one place that builds the context every
+ * use case takes first, and binds the use cases the routes, the reconciler and the tests call.
  *
  * Start-up (composition root): `createServices` builds this; then `await payments.start()` opens the
  * PostgreSQL LISTEN connection and, when `config.reconciler.enabled`, starts the reconciler loop.
@@ -10,15 +10,26 @@ import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import type { DarajaApi } from "../daraja/contract.ts";
 import type { Db } from "../db/database.ts";
+import type { CallbackVerdict } from "../db/schema.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
-import { type CallbackService, createCallbackService } from "./callback.service.ts";
+import type { Actor } from "../users/user.ts";
+import { createBackgroundWork, type PaymentsContext } from "./context.ts";
 import { createPaymentEventBus, type PaymentEventBus } from "./events.ts";
+import {
+  type InitiateStkPushInput,
+  initiateStkPush,
+  isAnsweredReplay,
+  type StkPushStarted,
+} from "./initiate-push.ts";
 import { instrumentDaraja } from "./instrumented-daraja.ts";
-import { createPaymentService, type PaymentService } from "./payment.service.ts";
-import { type ApplyDeps, type ApplyFn, applyPaymentEvent } from "./payment-apply.ts";
+import { finishWaitingCallbacks, type ProcessOptions, processCallback } from "./process-callback.ts";
+import { getStatus, type History, type HistoryInput, listHistory } from "./read-payments.ts";
+import { type IncomingCallback, receiveCallback } from "./receive-callback.ts";
 import { createReconciler, type Reconciler } from "./reconciler.ts";
 import { defaultTimings, type PaymentTimings } from "./timings.ts";
+import type { TransactionView } from "./transaction-view.ts";
+import { createWindowCounter } from "./window-counter.ts";
 
 export interface PaymentsDeps {
   config: Readonly<Config>;
@@ -31,13 +42,29 @@ export interface PaymentsDeps {
   timings?: Partial<PaymentTimings> | undefined;
 }
 
-export interface Payments extends PaymentService {
-  /** The one path that changes a payment, for events that are not Daraja results (push outcome, deadlines). */
-  applyEvent: ApplyFn;
-  callbacks: CallbackService;
+export interface CallbackHandling {
+  /** Stores and checks; throws AppError (after storing) when refused. Processing continues in the background. */
+  receive(input: IncomingCallback): Promise<{ callbackId: string }>;
+  /** Decides a stored callback (background, reconciler, or once its push settled). */
+  process(callbackId: string, options?: ProcessOptions): Promise<CallbackVerdict>;
+  /** Finishes callbacks that arrived before their push was settled. */
+  finishWaitingFor(transactionId: string): Promise<void>;
+  /** Resolves when no background processing is running (tests, shutdown). */
+  whenIdle(): Promise<void>;
+}
+
+export interface Payments {
+  initiateStkPush(input: InitiateStkPushInput): Promise<StkPushStarted>;
+  /** A repeat of an answered request (it gets the stored answer): limits must not count it. */
+  isAnsweredReplay(input: InitiateStkPushInput): Promise<boolean>;
+  getStatus(viewer: Actor, transactionId: string): Promise<TransactionView>;
+  listHistory(viewer: Actor, input: HistoryInput): Promise<History>;
+  callbacks: CallbackHandling;
   reconciler: Reconciler;
   events: PaymentEventBus;
   timings: PaymentTimings;
+  /** What the use cases share; for a second reconciler in tests, or a one-off script. */
+  context: PaymentsContext;
   /** Opens the event LISTEN connection (PostgreSQL) and starts the reconciler if enabled. */
   start(): Promise<void>;
   /** Stops the reconciler, waits for background callback work, closes the LISTEN connection. */
@@ -45,75 +72,55 @@ export interface Payments extends PaymentService {
 }
 
 export function createPayments(deps: PaymentsDeps): Payments {
-  const { config, db, logger, clock, metrics } = deps;
-  const daraja = instrumentDaraja(deps.daraja, metrics);
-  const log = logger.child({ module: "payments" });
+  const { config, db, clock } = deps;
+  const logger = deps.logger.child({ module: "payments" });
   const timings: PaymentTimings = { ...defaultTimings(config.mpesa.timeoutMs), ...deps.timings };
-  const events = createPaymentEventBus({ db, logger: log });
-  const applyDeps: ApplyDeps = {
+  const events = createPaymentEventBus({ db, logger });
+  const ctx: PaymentsContext = {
     db,
     clock,
-    logger: log,
+    logger,
+    daraja: instrumentDaraja(deps.daraja, deps.metrics),
     timings,
-    metrics,
-    onChange: (c) => events.publish(c),
-  };
-  const apply: ApplyFn = (transactionId, event, source) =>
-    applyPaymentEvent(applyDeps, transactionId, event, source);
-
-  const callbacks = createCallbackService({
-    db,
-    clock,
-    logger: log,
-    daraja,
-    timings,
-    metrics,
-    callbackSecret: config.callbackSecret,
-    verifyCallbacks: config.mpesa.verifyCallbacks,
-    allowedIps: config.mpesa.callbackAllowedIps,
-    apply,
-  });
-  const service = createPaymentService({
-    db,
-    daraja,
-    clock,
-    logger: log,
-    timings,
-    callbacks,
-    apply,
-    metrics,
+    metrics: deps.metrics,
     callbackUrl: {
       publicBaseUrl: config.publicBaseUrl,
       callbackSecret: config.callbackSecret,
       callbackUrl: config.mpesa.callbackUrl,
     },
-  });
-  const reconciler = createReconciler({
-    db,
-    clock,
-    logger: log,
-    daraja,
-    timings,
-    callbacks,
-    metrics,
-    apply,
-    intervalMs: config.reconciler.intervalMs,
-  });
+    callbacks: {
+      secret: config.callbackSecret,
+      verify: config.mpesa.verifyCallbacks,
+      allowedIps: config.mpesa.callbackAllowedIps,
+    },
+    background: createBackgroundWork(logger),
+    invalidCallbacks: createWindowCounter(60_000),
+    onChange: (change) => events.publish(change),
+  };
+  const reconciler = createReconciler(ctx, { intervalMs: config.reconciler.intervalMs });
 
   return {
-    ...service,
-    applyEvent: apply,
-    callbacks,
+    initiateStkPush: (input) => initiateStkPush(ctx, input),
+    isAnsweredReplay: (input) => isAnsweredReplay(ctx, input),
+    getStatus: (viewer, transactionId) => getStatus(ctx, viewer, transactionId),
+    listHistory: (viewer, input) => listHistory(ctx, viewer, input),
+    callbacks: {
+      receive: (input) => receiveCallback(ctx, input),
+      process: (callbackId, options) => processCallback(ctx, callbackId, options),
+      finishWaitingFor: (transactionId) => finishWaitingCallbacks(ctx, transactionId),
+      whenIdle: () => ctx.background.whenIdle(),
+    },
     reconciler,
     events,
     timings,
+    context: ctx,
     async start() {
       await events.start();
       if (config.reconciler.enabled) reconciler.start();
     },
     async stop() {
       await reconciler.stop();
-      await callbacks.whenIdle();
+      await ctx.background.whenIdle();
       await events.close();
     },
   };

@@ -7,6 +7,7 @@
  * Anything that is not a DarajaError is treated as unknown: the safe side.
  */
 import { DarajaError } from "../daraja/errors.ts";
+import { mayActOnceSent } from "../daraja/operations.ts";
 import { AppError } from "../errors.ts";
 
 export type PushFailure =
@@ -28,7 +29,7 @@ export function classifyPushFailure(error: unknown): PushFailure {
       return { kind: "unknown", reason: `${error.underlying ?? "unknown"}: ${error.message}` };
     case "unexpected_response":
       // A 2xx we cannot read may be an accepted push; anything else was a refusal.
-      if (error.operation === "stk_push" && (error.httpStatus === null || error.httpStatus < 300))
+      if (mayActOnceSent(error.operation) && (error.httpStatus === null || error.httpStatus < 300))
         return { kind: "unknown", reason: `unexpected response: ${error.message}` };
       return refused(rejected(errorMessage));
     case "validation":

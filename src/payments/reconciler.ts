@@ -7,42 +7,30 @@
  * compare-and-set (`lease_until IS NULL OR lease_until < now`), which works on SQLite and PostgreSQL.
  *
  * Attempts without a CheckoutRequestID (the push outcome was unknown and no signed callback came)
- * cannot be queried: after `unconfirmedPushWindowMs` they are marked `failed` ("push outcome
- * unknown; no prompt was confirmed"), which frees the fee for a new attempt. A late callback for one
- * of them is still accepted (failed + paid → completed, or a refund owed if the fee was re-paid).
+ * cannot be queried: after `unconfirmedPushWindowMs` they are marked `failed`, which frees the fee
+ * for a new attempt, and put on the review list (a prompt may have gone out and been paid). A late
+ * callback for one of them is still accepted once confirmed (failed + paid → completed, or a refund
+ * owed if the fee was re-paid).
  */
 import { randomBytes } from "node:crypto";
-import type { Clock } from "../clock.ts";
-import type { DarajaApi } from "../daraja/contract.ts";
-import type { Db } from "../db/database.ts";
 import type { PaymentTransactionRow } from "../db/schema.ts";
-import type { Logger } from "../logger.ts";
-import type { Metrics } from "../metrics.ts";
-import { claimCallback, findUndecidedCallbacks, findUndecidedCallbacksFor } from "./callback.repository.ts";
-import type { CallbackService } from "./callback.service.ts";
+import { claimCallback, findUndecidedCallbacks } from "./callback.repository.ts";
+import type { PaymentsContext } from "./context.ts";
+import { findTransaction } from "./payment.repository.ts";
+import { applyPaymentEvent, type EventSource } from "./payment-apply.ts";
 import {
   claimPayment,
-  claimQuerySlot,
   countDuePayments,
   findDuePayments,
-  findTransaction,
   releasePayment,
   rescheduleCheck,
-} from "./payment.repository.ts";
-import type { ApplyFn, EventSource } from "./payment-apply.ts";
-import { eventFromResult, resultFromQuery } from "./payment-result.ts";
+} from "./payment-schedule.repository.ts";
+import { processCallback } from "./process-callback.ts";
+import { settleFromDaraja } from "./settle-from-daraja.ts";
 import type { PaymentEvent } from "./state-machine.ts";
-import { nextBackoffCheck, type PaymentTimings, reviewDeadline } from "./timings.ts";
+import { nextBackoffCheck, reviewDeadline } from "./timings.ts";
 
-export interface ReconcilerDeps {
-  db: Db;
-  clock: Clock;
-  logger: Logger;
-  daraja: DarajaApi;
-  timings: PaymentTimings;
-  callbacks: CallbackService;
-  metrics?: Metrics | undefined;
-  apply: ApplyFn;
+export interface ReconcilerOptions {
   intervalMs: number;
   /** Rows per pass (each kind). */
   batchSize?: number;
@@ -65,54 +53,63 @@ export interface Reconciler {
   runOnce(): Promise<ReconcileSummary>;
 }
 
-export function createReconciler(deps: ReconcilerDeps): Reconciler {
-  const { db, clock, logger, timings } = deps;
-  const owner = `rec_${randomBytes(6).toString("hex")}`;
-  const batchSize = deps.batchSize ?? 50;
-  const leaseMs = deps.leaseMs ?? 60_000;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<unknown> | null = null;
-  let stopped = true;
+/** Looks at one open attempt; true when its status changed. */
+async function reconcile(ctx: PaymentsContext, row: PaymentTransactionRow): Promise<boolean> {
+  const { db, clock, timings } = ctx;
+  const now = clock.now();
+  const created = new Date(row.created_at);
+  const apply = async (event: PaymentEvent, source: EventSource) => {
+    const outcome = await applyPaymentEvent(ctx, row.id, event, source);
+    return outcome.applied && outcome.from !== outcome.to;
+  };
+  if (row.status === "initiated")
+    return apply(
+      { type: "push_outcome_unknown", reason: "no answer was recorded for the push" },
+      "reconciler",
+    );
+  if (row.status !== "pending") return false;
 
-  async function reconcile(row: PaymentTransactionRow): Promise<boolean> {
-    const now = clock.now();
-    const created = new Date(row.created_at);
-    const apply = async (event: PaymentEvent, source: EventSource) => {
-      const outcome = await deps.apply(row.id, event, source);
-      return outcome.applied && outcome.from !== outcome.to;
-    };
-    if (row.status === "initiated")
-      return apply(
-        { type: "push_outcome_unknown", reason: "no answer was recorded for the push" },
-        "reconciler",
-      );
-    if (row.status !== "pending") return false;
+  if (row.checkout_request_id === null) {
+    // A callback still waiting to be confirmed does not hold the fee: it may be forged, and a real
+    // one that is confirmed later still counts (failed + paid → completed, or a refund owed).
+    if (now.getTime() - created.getTime() >= timings.unconfirmedPushWindowMs)
+      return apply({ type: "push_unconfirmed" }, "reconciler");
+    await rescheduleCheck(db.kysely, row.id, new Date(created.getTime() + timings.unconfirmedPushWindowMs));
+    return false;
+  }
 
-    if (row.checkout_request_id === null) {
-      if ((await findUndecidedCallbacksFor(db.kysely, row.id)).length > 0) return false;
-      if (now.getTime() - created.getTime() >= timings.unconfirmedPushWindowMs)
-        return apply({ type: "push_unconfirmed" }, "reconciler");
-      await rescheduleCheck(db.kysely, row.id, new Date(created.getTime() + timings.unconfirmedPushWindowMs));
+  const pastDeadline = now.getTime() >= reviewDeadline(created, timings).getTime();
+  const settled = await settleFromDaraja(ctx, row, { source: "query" });
+  switch (settled.kind) {
+    case "not_asked":
+    case "undecided":
+    case "ids_refused":
       return false;
-    }
-
-    const pastDeadline = now.getTime() >= reviewDeadline(created, timings).getTime();
-    if (!(await claimQuerySlot(db.kysely, row.id, now, timings.statusQueryMinIntervalMs))) return false;
-    let event: PaymentEvent;
-    try {
-      event = eventFromResult(resultFromQuery(await deps.daraja.stkQuery(row.checkout_request_id)));
-    } catch (error) {
-      logger.warn({ err: error, transactionId: row.id }, "reconciler: STK Query failed");
+    case "query_failed":
       if (pastDeadline) return apply({ type: "deadline_passed" }, "reconciler");
       await rescheduleCheck(db.kysely, row.id, nextBackoffCheck(created, now, timings));
       return false;
+    case "answered": {
+      const { event, outcome } = settled;
+      if (pastDeadline && (event.type === "not_final" || event.type === "unrecognised"))
+        return apply({ type: "deadline_passed" }, "reconciler");
+      return outcome.applied && outcome.from !== outcome.to;
     }
-    if (pastDeadline && (event.type === "not_final" || event.type === "unrecognised")) {
-      await deps.apply(row.id, event, "query");
-      return apply({ type: "deadline_passed" }, "reconciler");
+    default: {
+      const _exhaustive: never = settled;
+      return _exhaustive;
     }
-    return apply(event, "query");
   }
+}
+
+export function createReconciler(ctx: PaymentsContext, options: ReconcilerOptions): Reconciler {
+  const { db, clock, logger, timings } = ctx;
+  const owner = `rec_${randomBytes(6).toString("hex")}`;
+  const batchSize = options.batchSize ?? 50;
+  const leaseMs = options.leaseMs ?? 60_000;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<unknown> | null = null;
+  let stopped = true;
 
   async function runOnce(): Promise<ReconcileSummary> {
     const summary: ReconcileSummary = { payments: 0, settled: 0, callbacks: 0 };
@@ -124,7 +121,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         const row = await findTransaction(db.kysely, due.id);
         if (!row) continue;
         summary.payments += 1;
-        if (await reconcile(row)) summary.settled += 1;
+        if (await reconcile(ctx, row)) summary.settled += 1;
       } catch (error) {
         logger.error({ err: error, transactionId: due.id }, "reconciler: could not reconcile a payment");
       } finally {
@@ -136,14 +133,14 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     for (const cb of await findUndecidedCallbacks(db.kysely, now, receivedBefore, batchSize)) {
       if (!(await claimCallback(db.kysely, cb.id, now, new Date(now.getTime() + leaseMs)))) continue;
       try {
-        await deps.callbacks.process(cb.id, { force: true });
+        await processCallback(ctx, cb.id, { force: true });
         summary.callbacks += 1;
       } catch (error) {
         logger.error({ err: error, callbackId: cb.id }, "reconciler: could not process a stored callback");
       }
     }
 
-    if (deps.metrics) deps.metrics.reconcilerBacklog.set(await countDuePayments(db.kysely, clock.now()));
+    if (ctx.metrics) ctx.metrics.reconcilerBacklog.set(await countDuePayments(db.kysely, clock.now()));
     if (summary.payments + summary.callbacks > 0) logger.info(summary, "reconciler pass");
     return summary;
   }
@@ -158,7 +155,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
           running = null;
           schedule();
         });
-    }, deps.intervalMs);
+    }, options.intervalMs);
     timer.unref();
   }
 

@@ -1,5 +1,6 @@
 /**
- * The payment state machine (design: payments.md). PURE: no I/O, no clock, no imports of ours.
+ * The payment state machine (design: payments.md). PURE: no I/O, no clock; the only import is the
+ * list of statuses, which the data layer owns.
  * `transition(state, event, ctx)` lists every allowed move; whatever it does not list is rejected.
  * The payment service is the only caller and applies the effects in ONE database transaction with a
  * compare-and-set on the previous state, so two deliveries of the same result cannot both win.
@@ -13,10 +14,9 @@
  * - Unrecognised result codes never succeed and never fail: the attempt stays pending.
  */
 
-/** Every payment status, in lifecycle order. The one definition: the database, the API and reports use it. */
-export const PAYMENT_STATUSES = ["initiated", "pending", "completed", "failed", "needs_review"] as const;
+import { PAYMENT_STATUSES, type PaymentStatus } from "../db/schema.ts";
 
-export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+export { PAYMENT_STATUSES, type PaymentStatus };
 
 /** Facts of a payment that Daraja reported as paid (ResultCode 0). Nulls: Daraja did not say (STK Query). */
 export interface PaidFacts {
@@ -108,7 +108,9 @@ export type PaymentEffect =
   /** Ledger: mpesa_clearing → suspense (a person decides). */
   | { type: "credit_suspense"; amount: number }
   /** Ledger: mpesa_clearing → customer_refunds_payable (overpayment to give back). */
-  | { type: "owe_refund"; amount: number };
+  | { type: "owe_refund"; amount: number }
+  /** Put the attempt on the review list: money may have moved without our knowing (a person settles it). */
+  | { type: "open_review"; kind: "push_unconfirmed"; reason: string };
 
 export interface Transition {
   to: PaymentStatus;
@@ -269,10 +271,13 @@ function fromPending(event: PaymentEvent, ctx: TransitionContext): Transition | 
       });
     case "push_unconfirmed":
       if (ctx.hasCheckoutId) return reject("the push was confirmed");
-      return move("failed", "push outcome unknown; no prompt was confirmed", {
-        type: "record_failure",
-        reason: PUSH_UNCONFIRMED_REASON,
-      });
+      // Failed, so the customer can try again; but a prompt may have gone out and been paid.
+      return move(
+        "failed",
+        "push outcome unknown; no prompt was confirmed",
+        { type: "record_failure", reason: PUSH_UNCONFIRMED_REASON },
+        { type: "open_review", kind: "push_unconfirmed", reason: PUSH_UNCONFIRMED_REVIEW },
+      );
     default: {
       const _exhaustive: never = event;
       return _exhaustive;
@@ -280,7 +285,11 @@ function fromPending(event: PaymentEvent, ctx: TransitionContext): Transition | 
   }
 }
 
-export const PUSH_UNCONFIRMED_REASON = "push outcome unknown; no prompt was confirmed";
+/** What the customer reads. */
+export const PUSH_UNCONFIRMED_REASON =
+  "We could not confirm that M-Pesa sent the prompt. If money was taken, we will find it; you can try again.";
+/** What the person reviewing reads. */
+export const PUSH_UNCONFIRMED_REVIEW = "push outcome unknown and no callback came; money may have been taken";
 
 function fromCompleted(event: PaymentEvent, ctx: TransitionContext): Transition | Rejection {
   switch (event.type) {

@@ -1,5 +1,5 @@
 /**
- * How long the payment service waits for what. Defaults follow payments.md: first status query
+ * How long the payment service waits for what, and how much it allows. Defaults follow payments.md: first status query
  * about 30 s after the push, then backing off up to 24 h, then review. Tests shrink them.
  */
 export interface PaymentTimings {
@@ -24,8 +24,21 @@ export interface PaymentTimings {
   callbackRetryMs: number;
   /** A callback that could not be confirmed for this long is rejected. */
   callbackGiveUpMs: number;
-  /** New attempts allowed per phone number per minute. */
-  attemptsPerPhonePerMinute: number;
+  /** A callback whose processing failed this many times is sent to review (and no longer retried). */
+  callbackMaxFailures: number;
+  /** Unsigned (or wrongly signed) callbacks heard per source address per minute, per process; more: 429, not stored. */
+  invalidCallbacksPerAddressPerMinute: number;
+  /** What is kept of the body of a callback refused on arrival (unsigned, or unreadable); its size is recorded. */
+  invalidCallbackBodyChars: number;
+  /** Prompts one account may send to one phone per minute. */
+  promptsPerPhonePerMinute: number;
+  /** Different phones one account may prompt in 24 h. */
+  phonesPerAccountPerDay: number;
+  /**
+   * Prompts a phone may receive in 24 h from accounts that have never paid from it, all together
+   * (an account that has paid from the phone is neither counted nor held back).
+   */
+  strangerPromptsPerPhonePerDay: number;
   /** How long a repeat of an in-flight Idempotency-Key waits for the first answer. */
   idempotencyWaitMs: number;
 }
@@ -55,7 +68,12 @@ export function defaultTimings(pushTimeoutMs: number): PaymentTimings {
     statusQueryMinIntervalMs: 5 * SECOND,
     callbackRetryMs: 5 * SECOND,
     callbackGiveUpMs: 24 * HOUR,
-    attemptsPerPhonePerMinute: 5,
+    callbackMaxFailures: 10,
+    invalidCallbacksPerAddressPerMinute: 60,
+    invalidCallbackBodyChars: 4_096,
+    promptsPerPhonePerMinute: 5,
+    phonesPerAccountPerDay: 5,
+    strangerPromptsPerPhonePerDay: 10,
     idempotencyWaitMs: pushTimeoutMs + 5 * SECOND,
   };
 }

@@ -6,13 +6,12 @@
  */
 import type { Clock } from "../clock.ts";
 import type { Db } from "../db/database.ts";
-import type { PayoutStatus } from "../db/schema.ts";
+import { isUniqueViolation } from "../db/database.ts";
+import type { Executor, PayoutStatus } from "../db/schema.ts";
 import { postTransfer } from "../ledger/ledger.ts";
 import type { Logger } from "../logger.ts";
 import { countPayoutStatus, type Metrics } from "../metrics.ts";
-import { isUniqueViolation } from "../users/users.repository.ts";
 import {
-  type Executor,
   findItem,
   guardOf,
   type Item,

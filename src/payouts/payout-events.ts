@@ -6,18 +6,9 @@ import type { ResultFacts } from "./result-check.ts";
 
 export type { ResultFacts };
 
-/** Every payout/refund status. The one definition: the database, the API and reports use it. */
-export const PAYOUT_STATUSES = [
-  "queued",
-  "submitted",
-  "unknown",
-  "succeeded",
-  "failed",
-  "needs_review",
-] as const;
-export type PayoutStatus = (typeof PAYOUT_STATUSES)[number];
+import { PAYOUT_STATUSES, type PayoutKind, type PayoutStatus } from "../db/schema.ts";
 
-export type PayoutKind = "payout" | "refund";
+export { PAYOUT_STATUSES, type PayoutKind, type PayoutStatus };
 
 /** Definitive failures after which a person must decide instead of another retry. */
 export const MAX_FAILURES = 3;

@@ -1,6 +1,5 @@
 /** Reading payouts and refunds for the API: pages of them, and the ones of a booking. */
-import type { PayoutRow, PayoutStatus, RefundRow } from "../db/schema.ts";
-import type { Executor } from "./payout.repository.ts";
+import type { Executor, PayoutRow, PayoutStatus, RefundRow } from "../db/schema.ts";
 
 export interface ListQuery {
   /** Whose items: a technician (payouts) or customer (refunds) id; null for all (admins). */

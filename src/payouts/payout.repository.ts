@@ -3,9 +3,9 @@
  * columns the state machine moves (`MoneyOutColumns`), so one set of functions serves both, named
  * by an `ItemRef`. Status changes are compare-and-set on the facts the transition was computed from.
  */
-import type { Kysely, Transaction, Updateable } from "kysely";
+import type { Updateable } from "kysely";
 import type {
-  Database,
+  Executor,
   MoneyOutColumns,
   PayoutEventRow,
   PayoutKind,
@@ -14,8 +14,6 @@ import type {
   RefundRow,
 } from "../db/schema.ts";
 import { newId } from "../ids.ts";
-
-export type Executor = Kysely<Database> | Transaction<Database>;
 
 /** Names one payout or refund. */
 export interface ItemRef {

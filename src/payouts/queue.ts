@@ -4,9 +4,9 @@
  * construction: one payout per booking fee, one refund per payment transaction (UNIQUE); asking
  * again answers the existing row and writes nothing.
  */
-import type { PayoutRow, PayoutStatus, RefundRow } from "../db/schema.ts";
+import type { Executor, PayoutRow, PayoutStatus, RefundRow } from "../db/schema.ts";
 import { newId } from "../ids.ts";
-import { type Executor, insertPayoutEvent } from "./payout.repository.ts";
+import { insertPayoutEvent } from "./payout.repository.ts";
 
 export interface NewPayout {
   bookingId: string;

@@ -7,9 +7,8 @@
  */
 import type { Clock } from "../clock.ts";
 import type { Db } from "../db/database.ts";
-import type { PaymentStatus } from "../db/schema.ts";
+import { PAYMENT_STATUSES, type PaymentStatus } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
-import { PAYMENT_STATUSES } from "../payments/state-machine.ts";
 
 export interface PaymentsReportRange {
   /** Inclusive start, ISO-8601 date or date-time; default 30 days before `to`. */
@@ -30,7 +29,11 @@ export interface PaymentsReport {
   revenuePerDay: { day: string; amount: number; count: number; currency: "KES" }[];
   /** Failed payments grouped by reason and result code, most frequent first. */
   failureReasons: { reason: string; resultCode: string | null; count: number }[];
-  /** Every transaction currently in needs_review (whatever the range), oldest first. */
+  /**
+   * What a person must settle (whatever the range), oldest first: every transaction in
+   * needs_review, and every open item of the review list (a push whose outcome stayed unknown, a
+   * callback that could not be processed), once per transaction.
+   */
   needsReview: { id: string; bookingId: string; amount: number; reason: string; createdAt: string }[];
 }
 
@@ -148,6 +151,47 @@ export function createReportsService(deps: { db: Db; clock: Clock }): ReportsSer
         .limit(MAX_REVIEW_ITEMS)
         .execute();
 
+      const listed = new Set(review.map((row) => row.id));
+      const items = await db.kysely
+        .selectFrom("payment_reviews")
+        .innerJoin("payment_transactions", "payment_transactions.id", "payment_reviews.transaction_id")
+        .select([
+          "payment_transactions.id as id",
+          "payment_transactions.booking_id as booking_id",
+          "payment_transactions.amount as amount",
+          "payment_reviews.reason as reason",
+          "payment_reviews.created_at as created_at",
+        ])
+        .where("payment_reviews.resolved_at", "is", null)
+        .orderBy("payment_reviews.created_at", "asc")
+        .orderBy("payment_reviews.id", "asc")
+        .limit(MAX_REVIEW_ITEMS)
+        .execute();
+      const needsReview = [
+        ...review.map((row) => ({
+          id: row.id,
+          bookingId: row.booking_id,
+          amount: row.amount,
+          reason: row.failure_reason ?? row.result_desc ?? "awaiting review",
+          createdAt: row.created_at,
+        })),
+        ...items
+          .filter((row) => {
+            if (listed.has(row.id)) return false;
+            listed.add(row.id);
+            return true;
+          })
+          .map((row) => ({
+            id: row.id,
+            bookingId: row.booking_id,
+            amount: row.amount,
+            reason: row.reason,
+            createdAt: row.created_at,
+          })),
+      ]
+        .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
+        .slice(0, MAX_REVIEW_ITEMS);
+
       const finished = counts.completed + counts.failed;
       const seconds = durations.map((ms) => Math.max(0, ms) / 1000).sort((a, b) => a - b);
       const p95 = percentile(seconds, 95);
@@ -173,13 +217,7 @@ export function createReportsService(deps: { db: Db; clock: Clock }): ReportsSer
         failureReasons: [...failures.values()].sort(
           (a, b) => b.count - a.count || a.reason.localeCompare(b.reason),
         ),
-        needsReview: review.map((row) => ({
-          id: row.id,
-          bookingId: row.booking_id,
-          amount: row.amount,
-          reason: row.failure_reason ?? row.result_desc ?? "awaiting review",
-          createdAt: row.created_at,
-        })),
+        needsReview,
       };
     },
   };

@@ -1,8 +1,6 @@
 /** Data access for users: plain functions taking a Kysely executor first. */
-import type { Insertable, Kysely, Transaction } from "kysely";
-import type { Database, UserRow, UsersTable } from "../db/schema.ts";
-
-type Executor = Kysely<Database> | Transaction<Database>;
+import type { Insertable } from "kysely";
+import type { Executor, UserRow, UsersTable } from "../db/schema.ts";
 
 export async function insertUser(executor: Executor, row: Insertable<UsersTable>): Promise<void> {
   await executor.insertInto("users").values(row).execute();
@@ -41,11 +39,4 @@ export async function upgradePasswordHash(
     .where("password_hash", "=", previousHash)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
-}
-
-/** True for a UNIQUE violation on either engine (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE). */
-export function isUniqueViolation(error: unknown): boolean {
-  if (typeof error !== "object" || error === null || !("code" in error)) return false;
-  const code = (error as { code: unknown }).code;
-  return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
 }

@@ -6,6 +6,7 @@ import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import { normalizeMsisdn } from "../daraja/phone.ts";
 import type { Db } from "../db/database.ts";
+import { isUniqueViolation } from "../db/database.ts";
 import { AppError } from "../errors.ts";
 import { newId } from "../ids.ts";
 import type { Logger } from "../logger.ts";
@@ -21,7 +22,6 @@ import {
   findUserByEmail,
   findUserById,
   insertUser,
-  isUniqueViolation,
   updatePasswordHash,
   upgradePasswordHash,
 } from "./users.repository.ts";

@@ -189,10 +189,15 @@ describe("seeded faults through the client", () => {
     });
   });
 
-  it("a push answered 500.003.1001 is a server error, sent once, and created nothing", async () => {
+  it("a push answered 500.003.1001 has an unknown outcome (it may have created a prompt) and is sent once", async () => {
     t.emulator.setFaults({ seed: 1, rates: { pushError: 1 } });
     const error = await caught(client(t.baseUrl).stkPush(pushFor("254712000905")));
-    expect(error).toMatchObject({ kind: "server", errorCode: "500.003.1001", httpStatus: 500 });
+    expect(error).toMatchObject({
+      kind: "outcome_unknown",
+      underlying: "server",
+      errorCode: "500.003.1001",
+      httpStatus: 500,
+    });
     expect(sent(PUSH)).toBe(1);
     expect(t.emulator.sessions.list()).toHaveLength(0);
   });

@@ -6,8 +6,8 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { createDatabase, type Db } from "../../src/db/database.ts";
 import { createLogger } from "../../src/logger.ts";
+import type { PaymentChange } from "../../src/payments/context.ts";
 import { createPaymentEventBus, type PaymentEventBus } from "../../src/payments/events.ts";
-import type { PaymentChange } from "../../src/payments/payment-apply.ts";
 import { createTestDb, type TestDb, testEngine } from "../support/db.ts";
 
 const logger = createLogger("silent");

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { StkSession } from "../../src/emulator/index.ts";
 import { newId } from "../../src/ids.ts";
 import { accountBalances } from "../../src/ledger/ledger.ts";
+import { PUSH_UNCONFIRMED_REASON } from "../../src/payments/state-machine.ts";
 import { bearer } from "../support/app.ts";
 import { assertBooksBalanced } from "../support/books.ts";
 import { callbackBody, type PaymentsStack, startPaymentsStack } from "../support/payments.ts";
@@ -170,6 +171,36 @@ describe("lost and repeated callbacks", () => {
     expect(queries.length).toBeGreaterThanOrEqual(1);
     // Exactly one push was sent for it: an unknown outcome is never pushed again.
     expect(s.emulator.emulator.sessions.list({ phoneNumber: "254700009006" })).toHaveLength(1);
+  });
+});
+
+describe("a push answered 5xx in Daraja's envelope", () => {
+  it("500.003.1001 is an unknown outcome, not a refusal: 201 'confirming', never pushed again", async () => {
+    const c = await s.customer();
+    s.emulator.emulator.setFaults({ rates: { pushError: 1 } });
+    const res = await s.stkPush(c.token, {
+      phoneNumber: "254700009001",
+      bookingId: c.bookingId,
+      type: "booking_fee",
+    });
+    s.emulator.emulator.setFaults({});
+    expect(res.statusCode).toBe(201);
+    const { data, message } = res.json();
+    expect(data.checkoutRequestId).toBeNull();
+    expect(message).toMatch(/confirming/i);
+    expect(await s.row(data.transactionId)).toMatchObject({ status: "pending", checkout_request_id: null });
+    // Asking again while it is unresolved does not send a second push.
+    expect(
+      (await s.stkPush(c.token, { phoneNumber: "254700009001", bookingId: c.bookingId, type: "booking_fee" }))
+        .statusCode,
+    ).toBe(409);
+    const pushes = s.emulator.emulator.requests.list({ path: "/mpesa/stkpush/v1/processrequest" });
+    expect(pushes.filter((r) => JSON.stringify(r).includes(data.transactionId))).toHaveLength(1);
+    // No callback comes (nothing was created): after the window the attempt fails and the fee is free.
+    s.clock.advance(4 * 60_000);
+    await s.t.services.payments.reconciler.runOnce();
+    expect((await s.row(data.transactionId)).status).toBe("failed");
+    expect((await s.fee(c.bookingId)).status).toBe("pending");
   });
 });
 
@@ -384,7 +415,7 @@ describe("crashes and late money", () => {
     s.clock.advance(4 * 60_000);
     await s.t.services.payments.reconciler.runOnce();
     const failed = await s.waitForStatus(c.token, first.transactionId, ["failed"]);
-    expect(failed.failureReason).toBe("push outcome unknown; no prompt was confirmed");
+    expect(failed.failureReason).toBe(PUSH_UNCONFIRMED_REASON);
 
     // Meanwhile the customer pays the first prompt after all: a late success.
     s.emulator.emulator.answerPrompt(phone, { kind: "pin", pin: "1234" });

@@ -61,9 +61,9 @@ describe("STK Push through the emulator", () => {
   });
 
   it.each([
-    ["254711111111", "1", /balance is too low/],
+    ["254711111111", "1", /balance was not enough/],
     ["254700001032", "1032", /cancelled/],
-    ["254700002001", "2001", /PIN was wrong/],
+    ["254700002001", "2001", /PIN entered was wrong/],
   ])("%s fails with result %s and frees the fee for another try", async (phone, code, reason) => {
     const c = await s.customer();
     const res = await s.stkPush(c.token, pushBody(c.bookingId, phone));

@@ -110,7 +110,9 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
         daraja: options.daraja ?? unreachableDaraja,
         metrics: createMetrics(),
         passwordParams: TEST_PASSWORD_PARAMS,
-        ...(options.paymentTimings ? { paymentTimings: options.paymentTimings } : {}),
+        // Suites pay from Daraja's few test numbers all day long, from many accounts: the per-phone
+        // daily limit for strangers has its own tests (payments-abuse.test.ts).
+        paymentTimings: { strangerPromptsPerPhonePerDay: 100_000, ...options.paymentTimings },
       });
       await services.users.ensureAdminFromConfig();
       const app = await buildApp({

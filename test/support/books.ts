@@ -9,7 +9,8 @@
  * Balances are credits (negative in the ledger's signed entries), so each is compared negated.
  */
 import { type RawBuilder, sql } from "kysely";
-import { accountBalances, assertLedgerBalanced, type Executor } from "../../src/ledger/ledger.ts";
+import type { Executor } from "../../src/db/schema.ts";
+import { accountBalances, assertLedgerBalanced } from "../../src/ledger/ledger.ts";
 
 // PostgreSQL answers SUM over integers as a bigint string; both engines answer NULL over no rows.
 async function sum(executor: Executor, query: RawBuilder<unknown>): Promise<number> {

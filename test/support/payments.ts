@@ -11,14 +11,16 @@ import { loadConfig } from "../../src/config.ts";
 import { createDarajaClient } from "../../src/daraja/client.ts";
 import type { DarajaApi, StkPushAccepted, StkPushInput, StkQueryResult } from "../../src/daraja/contract.ts";
 import { DarajaError, type DarajaErrorKind } from "../../src/daraja/errors.ts";
-import type { BookingFeeRow, PaymentTransactionRow } from "../../src/db/schema.ts";
+import type { BookingFeeRow, MpesaCallbackRow, PaymentTransactionRow } from "../../src/db/schema.ts";
 import type { EmulatorOptions } from "../../src/emulator/index.ts";
+import { AppError } from "../../src/errors.ts";
 import type { RateLimits } from "../../src/http/rate-limits.ts";
 import { newId } from "../../src/ids.ts";
 import { accountBalances } from "../../src/ledger/ledger.ts";
 import { createLogger } from "../../src/logger.ts";
 import { createMetrics } from "../../src/metrics.ts";
 import { callbackSignature } from "../../src/payments/callback-url.ts";
+import type { StkPushStarted } from "../../src/payments/initiate-push.ts";
 import { createPayments, type Payments } from "../../src/payments/payments.ts";
 import type { PaymentTimings } from "../../src/payments/timings.ts";
 import type { TransactionView } from "../../src/payments/transaction-view.ts";
@@ -158,6 +160,19 @@ export function callbackBody(f: CallbackFields): string {
 
 export const CALLBACK_SECRET = "test-callback-secret-0123456789abcdef";
 
+/** The error code of a refused delivery (`PaymentsHarness.deliver`), or null when it was accepted. */
+export function refusalCode(result: { callbackId: string } | { error: unknown }): string | null {
+  if ("error" in result) return result.error instanceof AppError ? result.error.code : String(result.error);
+  return null;
+}
+
+/** A customer with one booking, and a push for its fee from the success test number. */
+export interface Payer {
+  customer: Actor;
+  bookingId: string;
+  start(): Promise<StkPushStarted>;
+}
+
 export interface PaymentsHarness {
   db: TestDb;
   clock: ManualClock;
@@ -165,12 +180,17 @@ export interface PaymentsHarness {
   payments: Payments;
   customer(): Promise<Actor>;
   booking(owner: Actor): Promise<{ bookingId: string }>;
+  payer(): Promise<Payer>;
   /** Delivers a callback for `transactionId` signed (or not) and waits for its processing. */
   deliver(
     transactionId: string,
     body: string,
     options?: { sig?: string | null },
   ): Promise<{ callbackId: string } | { error: unknown }>;
+  /** The stored attempt. */
+  row(transactionId: string): Promise<PaymentTransactionRow>;
+  /** The stored callbacks of an attempt, in the order they arrived. */
+  callbacksOf(transactionId: string): Promise<MpesaCallbackRow[]>;
   balances(): Promise<Record<string, number>>;
   close(): Promise<void>;
 }
@@ -198,7 +218,7 @@ export async function createPaymentsHarness(
     timings: options.timings,
   });
   const bookings = createBookingsService({ config, db: db.db, clock });
-  return {
+  const harness: PaymentsHarness = {
     db,
     clock,
     daraja,
@@ -223,6 +243,13 @@ export async function createPaymentsHarness(
       const booking = await bookings.create(owner, { service: "Plumbing" });
       return { bookingId: booking.id };
     },
+    async payer() {
+      const customer = await harness.customer();
+      const { bookingId } = await harness.booking(customer);
+      const start = () =>
+        payments.initiateStkPush({ userId: customer.id, bookingId, phoneNumber: SUCCESS_PHONE });
+      return { customer, bookingId, start };
+    },
     async deliver(transactionId, body, deliverOptions = {}) {
       const sig =
         deliverOptions.sig === undefined
@@ -241,6 +268,22 @@ export async function createPaymentsHarness(
         return { error };
       }
     },
+    row(transactionId) {
+      return db.db.kysely
+        .selectFrom("payment_transactions")
+        .selectAll()
+        .where("id", "=", transactionId)
+        .executeTakeFirstOrThrow();
+    },
+    callbacksOf(transactionId) {
+      return db.db.kysely
+        .selectFrom("mpesa_callbacks")
+        .selectAll()
+        .where("transaction_id", "=", transactionId)
+        .orderBy("received_at")
+        .orderBy("id")
+        .execute();
+    },
     async balances() {
       return accountBalances(db.db.kysely);
     },
@@ -250,6 +293,7 @@ export async function createPaymentsHarness(
       await db.cleanup();
     },
   };
+  return harness;
 }
 
 // ── Integration: the real HTTP server, the real Daraja client and the real emulator ─────────────
@@ -411,11 +455,11 @@ export async function startPaymentsStack(
  */
 export function withPaymentsStack(
   use: (stack: PaymentsStack) => void,
-  options: { env?: Record<string, string> } = {},
+  options: Parameters<typeof startPaymentsStack>[0] = {},
 ): void {
   let stack: PaymentsStack | undefined;
   beforeAll(async () => {
-    stack = await startPaymentsStack(options.env ? { env: options.env } : {});
+    stack = await startPaymentsStack(options);
     use(stack);
   });
   beforeEach(() => {

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import * as m0001 from "./0001_initial.ts";
+import * as m0002 from "./0002_payments_core.ts";
 import * as m0003 from "./0003_escrow.ts";
 
 /** A migration: frozen in time, it takes an untyped Kysely and imports nothing of the application. */
@@ -11,5 +12,6 @@ export interface Migration {
 /** Every migration, in order. Listed statically so the same build runs from the sources and from dist. */
 export const migrations: Record<string, Migration> = {
   "0001_initial": m0001,
+  "0002_payments_core": m0002,
   "0003_escrow": m0003,
 };

@@ -7,6 +7,7 @@
  */
 import { type Static, Type } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { InitiateStkPushInput } from "../../payments/initiate-push.ts";
 import type { Payments } from "../../payments/payments.ts";
 import { isFinal, PAYMENT_STATUSES } from "../../payments/state-machine.ts";
 import type { TransactionView } from "../../payments/transaction-view.ts";
@@ -92,6 +93,19 @@ const CallbackQuery = Type.Object({
 
 const CallbackAccepted = Type.Object({ ResultCode: Type.Literal(0), ResultDesc: Type.Literal("Accepted") });
 
+type StkPushRequest = FastifyRequest<{
+  Body: Static<typeof StkPushBody>;
+  Headers: Static<typeof StkPushHeaders>;
+}>;
+
+const pushInputOf = (request: StkPushRequest): InitiateStkPushInput => ({
+  userId: actorOf(request).id,
+  bookingId: request.body.bookingId,
+  phoneNumber: request.body.phoneNumber,
+  amount: request.body.amount,
+  idempotencyKey: request.headers["idempotency-key"],
+});
+
 const actorOf = (request: FastifyRequest): Actor => {
   const user = request.user as AuthUser;
   return { id: user.id, role: user.role };
@@ -114,6 +128,11 @@ export async function paymentsRoutes(app: FastifyInstance, options: PaymentsRout
         rateLimit: {
           max: limit.max,
           timeWindow: limit.timeWindowMs,
+          // Counted once the body is read, so a replay of an answered request (it gets the stored
+          // answer) is let through without counting.
+          hook: "preHandler",
+          allowList: (request: FastifyRequest) =>
+            payments.isAnsweredReplay(pushInputOf(request as StkPushRequest)),
           keyGenerator: (request: FastifyRequest) =>
             `stkpush|${(request.user as AuthUser | null)?.id ?? request.ip}`,
         },
@@ -128,13 +147,7 @@ export async function paymentsRoutes(app: FastifyInstance, options: PaymentsRout
       },
     },
     async (request, reply) => {
-      const answer = await payments.initiateStkPush({
-        userId: actorOf(request).id,
-        bookingId: request.body.bookingId,
-        phoneNumber: request.body.phoneNumber,
-        amount: request.body.amount,
-        idempotencyKey: request.headers["idempotency-key"],
-      });
+      const answer = await payments.initiateStkPush(pushInputOf(request));
       return reply.code(201).send(answer);
     },
   );
@@ -221,7 +234,7 @@ export async function paymentsRoutes(app: FastifyInstance, options: PaymentsRout
           tags: ["payments"],
           summary: "Daraja's STK callback (signed URL; no session)",
           querystring: CallbackQuery,
-          response: { 200: CallbackAccepted, ...errorResponses(400, 403, 413) },
+          response: { 200: CallbackAccepted, ...errorResponses(400, 403, 413, 429) },
         },
       },
       async (request, reply: FastifyReply) => {

@@ -58,8 +58,10 @@ describe("error envelope → kind (reference §3 catalogue)", () => {
   ])("%s %s (HTTP %i) → %s", (code, message, status, kind, retryable) => {
     for (const operation of ["token", "stk_push", "stk_query"] as const) {
       const error = respond(operation, status, envelopeText(code, message));
-      expect(error.kind).toBe(kind);
-      expect(error.retryable).toBe(retryable);
+      // A push that failed with a plain server error may still have created a prompt.
+      const unknown = operation === "stk_push" && kind === "server";
+      expect(error.kind).toBe(unknown ? "outcome_unknown" : kind);
+      expect(error.retryable).toBe(unknown ? false : retryable);
       expect(error).toMatchObject({
         operation,
         errorCode: code,
@@ -99,11 +101,6 @@ describe("error envelope → kind (reference §3 catalogue)", () => {
       envelopeText("500.001.1001", "Unable to lock subscriber, a transaction is already in process"),
     );
     expect(error.retryAfterMs).toBe(60_000);
-  });
-
-  it("a 5xx WITH an envelope is a server error even for a push (Daraja refused it)", () => {
-    const error = respond("stk_push", 500, envelopeText("500.002.1001", "System internal error."));
-    expect(error.kind).toBe("server");
   });
 });
 
@@ -166,6 +163,37 @@ describe("bodies without an envelope", () => {
       fault: { faultstring: "timeout", detail: { errorcode: "gateway.Timeout" } },
     });
     expect(respond("stk_push", 504, text)).toMatchObject({ kind: "outcome_unknown", underlying: "server" });
+  });
+});
+
+describe("a push answered 5xx in the standard envelope (issue 7)", () => {
+  it.each([
+    ["500.003.1001", "Internal Server Error"],
+    ["500.003.1001", "Service is currently unreachable. Please try again later."],
+    ["500.001.1001", "Something new"],
+    ["500.002.1001", "System internal error."],
+    ["00.002.1001", "Service is currently under maintenance. Please try again later"],
+  ])("%s %s does not prove that no prompt was created: outcome unknown", (code, message) => {
+    expect(respond("stk_push", 500, envelopeText(code, message))).toMatchObject({
+      kind: "outcome_unknown",
+      underlying: "server",
+      errorCode: code,
+      retryable: false,
+    });
+  });
+
+  it.each<[string, string, DarajaErrorKind]>([
+    ["500.003.02", "Error Occurred: Spike Arrest Violation", "rate_limited"],
+    ["500.003.03", "Quota Violation", "rate_limited"],
+    ["500.001.1001", "Wrong credentials", "wrong_credentials"],
+    ["500.001.1001", "Merchant does not exist", "merchant_not_found"],
+    [
+      "500.001.1001",
+      "Unable to lock subscriber, a transaction is already in process for the current subscriber",
+      "subscriber_locked",
+    ],
+  ])("%s %s proves it was refused: %s", (code, message, kind) => {
+    expect(respond("stk_push", 500, envelopeText(code, message)).kind).toBe(kind);
   });
 });
 

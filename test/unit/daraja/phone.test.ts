@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isCanonicalMsisdn, maskMsisdn, normalizeMsisdn } from "../../../src/daraja/phone.ts";
+import { couldBeMsisdn, isCanonicalMsisdn, maskMsisdn, normalizeMsisdn } from "../../../src/daraja/phone.ts";
 
 /** The 9 national digits of a Kenyan mobile number: 7XXXXXXXX or 1XXXXXXXX. */
 const national = fc
@@ -142,5 +142,41 @@ describe("maskMsisdn", () => {
   it("keeps the first four and last four digits", () => {
     expect(maskMsisdn("254712345678")).toBe("2547****5678");
     expect(maskMsisdn("123")).toBe("****");
+  });
+});
+
+describe("couldBeMsisdn", () => {
+  const phone = "254708374149";
+
+  it.each([
+    "254708374149",
+    "0708374149",
+    "2547****4149",
+    "2547 ***** 149",
+    "2******9",
+    "0708****49",
+    "*4149",
+  ])("%s could be 254708374149", (reported) => {
+    expect(couldBeMsisdn(reported, phone)).toBe(true);
+  });
+
+  it("a number masked entirely shows nothing to contradict", () => {
+    expect(couldBeMsisdn("****", phone)).toBe(true);
+  });
+
+  it.each(["254712345678", "2547****1234", "2541****4149", "2******8", "2547*4*149", "25470837414912**9"])(
+    "%s cannot",
+    (reported) => {
+      expect(couldBeMsisdn(reported, phone)).toBe(false);
+    },
+  );
+
+  it("a masked number never shows more digits than the number has", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 12 }), fc.integer({ min: 0, max: 12 }), (lead, tail) => {
+        const masked = `${phone.slice(0, lead)}***${tail === 0 ? "" : phone.slice(-tail)}`;
+        expect(couldBeMsisdn(masked, phone)).toBe(lead + tail < phone.length);
+      }),
+    );
   });
 });

@@ -173,7 +173,7 @@ describe("parseStkCallback", () => {
     [
       "receipt a number",
       callback({}, [{ Name: "MpesaReceiptNumber", Value: 12 }]),
-      "Body.stkCallback.CallbackMetadata.Item[0].Value must be a non-empty string",
+      "Body.stkCallback.CallbackMetadata.Item[0].Value must be 10 upper-case letters or digits",
     ],
     [
       "fractional TransactionDate",
@@ -189,5 +189,23 @@ describe("parseStkCallback", () => {
     const error = parseError(body);
     expect(error.message).toBe(message);
     expect(message.startsWith(error.path)).toBe(true);
+  });
+});
+
+describe("PhoneNumber as Daraja may send it", () => {
+  it.each([
+    [254708374149, "254708374149"],
+    ["254708374149", "254708374149"],
+    ["2547****4149", "2547****4149"],
+    ["2547 ***** 126", "2547*****126"],
+    ["2******9", "2******9"],
+  ])("%j reads as %j (masked numbers are kept as shown, to compare what can be compared)", (value, read) => {
+    const body = callback({}, [{ Name: "PhoneNumber", Value: value }]);
+    expect(parseStkCallback(JSON.stringify(body)).metadata?.phoneNumber).toBe(read);
+  });
+
+  it.each(["2547**x*4149", "2547-****-4149", `2547${"*".repeat(20)}`])("%j is refused", (value) => {
+    const body = callback({}, [{ Name: "PhoneNumber", Value: value }]);
+    expect(() => parseStkCallback(JSON.stringify(body))).toThrow(StkCallbackParseError);
   });
 });

@@ -226,7 +226,7 @@ describe("stkPush answers", () => {
       ),
       "subscriber_locked",
     ],
-    ["internal error", envelope(500, "500.002.1001", "System internal error."), "server"],
+    ["internal error", envelope(500, "500.002.1001", "System internal error."), "outcome_unknown"],
     ["HTML 503", { status: 503, text: "<html>busy</html>", contentType: "text/html" }, "outcome_unknown"],
     ["empty 502", { status: 502, text: "" }, "outcome_unknown"],
   ] as const)("%s: the push is sent exactly once", async (_, reply, kind) => {
@@ -244,7 +244,7 @@ describe("stkPush answers", () => {
     );
     const error = await caught(t.client.stkPush(push()));
     expect(error).toMatchObject({ kind: "outcome_unknown", underlying: "timeout", retryable: false });
-    expect(error.message).toMatch(/STK Query/);
+    expect(error.message).toMatch(/reconcile by STK Push Query/);
     expect(t.pushesSent()).toBe(1);
   });
 

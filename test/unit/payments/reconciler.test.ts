@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { PaymentTransactionRow } from "../../../src/db/schema.ts";
 import { newId } from "../../../src/ids.ts";
-import { createLogger } from "../../../src/logger.ts";
 import { createReconciler } from "../../../src/payments/reconciler.ts";
+import { PUSH_UNCONFIRMED_REASON } from "../../../src/payments/state-machine.ts";
 import { defaultTimings, nextBackoffCheck } from "../../../src/payments/timings.ts";
 import type { Actor } from "../../../src/users/user.ts";
 import {
@@ -120,18 +120,7 @@ describe("reconciler", () => {
       await gate;
       return { kind: "not_final", reason: "processing", resultDesc: "still" };
     };
-    const others = [1, 2, 3].map(() =>
-      createReconciler({
-        db: h.db.db,
-        clock: h.clock,
-        logger: createLogger("silent"),
-        daraja: h.daraja,
-        timings: h.payments.timings,
-        callbacks: h.payments.callbacks,
-        apply: (id, event, source) => h.payments.applyEvent(id, event, source),
-        intervalMs: 1_000,
-      }),
-    );
+    const others = [1, 2, 3].map(() => createReconciler(h.payments.context, { intervalMs: 1_000 }));
     const passes = Promise.all([h.payments.reconciler.runOnce(), ...others.map((r) => r.runOnce())]);
     await new Promise((resolve) => setTimeout(resolve, 50));
     release();
@@ -183,7 +172,7 @@ describe("reconciler", () => {
     await h.payments.reconciler.runOnce();
     expect(await row(id)).toMatchObject({
       status: "failed",
-      failure_reason: "push outcome unknown; no prompt was confirmed",
+      failure_reason: PUSH_UNCONFIRMED_REASON,
       open_fee_key: null,
     });
     expect(h.daraja.pushes).toHaveLength(1);
@@ -193,16 +182,7 @@ describe("reconciler", () => {
     const { data } = await start();
     h.clock.advance(30 * SECOND);
     h.daraja.answerQuery(checkoutIdFor(1), "1", "The balance is insufficient for the transaction.");
-    const reconciler = createReconciler({
-      db: h.db.db,
-      clock: h.clock,
-      logger: createLogger("silent"),
-      daraja: h.daraja,
-      timings: h.payments.timings,
-      callbacks: h.payments.callbacks,
-      apply: (id, event, source) => h.payments.applyEvent(id, event, source),
-      intervalMs: 10,
-    });
+    const reconciler = createReconciler(h.payments.context, { intervalMs: 10 });
     reconciler.start();
     const until = Date.now() + 3_000;
     while ((await row(data.transactionId)).status === "pending" && Date.now() < until)

@@ -47,8 +47,11 @@ describe("paymentReducer", () => {
     });
   });
 
-  it("a failure explains the result code, and Try again returns to an empty form", () => {
-    const failed = tx("failed", { resultCode: "1032" });
+  it("a failure gives the server's reason, and Try again returns to an empty form", () => {
+    const failed = tx("failed", {
+      resultCode: "1032",
+      failureReason: "You cancelled the M-Pesa prompt. No money was taken.",
+    });
     const state = run([{ type: "update", transaction: failed }], waiting);
     expect(state).toMatchObject({ step: "failed", transaction: failed });
     expect(state.step === "failed" && state.reason).toMatch(/cancelled/);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { classifyResultCode } from "../../../src/daraja/result-codes.ts";
 import type { BookingFeeStatus, BookingStatus, PaymentStatus } from "../../../web/src/api/types.ts";
 import {
   bookingStatusWords,
@@ -10,19 +11,16 @@ import {
 } from "../../../web/src/lib/words.ts";
 
 describe("describeFailure", () => {
-  it.each([
-    ["1032", /cancelled/],
-    [1032, /cancelled/],
-    ["1", /balance was not enough/],
-    ["2001", /PIN entered was wrong/],
-    ["1037", /did not answer/],
-    ["1019", /did not answer/],
-    ["1025", /could not complete/],
-    ["SFC_IC0003", /could not complete/],
-    [null, /could not complete/],
-    [undefined, /could not complete/],
-  ])("result code %j reads as %s", (code, words) => {
-    expect(describeFailure(code)).toMatch(words);
+  it("shows the server's reason, from its result-code table", () => {
+    const reason = classifyResultCode("1032");
+    if (reason.outcome !== "failed") throw new Error("1032 is a failure");
+    expect(describeFailure({ failureReason: reason.customerMessage })).toBe(
+      "You cancelled the M-Pesa prompt. No money was taken.",
+    );
+  });
+
+  it.each([null, "", "  "])("falls back to plain words when the server gave none (%j)", (failureReason) => {
+    expect(describeFailure({ failureReason })).toMatch(/could not complete/);
   });
 });
 

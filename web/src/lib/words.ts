@@ -83,21 +83,13 @@ export function isSettled(status: PaymentStatus): boolean {
   }
 }
 
-/** Why an M-Pesa prompt did not end in a payment, from Daraja's ResultCode. */
-export function describeFailure(resultCode: string | number | null | undefined): string {
-  switch (resultCode === null || resultCode === undefined ? "" : String(resultCode).trim()) {
-    case "1032":
-      return "You cancelled the M-Pesa prompt. No money was taken.";
-    case "1":
-      return "Your M-Pesa balance was not enough for this payment. Top up and try again.";
-    case "2001":
-      return "The M-Pesa PIN entered was wrong. No money was taken.";
-    case "1037":
-    case "1019":
-      return "Your phone did not answer the M-Pesa prompt in time. Keep it on and unlocked, then try again.";
-    default:
-      return "M-Pesa could not complete the payment. No money was taken. Please try again.";
-  }
+/**
+ * Why an M-Pesa prompt did not end in a payment: the server's own words (`failureReason`, from its
+ * result-code table), so the customer reads one wording wherever the failure is shown.
+ */
+export function describeFailure(attempt: { failureReason: string | null }): string {
+  const reason = attempt.failureReason?.trim();
+  return reason ? reason : "M-Pesa could not complete the payment. Please try again.";
 }
 
 /** A refused payment request in plain words; null means "use the server's own message". */

@@ -64,7 +64,7 @@ export function BookingDetailsPage({ bookingId }: { bookingId: string }) {
       if (!earlier || isSettled(earlier.status) || !isSettled(attempt.status)) continue;
       if (attempt.status === "completed")
         toast("success", `Booking fee paid. Receipt ${attempt.mpesaReceiptNumber ?? ""}`);
-      else if (attempt.status === "failed") toast("danger", describeFailure(attempt.resultCode));
+      else if (attempt.status === "failed") toast("danger", describeFailure(attempt));
       else toast("warning", "A payment for this booking is being checked by our team.");
     }
   }, [booking, paying, toast]);
@@ -178,7 +178,7 @@ function Attempt({ attempt }: { attempt: PaymentAttempt }) {
           M-Pesa receipt <strong className="mono">{attempt.mpesaReceiptNumber}</strong>
         </p>
       )}
-      {attempt.status === "failed" && <p>{describeFailure(attempt.resultCode)}</p>}
+      {attempt.status === "failed" && <p>{describeFailure(attempt)}</p>}
     </li>
   );
 }

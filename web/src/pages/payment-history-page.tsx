@@ -101,7 +101,7 @@ export default function PaymentHistoryPage() {
                     {tx.mpesaReceiptNumber ? (
                       <span className="mono">{tx.mpesaReceiptNumber}</span>
                     ) : tx.status === "failed" ? (
-                      describeFailure(tx.resultCode)
+                      describeFailure(tx)
                     ) : (
                       "—"
                     )}

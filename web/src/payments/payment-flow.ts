@@ -69,7 +69,7 @@ function settle(
     case "completed":
       return { step: "paid", transaction };
     case "failed":
-      return { step: "failed", transaction, reason: describeFailure(transaction.resultCode) };
+      return { step: "failed", transaction, reason: describeFailure(transaction) };
     case "needs_review":
       return { step: "review", transaction };
     default: {

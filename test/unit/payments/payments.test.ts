@@ -296,7 +296,7 @@ describe("status and history", () => {
     h.daraja.answerQuery(checkoutIdFor(1), "1037", "No response from user.");
     const view = await h.payments.getStatus(customer, data.transactionId);
     expect(view).toMatchObject({ status: "failed", resultCode: "1037" });
-    expect(view.failureReason).toMatch(/did not get an answer/);
+    expect(view.failureReason).toMatch(/did not answer/);
   });
 
   it("pages history, own only; admins see all or one user", async () => {

@@ -1,0 +1,203 @@
+/**
+ * Deciding a stored callback: in the background right after it was answered, once its push
+ * settled, or later by the reconciler. The cheap checks run again on the current state; an
+ * attempt still `initiated` makes it wait; a success is confirmed by STK Query before it is
+ * credited (when configured, and always for an attempt whose push outcome was unknown), through
+ * `settleFromDaraja`; anything else goes straight through `applyPaymentEvent`.
+ *
+ * A callback that cannot be decided yet stays `received` (with the reason it waits and when to try
+ * again); a processing failure leaves it so too, and the reconciler finishes it.
+ */
+import type { CallbackVerdict, MpesaCallbackRow } from "../db/schema.ts";
+import { countCallback } from "../metrics.ts";
+import {
+  claimCallback,
+  countCallbackFailure,
+  decideCallback,
+  deferCallback,
+  findCallback,
+  findUndecidedCallbacksFor,
+} from "./callback.repository.ts";
+import { checkCallback, type ParsedBody, parseCallbackBody } from "./callback-checks.ts";
+import type { PaymentsContext } from "./context.ts";
+import { hadUnknownPushOutcome } from "./payment.repository.ts";
+import { type ApplyOutcome, applyPaymentEvent } from "./payment-apply.ts";
+import { eventFromResult, isPaidResult, resultFromCallback } from "./payment-result.ts";
+import { openReview } from "./review.repository.ts";
+import { settleFromDaraja } from "./settle-from-daraja.ts";
+
+const LEASE_MS = 60_000;
+const QUERY_RETRY_MS = 30_000;
+
+export interface ProcessOptions {
+  /** Process even if another worker holds the lease (the caller claimed it, or the push just settled). */
+  force?: boolean;
+  /** The body as parsed on arrival, so it is not parsed again. */
+  body?: ParsedBody;
+}
+
+/** Records the verdict once (only a row still `received` changes), counts and logs it. */
+export async function decideCallbackVerdict(
+  ctx: PaymentsContext,
+  id: string,
+  verdict: Exclude<CallbackVerdict, "received">,
+  reason: string | null,
+): Promise<CallbackVerdict> {
+  if (await decideCallback(ctx.db.kysely, id, verdict, reason, ctx.clock.now()))
+    noteVerdict(ctx, id, verdict, reason);
+  return verdict;
+}
+
+function noteVerdict(
+  ctx: PaymentsContext,
+  id: string,
+  verdict: CallbackVerdict,
+  reason: string | null,
+): void {
+  if (ctx.metrics) countCallback(ctx.metrics, verdict);
+  const log = verdict === "rejected" ? ctx.logger.warn.bind(ctx.logger) : ctx.logger.info.bind(ctx.logger);
+  log({ callbackId: id, verdict, reason }, `callback ${verdict}`);
+}
+
+/**
+ * Processing threw (a bug, a row the database will not take …): counted, and rethrown so the
+ * reconciler tries again later; at `callbackMaxFailures` the callback is sent to review instead,
+ * in one transaction with its verdict, and never retried.
+ */
+async function processingFailed(
+  ctx: PaymentsContext,
+  row: MpesaCallbackRow,
+  error: unknown,
+): Promise<CallbackVerdict> {
+  const failures = await countCallbackFailure(ctx.db.kysely, row.id);
+  if (failures < ctx.timings.callbackMaxFailures) throw error;
+  const message = (error instanceof Error ? error.message : String(error)).slice(0, 300);
+  const reason = `processing failed ${failures} times (${message}); sent to review`;
+  const at = ctx.clock.now();
+  const decided = await ctx.db.kysely.transaction().execute(async (trx) => {
+    if (row.transaction_id !== null)
+      await openReview(trx, {
+        key: `callback:${row.id}`,
+        transactionId: row.transaction_id,
+        callbackId: row.id,
+        reason: `callback ${row.id} could not be processed after ${failures} tries: ${message}`,
+        details: {
+          callbackId: row.id,
+          receivedAt: row.received_at,
+          checkoutRequestId: row.checkout_request_id,
+          resultCode: row.result_code,
+        },
+        at,
+      });
+    return decideCallback(trx, row.id, "rejected", reason, at);
+  });
+  if (decided) noteVerdict(ctx, row.id, "rejected", reason);
+  ctx.logger.error({ err: error, callbackId: row.id, failures }, "callback sent to review");
+  return "rejected";
+}
+
+async function defer(
+  ctx: PaymentsContext,
+  row: MpesaCallbackRow,
+  reason: string,
+  retryMs: number,
+): Promise<CallbackVerdict> {
+  const now = ctx.clock.now();
+  if (now.getTime() - new Date(row.received_at).getTime() > ctx.timings.callbackGiveUpMs)
+    return decideCallbackVerdict(ctx, row.id, "rejected", `never confirmed: ${reason}`);
+  await deferCallback(ctx.db.kysely, row.id, reason, new Date(now.getTime() + retryMs));
+  ctx.logger.info({ callbackId: row.id, reason }, "callback deferred");
+  return "received";
+}
+
+function verdictOf(ctx: PaymentsContext, id: string, outcome: ApplyOutcome): Promise<CallbackVerdict> {
+  if (!outcome.applied) return decideCallbackVerdict(ctx, id, "rejected", outcome.reason);
+  return decideCallbackVerdict(ctx, id, outcome.duplicate ? "duplicate" : "accepted", outcome.note);
+}
+
+/** Decides a stored callback; answers its verdict (`received` while it waits). */
+export async function processCallback(
+  ctx: PaymentsContext,
+  callbackId: string,
+  options: ProcessOptions = {},
+): Promise<CallbackVerdict> {
+  const now = ctx.clock.now();
+  const row = await findCallback(ctx.db.kysely, callbackId);
+  if (!row) return "rejected";
+  if (row.verdict !== "received") return row.verdict;
+  if (
+    !options.force &&
+    !(await claimCallback(ctx.db.kysely, callbackId, now, new Date(now.getTime() + LEASE_MS)))
+  )
+    return "received";
+  try {
+    return await decide(ctx, row, options.body ?? parseCallbackBody(row.raw_body));
+  } catch (error) {
+    return processingFailed(ctx, row, error);
+  }
+}
+
+async function decide(
+  ctx: PaymentsContext,
+  row: MpesaCallbackRow,
+  body: ParsedBody,
+): Promise<CallbackVerdict> {
+  const checked = await checkCallback(ctx, row, body);
+  if (!checked.ok) return decideCallbackVerdict(ctx, row.id, "rejected", checked.error.message);
+  const { tx, callback } = checked;
+  if (tx.status === "initiated")
+    return defer(ctx, row, "waiting for the push to settle", ctx.timings.callbackRetryMs);
+
+  const result = resultFromCallback(callback);
+  const claimed = eventFromResult(result);
+  // An attempt whose push answer was lost learns its ids only from callbacks: every such callback,
+  // failures included, is confirmed by STK Query for the ids it names, on every try.
+  const confirm =
+    (ctx.callbacks.verify && isPaidResult(result)) ||
+    tx.checkout_request_id === null ||
+    (await hadUnknownPushOutcome(ctx.db.kysely, tx.id));
+  if (!confirm) return verdictOf(ctx, row.id, await applyPaymentEvent(ctx, tx.id, claimed, "callback"));
+
+  const ids = {
+    merchantRequestId: callback.merchantRequestId,
+    checkoutRequestId: callback.checkoutRequestId,
+  };
+  const settled = await settleFromDaraja(ctx, tx, { source: "query", claim: { event: claimed, ids } });
+  switch (settled.kind) {
+    case "not_asked":
+      return defer(ctx, row, "STK Query could not be asked now", QUERY_RETRY_MS);
+    case "query_failed":
+      return defer(ctx, row, `STK Query failed: ${(settled.error as Error).message}`, QUERY_RETRY_MS);
+    case "undecided":
+      // Not settled (or a code we do not know): ask again later rather than believe either side.
+      return defer(ctx, row, "STK Query has no final answer yet", QUERY_RETRY_MS);
+    case "ids_refused":
+      return decideCallbackVerdict(
+        ctx,
+        row.id,
+        "rejected",
+        `Could not adopt the callback's ids: ${settled.reason}`,
+      );
+    case "answered": {
+      if (settled.agreed) return verdictOf(ctx, row.id, settled.outcome);
+      // Daraja's own answer settled the payment; the callback that disagrees is not believed.
+      const code = settled.answer.kind === "final" ? settled.answer.resultCode : "not final";
+      return decideCallbackVerdict(
+        ctx,
+        row.id,
+        "rejected",
+        `STK Query says ${code}; the callback's result is not confirmed`,
+      );
+    }
+    default: {
+      const _exhaustive: never = settled;
+      return _exhaustive;
+    }
+  }
+}
+
+/** Finishes the callbacks that arrived before their push was settled. */
+export async function finishWaitingCallbacks(ctx: PaymentsContext, transactionId: string): Promise<void> {
+  for (const row of await findUndecidedCallbacksFor(ctx.db.kysely, transactionId))
+    await processCallback(ctx, row.id, { force: true });
+}

@@ -1,0 +1,35 @@
+/**
+ * The review list: what a person (and later, statement reconciliation) must settle. Items are
+ * opened inside the transaction that made them necessary, once each (`review_key` is unique).
+ */
+import type { Executor } from "../db/schema.ts";
+import { newId } from "../ids.ts";
+
+export interface NewReview {
+  /** Unique: `push_unconfirmed:<transactionId>`, `callback:<callbackId>`. */
+  key: string;
+  transactionId: string;
+  callbackId?: string | null;
+  reason: string;
+  details: Record<string, unknown>;
+  at: Date;
+}
+
+/** Opens the item unless it is already open (or was once): true when this call opened it. */
+export async function openReview(executor: Executor, review: NewReview): Promise<boolean> {
+  const inserted = await executor
+    .insertInto("payment_reviews")
+    .values({
+      id: newId("rev", review.at.getTime()),
+      review_key: review.key,
+      transaction_id: review.transactionId,
+      callback_id: review.callbackId ?? null,
+      reason: review.reason,
+      details: JSON.stringify(review.details),
+      created_at: review.at.toISOString(),
+      resolved_at: null,
+    })
+    .onConflict((oc) => oc.column("review_key").doNothing())
+    .executeTakeFirst();
+  return Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1;
+}
