@@ -64,7 +64,7 @@ export function PhoneNeeded({ onSaved }: { onSaved: () => void }) {
   return (
     <section className="panel notice-panel" aria-labelledby="phone-needed-title" data-testid="phone-needed">
       <h2 id="phone-needed-title">
-        <ToneIcon tone="warning" /> Add your M-Pesa number to take jobs
+        <ToneIcon tone="warning" /> Add your M-Pesa number first
       </h2>
       <p>
         When you finish a job, your share of the booking fee is sent to your M-Pesa number. Add it here, then

@@ -143,9 +143,11 @@ export function BookingDetailsPage({ bookingId }: { bookingId: string }) {
           <strong>{formatKes(fee.amount)}</strong>
           <StatusBadge words={feeStatusWords(fee.status)} testId="fee-status" />
         </p>
-        <p className="muted">
-          The fee is held safely until the job is done, then released to your technician, or refunded.
-        </p>
+        {session?.user.role === "customer" && (
+          <p className="muted">
+            The fee is held safely until the job is done, then released to your technician, or refunded.
+          </p>
+        )}
         {canPay && (
           <button type="button" className="button button-primary button-wide" onClick={() => setPaying(true)}>
             Pay booking fee with M-Pesa
