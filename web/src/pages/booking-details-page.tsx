@@ -143,7 +143,7 @@ export function BookingDetailsPage({ bookingId }: { bookingId: string }) {
           <strong>{formatKes(fee.amount)}</strong>
           <StatusBadge words={feeStatusWords(fee.status)} testId="fee-status" />
         </p>
-        {session?.user.role === "customer" && (
+        {session?.user.role === "customer" && (fee.status === "pending" || fee.status === "held") && (
           <p className="muted">
             The fee is held safely until the job is done, then released to your technician, or refunded.
           </p>
