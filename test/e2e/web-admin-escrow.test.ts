@@ -166,6 +166,12 @@ describe("an admin", () => {
       expect(await refund.textContent()).toContain("Technician fell ill");
       await expectPageSound(page, "admin refunds");
       await screenshot(page, "web-admin-refunds");
+
+      await page.getByRole("link", { name: "Bookings" }).click();
+      await page.getByLabel("Show").selectOption({ label: "Completed" });
+      await page.getByTestId("admin-bookings").getByRole("link", { name: "Gate welding" }).waitFor();
+      await expectPageSound(page, "admin bookings");
+      await screenshot(page, "web-admin-bookings-phone");
     });
   });
 

@@ -104,6 +104,16 @@ describe("a technician", () => {
       await page.getByText("KES 450 is queued to be sent to your M-Pesa 0799 000 123.").waitFor();
       expect(await page.getByTestId("fee-status").textContent()).toContain("Released to technician");
       await expectPageSound(page, "booking: payout queued");
+
+      // The account page shows the number payouts go to, and can change it.
+      await page.getByRole("link", { name: "Account" }).click();
+      await page.getByRole("heading", { name: "Your account", level: 1 }).waitFor();
+      expect(await page.getByTestId("account-phone").textContent()).toBe("0799 000 123");
+      await page.getByLabel("M-Pesa phone number").fill("0799 000 124");
+      await page.getByRole("button", { name: "Save number" }).click();
+      await page.getByTestId("account-phone").filter({ hasText: "0799 000 124" }).waitFor();
+      await expectPageSound(page, "account");
+      await screenshot(page, "web-technician-account");
     });
     const booking = await stack.t.services.bookings.get({ id: tech.user.id, role: "technician" }, bookingId);
     expect(booking).toMatchObject({ status: "completed", payout: { status: "queued", amount: 450 } });
