@@ -25,8 +25,9 @@ function precompress(): Plugin {
       const dir = options.dir ?? join(webRoot, "dist");
       for (const fileName of Object.keys(bundle)) {
         if (!/\.(?:js|css|html|svg|json)$/.test(fileName)) continue;
+        // Every one, however small (a lazy page's own stylesheet is a few hundred bytes): the
+        // server then always has a compressed copy to send.
         const bytes = readFileSync(join(dir, fileName));
-        if (bytes.length < 1024) continue;
         writeFileSync(join(dir, `${fileName}.gz`), gzipSync(bytes, { level: 9 }));
         writeFileSync(
           join(dir, `${fileName}.br`),

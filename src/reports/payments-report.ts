@@ -9,13 +9,10 @@ import type { Clock } from "../clock.ts";
 import type { Db } from "../db/database.ts";
 import { PAYMENT_STATUSES, type PaymentStatus } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
+import { type MoneyOutReport, moneyOutReport } from "./money-out-report.ts";
+import { type ReportRange, resolveRange } from "./report-range.ts";
 
-export interface PaymentsReportRange {
-  /** Inclusive start, ISO-8601 date or date-time; default 30 days before `to`. */
-  from?: string;
-  /** Exclusive end, ISO-8601 date or date-time; default now. */
-  to?: string;
-}
+export type PaymentsReportRange = ReportRange;
 
 export interface PaymentsReport {
   from: string;
@@ -39,24 +36,12 @@ export interface PaymentsReport {
 
 export interface ReportsService {
   paymentsReport(range: PaymentsReportRange): Promise<PaymentsReport>;
+  /** Money out of escrow: paid out, refunded, commission earned, and what is owed now. */
+  moneyOutReport(range: ReportRange): Promise<MoneyOutReport>;
 }
 
-const DAY_MS = 86_400_000;
-export const MAX_RANGE_DAYS = 366;
 export const MAX_REPORT_ROWS = 200_000;
 const MAX_REVIEW_ITEMS = 500;
-
-function parseInstant(value: string | undefined, field: "from" | "to"): Date | null {
-  if (value === undefined || value.trim() === "") return null;
-  const trimmed = value.trim();
-  const valid = /^\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/i.test(trimmed);
-  const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(trimmed) ? `${trimmed}T00:00:00.000Z` : trimmed);
-  if (!valid || Number.isNaN(date.getTime()))
-    throw new AppError("VALIDATION_ERROR", `${field} must be an ISO-8601 date or date-time`, {
-      fields: [{ field, message: "must be an ISO-8601 date or date-time" }],
-    });
-  return date;
-}
 
 /** Nearest-rank percentile of an ascending list. */
 export function percentile(sortedAscending: readonly number[], p: number): number | null {
@@ -70,17 +55,9 @@ const round = (value: number, digits: number) => Math.round(value * 10 ** digits
 export function createReportsService(deps: { db: Db; clock: Clock }): ReportsService {
   const { db, clock } = deps;
   return {
+    moneyOutReport: (range) => moneyOutReport(db.kysely, resolveRange(range, clock.now())),
     async paymentsReport(range) {
-      const to = parseInstant(range.to, "to") ?? clock.now();
-      const from = parseInstant(range.from, "from") ?? new Date(to.getTime() - 30 * DAY_MS);
-      if (from.getTime() >= to.getTime())
-        throw new AppError("VALIDATION_ERROR", "from must be before to", {
-          fields: [{ field: "from", message: "must be before to" }],
-        });
-      if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * DAY_MS)
-        throw new AppError("VALIDATION_ERROR", `Ask for at most ${MAX_RANGE_DAYS} days at a time`, {
-          fields: [{ field: "from", message: `range must be at most ${MAX_RANGE_DAYS} days` }],
-        });
+      const { from, to } = resolveRange(range, clock.now());
 
       const rows = await db.kysely
         .selectFrom("payment_transactions")

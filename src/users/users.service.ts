@@ -4,7 +4,6 @@
  */
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
-import { normalizeMsisdn } from "../daraja/phone.ts";
 import type { Db } from "../db/database.ts";
 import { isUniqueViolation } from "../db/database.ts";
 import { AppError } from "../errors.ts";
@@ -17,17 +16,17 @@ import {
   type ScryptParams,
   verifyPassword,
 } from "./password.ts";
-import { type SelfServiceRole, toUser, type User } from "./user.ts";
+import { type Actor, type SelfServiceRole, toUser, type User } from "./user.ts";
+import { checkName, checkPassword, checkPhone, normalizeEmail, PASSWORD_MAX_LENGTH } from "./user-input.ts";
 import {
   findUserByEmail,
   findUserById,
   insertUser,
+  listTechnicians,
   updatePasswordHash,
+  updatePhoneNumber,
   upgradePasswordHash,
 } from "./users.repository.ts";
-
-export const PASSWORD_MIN_LENGTH = 8;
-export const PASSWORD_MAX_LENGTH = 256;
 
 export interface RegisterInput {
   name: string;
@@ -55,12 +54,23 @@ export interface UsersService {
   login(input: CredentialsInput): Promise<User>;
   /** The user with this id, or null. */
   findById(id: string): Promise<User | null>;
+  /** The signed-in user's M-Pesa number (payouts and prompts go there). INVALID_PHONE, UNAUTHORIZED. */
+  setPhoneNumber(actor: Actor, phoneNumber: string): Promise<User>;
+  /** Admins: technicians by name, to assign bookings to. FORBIDDEN for anyone else. */
+  listTechnicians(actor: Actor, page: { page: number; limit: number }): Promise<UserPage>;
   /** Creates an admin account; EMAIL_TAKEN when the email is in use. */
   createAdmin(input: AdminInput): Promise<User>;
   /** Replaces a user's password; NOT_FOUND when no such email. */
   setPassword(email: string, password: string): Promise<void>;
   /** Creates config.admin if it does not exist yet; idempotent. Refuses an email held by a non-admin. */
   ensureAdminFromConfig(): Promise<{ created: boolean }>;
+}
+
+export interface UserPage {
+  users: User[];
+  total: number;
+  page: number;
+  pages: number;
 }
 
 export interface UsersServiceDeps {
@@ -70,39 +80,6 @@ export interface UsersServiceDeps {
   clock: Clock;
   /** scrypt cost; tests may lower it. */
   passwordParams?: ScryptParams;
-}
-
-const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-function normalizeEmail(email: string): string {
-  const normalized = email.trim().toLowerCase();
-  if (normalized.length > 254 || !EMAIL_PATTERN.test(normalized))
-    throw new AppError("VALIDATION_ERROR", "Enter a valid email address", {
-      fields: [{ field: "email", message: "must be an email address" }],
-    });
-  return normalized;
-}
-
-function checkPassword(password: string): void {
-  if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH)
-    throw new AppError(
-      "VALIDATION_ERROR",
-      `Choose a password of ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`,
-      {
-        fields: [
-          { field: "password", message: `must be ${PASSWORD_MIN_LENGTH}–${PASSWORD_MAX_LENGTH} characters` },
-        ],
-      },
-    );
-}
-
-function checkName(name: string): string {
-  const trimmed = name.trim();
-  if (trimmed.length === 0 || trimmed.length > 100)
-    throw new AppError("VALIDATION_ERROR", "Enter your name (up to 100 characters)", {
-      fields: [{ field: "name", message: "must be 1–100 characters" }],
-    });
-  return trimmed;
 }
 
 const INVALID_CREDENTIALS_MESSAGE = "Email or password is incorrect";
@@ -149,14 +126,8 @@ export function createUsersService(deps: UsersServiceDeps): UsersService {
       const email = normalizeEmail(input.email);
       const name = checkName(input.name);
       checkPassword(input.password);
-      let phoneNumber: string | null = null;
-      if (input.phoneNumber !== undefined && input.phoneNumber !== null && input.phoneNumber.trim() !== "") {
-        phoneNumber = normalizeMsisdn(input.phoneNumber);
-        if (!phoneNumber)
-          throw new AppError("INVALID_PHONE", "Enter a Kenyan mobile number such as 0712345678", {
-            fields: [{ field: "phoneNumber", message: "must be a Kenyan mobile number" }],
-          });
-      }
+      const given = input.phoneNumber?.trim() ?? "";
+      const phoneNumber = given === "" ? null : checkPhone(given);
       if (await findUserByEmail(db.kysely, email))
         throw new AppError("EMAIL_TAKEN", "An account with this email already exists; sign in instead");
       return create({ name, email, password: input.password, phoneNumber, role: input.role ?? "customer" });
@@ -179,6 +150,22 @@ export function createUsersService(deps: UsersServiceDeps): UsersService {
     async findById(id) {
       const row = await findUserById(db.kysely, id);
       return row ? toUser(row) : null;
+    },
+
+    async setPhoneNumber(actor, phoneNumber) {
+      const row = await updatePhoneNumber(db.kysely, actor.id, checkPhone(phoneNumber));
+      // A valid session for an account that no longer exists (deleted, or the database was reset).
+      if (!row) throw new AppError("UNAUTHORIZED", "This account no longer exists; sign in again");
+      return toUser(row);
+    },
+
+    async listTechnicians(actor, query) {
+      if (actor.role !== "admin") throw new AppError("FORBIDDEN", "Only admins list technicians");
+      const { rows, total } = await listTechnicians(db.kysely, {
+        offset: (query.page - 1) * query.limit,
+        limit: query.limit,
+      });
+      return { users: rows.map(toUser), total, page: query.page, pages: Math.ceil(total / query.limit) };
     },
 
     async createAdmin(input) {

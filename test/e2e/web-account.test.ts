@@ -74,7 +74,7 @@ describe("accounts", () => {
     });
   });
 
-  it("signs up a technician, who cannot book", async () => {
+  it("signs up a technician, who cannot book and is asked for the M-Pesa number payouts go to", async () => {
     await stack.withPage(
       "web-account-technician",
       async (w) => {
@@ -85,8 +85,10 @@ describe("accounts", () => {
         await page.getByLabel("Password").fill("correct-horse-battery");
         await page.getByLabel("Technician").check();
         await page.getByRole("button", { name: "Sign up" }).click();
-        await page.getByRole("heading", { name: "Assigned bookings" }).waitFor();
+        await page.getByRole("heading", { name: "Jobs", exact: true }).waitFor();
         expect(await page.getByRole("link", { name: "New booking" }).count()).toBe(0);
+        expect(await page.getByRole("link", { name: "Payouts" }).count()).toBe(1);
+        await page.getByTestId("phone-needed").waitFor();
       },
       { viewport: DESKTOP_VIEWPORT },
     );

@@ -4,13 +4,20 @@ import { startTestApp, type TestApp } from "../support/app.ts";
 describe("GET /api/v1/config", () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ config: { BOOKING_FEE_KES: "750", MPESA_EMULATOR_PORT: "4567" } });
+    t = await startTestApp({
+      config: {
+        BOOKING_FEE_KES: "750",
+        MPESA_EMULATOR_PORT: "4567",
+        PLATFORM_COMMISSION_PERCENT: "15",
+        PAYOUT_APPROVAL: "admin",
+      },
+    });
   });
   afterAll(async () => {
     await t?.close();
   });
 
-  it("tells the web app the environment, the fee and where the simulated phone is", async () => {
+  it("tells the web app the environment, the fee, its split and where the simulated phone is", async () => {
     const res = await t.app.inject({ method: "GET", url: "/api/v1/config" });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({
@@ -20,6 +27,8 @@ describe("GET /api/v1/config", () => {
         emulatorPhoneUrlTemplate: "http://127.0.0.1:4567/__emulator/phone/{msisdn}",
         bookingFeeKes: 750,
         currency: "KES",
+        commissionPercent: 15,
+        payoutApproval: "admin",
       },
     });
   });

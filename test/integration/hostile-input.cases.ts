@@ -102,6 +102,7 @@ interface AuthedRoute {
 function authedRoutes(): AuthedRoute[] {
   return [
     { method: "GET", url: "/api/v1/auth/me", roles: ALL_ROLES },
+    { method: "PATCH", url: "/api/v1/auth/me", roles: ALL_ROLES, body: { phoneNumber: "0708374149" } },
     { method: "POST", url: "/api/v1/bookings", roles: ["customer"], body: { service: "Plumbing" } },
     { method: "GET", url: "/api/v1/bookings", roles: ALL_ROLES },
     { method: "GET", url: `/api/v1/bookings/${ctx.actors.customer.bookingId}`, roles: ALL_ROLES },
@@ -115,6 +116,8 @@ function authedRoutes(): AuthedRoute[] {
     { method: "GET", url: `${PAY}/status/${ctx.actors.customer.transactionId}/events`, roles: ALL_ROLES },
     { method: "GET", url: `${PAY}/history`, roles: ALL_ROLES },
     { method: "GET", url: "/api/v1/admin/reports/payments", roles: ["admin"] },
+    { method: "GET", url: "/api/v1/admin/reports/money-out", roles: ["admin"] },
+    { method: "GET", url: "/api/v1/admin/technicians", roles: ["admin"] },
     // Escrow out, aimed at a booking nobody here may change (the other customer's, unpaid).
     { method: "GET", url: "/api/v1/payouts", roles: ["technician", "admin"] },
     { method: "GET", url: "/api/v1/payouts/pyt_nope", roles: ALL_ROLES },
@@ -362,6 +365,7 @@ export function hostileCases(context: HostileContext): Case[] {
     }),
   );
   cases.push(...bodyCases("POST", "/api/v1/auth/login", { email: "hostile@example.com", password: "x" }));
+  cases.push(...bodyCases("PATCH", "/api/v1/auth/me", { phoneNumber: "0708374149" }, bearer(c.token)));
   cases.push(
     ...bodyCases(
       "POST",
@@ -511,6 +515,7 @@ export function hostileCases(context: HostileContext): Case[] {
     }),
   );
   cases.push(...pagingCases("/api/v1/refunds", c.token, { status: ["refunded", "%00", ""] }));
+  cases.push(...pagingCases("/api/v1/admin/technicians", ctx.actors.admin, {}));
   cases.push(
     ...pagingCases(`${PAY}/history`, c.token, {
       status: ["paid", "COMPLETED", "completed,failed", "%00", ""],
@@ -544,13 +549,14 @@ export function hostileCases(context: HostileContext): Case[] {
     ["from=&to=", false],
     ["from=2026-01-01T00:00:00.123456789Z", false],
   ] as const)
-    cases.push({
-      label: `report ${query}`,
-      method: "GET",
-      url: `/api/v1/admin/reports/payments?${query}`,
-      headers: bearer(ctx.actors.admin),
-      mustFail,
-    });
+    for (const report of ["payments", "money-out"])
+      cases.push({
+        label: `report ${query}`,
+        method: "GET",
+        url: `/api/v1/admin/reports/${report}?${query}`,
+        headers: bearer(ctx.actors.admin),
+        mustFail,
+      });
 
   // Operations routes, with and without the metrics token; junk queries.
   for (const prefix of ["", "/api/v1"]) {
@@ -606,6 +612,8 @@ export function hostileCases(context: HostileContext): Case[] {
     `${PAY}/status/${c.transactionId}/events`,
     `${PAY}/history`,
     "/api/v1/admin/reports/payments",
+    "/api/v1/admin/reports/money-out",
+    "/api/v1/admin/technicians",
     "/api/v1/payouts",
     "/api/v1/payouts/pyt_nope",
     "/api/v1/refunds",
@@ -633,6 +641,7 @@ export function hostileCases(context: HostileContext): Case[] {
   for (const url of everyUrl) {
     for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const) {
       if ((method === "GET" && hasGet.has(url)) || (method === "POST" && hasPost.has(url))) continue;
+      if (method === "PATCH" && url === "/api/v1/auth/me") continue;
       cases.push({
         label: "wrong method",
         method,

@@ -218,7 +218,7 @@ export async function logIn(w: WatchedPage, email: string, password: string, lan
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Log in" }).click();
-  await page.getByRole("heading", { name: landing }).waitFor();
+  await page.getByRole("heading", { name: landing, level: 1 }).waitFor();
 }
 
 /** Books `service` through the form and lands on the new booking's page. */

@@ -6,6 +6,9 @@
 import type { LightMyRequestResponse } from "fastify";
 import type { Booking } from "../../src/bookings/booking.ts";
 import { accountBalances } from "../../src/ledger/ledger.ts";
+import { findItem, type ItemRef, markSubmitStarted } from "../../src/payouts/payout.repository.ts";
+import { originatorConversationIdFor } from "../../src/payouts/submission-policy.ts";
+import type { TestApp } from "./app.ts";
 import { bearer, type RegisteredUser, registerUser } from "./app.ts";
 import { type PaymentsStack, pushBody } from "./payments.ts";
 
@@ -114,4 +117,42 @@ export async function snapshot(s: PaymentsStack, bookingId: string) {
       accountBalances(k),
     ]);
   return { booking, fee, payouts, refunds, bookingEvents, payoutEvents, transfers, balances };
+}
+
+let settled = 0;
+/**
+ * Pays a queued payout or refund out as Daraja would confirm it (the send recorded, accepted, then a
+ * matching successful result), through the one apply path. Nothing on this branch submits to Daraja
+ * yet, so tests that need money to have left use this.
+ */
+export async function settleMoneyOut(t: Pick<TestApp, "db" | "services" | "clock">, ref: ItemRef) {
+  const item = await findItem(t.db.db.kysely, ref);
+  if (!item) throw new Error(`no ${ref.kind} ${ref.id}`);
+  settled += 1;
+  const conversationId = `AG_20260115_9${String(settled).padStart(5, "0")}`;
+  const originatorConversationId =
+    ref.kind === "payout" ? originatorConversationIdFor(ref.id, 1) : `10571-9${settled}-1`;
+  const at = t.clock.now();
+  if (!(await markSubmitStarted(t.db.db.kysely, ref, { attempt: 1, originatorConversationId, at })))
+    throw new Error(`${ref.kind} ${ref.id} could not be marked sent`);
+  const apply = t.services.payouts.applyEvent;
+  const accepted = await apply(
+    ref,
+    { type: "submit_accepted", conversationId, originatorConversationId },
+    "submit",
+  );
+  if (!accepted.applied) throw new Error(`submit not accepted: ${accepted.reason}`);
+  const facts = {
+    resultCode: "0",
+    resultDesc: "The service request is processed successfully.",
+    conversationId,
+    originatorConversationId,
+    receipt: `SH${String(settled).padStart(8, "0")}`,
+    amount: item.row.amount,
+    recipient: item.row.phone_number,
+    originalReceipt: item.kind === "refund" ? item.row.original_receipt : null,
+  };
+  const done = await apply(ref, { type: "result_success", facts }, "result");
+  if (!done.applied || done.to !== "succeeded")
+    throw new Error(`result not applied: ${JSON.stringify(done)}`);
 }

@@ -1,7 +1,7 @@
 /**
  * The shell: header with navigation for the signed-in role, the routes, and lazy loading for the
- * pages the payment path does not need (history, admin dashboard) so a customer on a slow
- * connection downloads only the booking and payment code.
+ * pages the payment path does not need (history, jobs, payouts, refunds, account, admin pages) so a
+ * customer on a slow connection downloads only the booking and payment code.
  */
 import { lazy, type ReactNode, Suspense, useEffect, useRef } from "react";
 import { ToastProvider } from "./components/toast.tsx";
@@ -15,6 +15,11 @@ import { type Session, signOut, useSession } from "./session.ts";
 
 const PaymentHistoryPage = lazy(() => import("./pages/payment-history-page.tsx"));
 const AdminDashboardPage = lazy(() => import("./admin/admin-dashboard-page.tsx"));
+const AdminBookingsPage = lazy(() => import("./admin/admin-bookings-page.tsx"));
+const JobsPage = lazy(() => import("./technician/jobs-page.tsx"));
+const PayoutsPage = lazy(() => import("./pages/payouts-page.tsx"));
+const RefundsPage = lazy(() => import("./pages/refunds-page.tsx"));
+const AccountPage = lazy(() => import("./pages/account-page.tsx"));
 
 export function App() {
   const session = useSession();
@@ -50,12 +55,21 @@ function route(pathname: string, session: Session | null): ReactNode {
   if (pathname === "/signup") return <AuthPage mode="signup" />;
   if (!session) return <Redirect to={`/login?next=${encodeURIComponent(pathname + location.search)}`} />;
 
-  if (pathname === "/") return session.user.role === "admin" ? <Redirect to="/admin" /> : <BookingsPage />;
-  if (pathname === "/bookings/new") return <NewBookingPage />;
+  const role = session.user.role;
+  if (pathname === "/") {
+    if (role === "admin") return <Redirect to="/admin" />;
+    return role === "technician" ? <JobsPage /> : <BookingsPage />;
+  }
+  if (pathname === "/bookings/new" && role === "customer") return <NewBookingPage />;
   const booking = matchPath("/bookings/:id", pathname);
-  if (booking?.id) return <BookingDetailsPage key={booking.id} bookingId={booking.id} />;
-  if (pathname === "/payments") return <PaymentHistoryPage />;
-  if (pathname === "/admin") return <AdminDashboardPage />;
+  if (booking?.id && booking.id !== "new")
+    return <BookingDetailsPage key={booking.id} bookingId={booking.id} />;
+  if (pathname === "/payments" && role !== "technician") return <PaymentHistoryPage />;
+  if (pathname === "/payouts" && role !== "customer") return <PayoutsPage />;
+  if (pathname === "/refunds" && role !== "technician") return <RefundsPage />;
+  if (pathname === "/account") return <AccountPage />;
+  if (pathname === "/admin" && role === "admin") return <AdminDashboardPage />;
+  if (pathname === "/admin/bookings" && role === "admin") return <AdminBookingsPage />;
   return <NotFound />;
 }
 
@@ -94,10 +108,15 @@ function Header({ session }: { session: Session | null }) {
       </Link>
       {session && (
         <nav aria-label="Main" className="nav">
-          {role !== "admin" && <NavLink to="/">Bookings</NavLink>}
+          {role === "customer" && <NavLink to="/">Bookings</NavLink>}
           {role === "customer" && <NavLink to="/bookings/new">New booking</NavLink>}
-          <NavLink to="/payments">Payments</NavLink>
+          {role === "technician" && <NavLink to="/">Jobs</NavLink>}
           {role === "admin" && <NavLink to="/admin">Dashboard</NavLink>}
+          {role === "admin" && <NavLink to="/admin/bookings">Bookings</NavLink>}
+          {role !== "technician" && <NavLink to="/payments">Payments</NavLink>}
+          {role !== "customer" && <NavLink to="/payouts">Payouts</NavLink>}
+          {role !== "technician" && <NavLink to="/refunds">Refunds</NavLink>}
+          {role !== "admin" && <NavLink to="/account">Account</NavLink>}
           <button
             type="button"
             className="link-button"

@@ -1,8 +1,9 @@
-/** Admin-only views: the payments report. */
-import { type FastifyPluginAsyncTypebox, Type } from "@fastify/type-provider-typebox";
+/** Admin-only views: the payments and money-out reports, and the technicians to assign bookings to. */
+import { type FastifyPluginAsyncTypebox, type TInteger, Type } from "@fastify/type-provider-typebox";
+import { PAYOUT_STATUSES, type PayoutStatus } from "../../payouts/state-machine.ts";
 import type { Services } from "../../services.ts";
 import { authenticate, requireRole } from "../auth.ts";
-import { bearerAuth, errorResponses, Nullable } from "../schemas.ts";
+import { bearerAuth, errorResponses, Nullable, PageFields, PaginationQuery, UserSchema } from "../schemas.ts";
 
 export interface AdminRoutesOptions {
   services: Services;
@@ -49,6 +50,38 @@ const PaymentsReportSchema = Type.Object({
   ),
 });
 
+const MoneyTotal = Type.Object({ amount: Type.Integer(), count: Type.Integer() });
+const PayoutCounts = Type.Object(
+  Object.fromEntries(PAYOUT_STATUSES.map((status) => [status, Type.Integer()])) as Record<
+    PayoutStatus,
+    TInteger
+  >,
+);
+
+const MoneyOutReportSchema = Type.Object({
+  from: Type.String({ format: "date-time" }),
+  to: Type.String({ format: "date-time" }),
+  currency: Type.Literal("KES"),
+  paidOut: MoneyTotal,
+  refunded: MoneyTotal,
+  commission: MoneyTotal,
+  owed: Type.Object(
+    {
+      technicianPayable: Type.Integer(),
+      customerRefundsPayable: Type.Integer(),
+      heldInEscrow: Type.Integer(),
+    },
+    { description: "Now, whatever the range" },
+  ),
+  payouts: Type.Object({ counts: PayoutCounts, awaitingApproval: Type.Integer() }),
+  refunds: Type.Object({ counts: PayoutCounts }),
+});
+
+const RangeQuery = Type.Object({
+  from: Type.Optional(Type.String({ maxLength: 40, description: "inclusive; ISO date or date-time" })),
+  to: Type.Optional(Type.String({ maxLength: 40, description: "exclusive; ISO date or date-time" })),
+});
+
 export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, { services }) => {
   app.get(
     "/admin/reports/payments",
@@ -58,12 +91,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
         tags: ["admin"],
         summary: "Payment success rate, time to result, revenue per day, failure reasons, items to review",
         security: bearerAuth,
-        querystring: Type.Object({
-          from: Type.Optional(
-            Type.String({ maxLength: 40, description: "inclusive; ISO date or date-time" }),
-          ),
-          to: Type.Optional(Type.String({ maxLength: 40, description: "exclusive; ISO date or date-time" })),
-        }),
+        querystring: RangeQuery,
         response: {
           200: Type.Object({
             success: Type.Literal(true),
@@ -76,6 +104,61 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
     async (request) => {
       const report = await services.reports.paymentsReport(request.query);
       return { success: true as const, data: { report } };
+    },
+  );
+
+  app.get(
+    "/admin/reports/money-out",
+    {
+      onRequest: [authenticate, requireRole("admin")],
+      schema: {
+        tags: ["admin"],
+        summary:
+          "Paid out, refunded and commission earned in a range; what is owed to technicians and customers now",
+        security: bearerAuth,
+        querystring: RangeQuery,
+        response: {
+          200: Type.Object({
+            success: Type.Literal(true),
+            data: Type.Object({ report: MoneyOutReportSchema }),
+          }),
+          ...errorResponses(400, 401, 403),
+        },
+      },
+    },
+    async (request) => {
+      const report = await services.reports.moneyOutReport(request.query);
+      return { success: true as const, data: { report } };
+    },
+  );
+
+  app.get(
+    "/admin/technicians",
+    {
+      onRequest: [authenticate, requireRole("admin")],
+      schema: {
+        tags: ["admin"],
+        summary:
+          "Technicians by name, to assign bookings to (those without an M-Pesa number cannot take one)",
+        security: bearerAuth,
+        querystring: Type.Object(PaginationQuery),
+        response: {
+          200: Type.Object({ ...PageFields, technicians: Type.Array(UserSchema) }),
+          ...errorResponses(400, 401, 403),
+        },
+      },
+    },
+    async (request) => {
+      const { page = 1, limit = 10 } = request.query;
+      const result = await services.users.listTechnicians(request.user, { page, limit });
+      return {
+        success: true as const,
+        count: result.users.length,
+        total: result.total,
+        page: result.page,
+        pages: result.pages,
+        technicians: result.users,
+      };
     },
   );
 };

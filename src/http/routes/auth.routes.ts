@@ -109,4 +109,25 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
       return { success: true as const, data: { user } };
     },
   );
+
+  app.patch(
+    "/auth/me",
+    {
+      onRequest: [authenticate],
+      schema: {
+        tags: ["auth"],
+        summary: "Set your M-Pesa phone number (technicians' payouts and customers' prompts go there)",
+        security: bearerAuth,
+        body: Type.Object({ phoneNumber: Type.String({ minLength: 1, maxLength: 32 }) }),
+        response: {
+          200: Type.Object({ success: Type.Literal(true), data: Type.Object({ user: UserSchema }) }),
+          ...errorResponses(400, 401, 413, 415),
+        },
+      },
+    },
+    async (request) => {
+      const user = await services.users.setPhoneNumber(request.user, request.body.phoneNumber);
+      return { success: true as const, data: { user } };
+    },
+  );
 };

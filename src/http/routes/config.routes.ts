@@ -1,6 +1,7 @@
 /**
  * `GET /api/v1/config`: what the web app needs to know about this deployment — which M-Pesa it talks
- * to, the booking fee, and in emulator mode where the simulated phone is, so a demo needs no phone.
+ * to, the booking fee and how it is split on release (commission, whether an admin approves payouts),
+ * and in emulator mode where the simulated phone is, so a demo needs no phone.
  */
 import { type FastifyPluginAsyncTypebox, Type } from "@fastify/type-provider-typebox";
 import type { Config } from "../../config.ts";
@@ -24,6 +25,8 @@ export const configRoutes: FastifyPluginAsyncTypebox<ConfigRoutesOptions> = asyn
     emulatorPhoneUrlTemplate: emulatorBase ? `${emulatorBase}/__emulator/phone/{msisdn}` : null,
     bookingFeeKes: config.bookingFeeKes,
     currency: "KES" as const,
+    commissionPercent: config.escrow.commissionPercent,
+    payoutApproval: config.escrow.payoutApproval,
   };
   app.get(
     "/config",
@@ -43,6 +46,12 @@ export const configRoutes: FastifyPluginAsyncTypebox<ConfigRoutesOptions> = asyn
               emulatorPhoneUrlTemplate: Type.Union([Type.String(), Type.Null()]),
               bookingFeeKes: Type.Integer(),
               currency: Type.Literal("KES"),
+              commissionPercent: Type.Integer({
+                description: "PLATFORM_COMMISSION_PERCENT: the platform's share of a released fee",
+              }),
+              payoutApproval: Type.Union([Type.Literal("auto"), Type.Literal("admin")], {
+                description: "PAYOUT_APPROVAL: admin means payouts wait for an admin's approval",
+              }),
             }),
           }),
         },

@@ -1,16 +1,20 @@
 /**
  * The payments dashboard for admins: success rate, time from push to result (average and p95),
- * revenue per day, why payments failed, counts by status, and the transactions a person must review.
+ * revenue per day, why payments failed, counts by status, the transactions a person must review,
+ * and the money out of escrow (paid out, refunded, commission, owed).
  */
 import { type FormEvent, useCallback, useEffect, useState } from "react";
 import { fetchPaymentsReport } from "../api/endpoints.ts";
-import type { PaymentStatus, PaymentsReport } from "../api/types.ts";
+import { fetchMoneyOutReport } from "../api/escrow-endpoints.ts";
+import type { MoneyOutReport, PaymentStatus, PaymentsReport } from "../api/types.ts";
 import { StatusBadge } from "../components/status-badge.tsx";
 import { ToneIcon } from "../components/tone-icon.tsx";
 import { formatDateTime, formatKes, formatPercent, formatSeconds } from "../lib/format.ts";
 import { paymentStatusWords } from "../lib/words.ts";
 import { Link } from "../router.tsx";
 import { BarList, ColumnChart } from "./charts.tsx";
+import { MoneyOutFigures } from "./money-out-figures.tsx";
+import "../escrow/escrow.css";
 
 const STATUSES: PaymentStatus[] = ["completed", "failed", "pending", "initiated", "needs_review"];
 
@@ -20,25 +24,29 @@ export default function AdminDashboardPage() {
   const [report, setReport] = useState<PaymentsReport | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
+  const [moneyOut, setMoneyOut] = useState<MoneyOutReport | null>(null);
+  const [moneyProblem, setMoneyProblem] = useState<string | null>(null);
 
   const load = useCallback(async (range: { from: string; to: string }) => {
     setLoading(true);
-    try {
-      setReport(
-        await fetchPaymentsReport(
-          range.from ? new Date(`${range.from}T00:00:00`).toISOString() : undefined,
-          // The report's end is exclusive: the day after "to" starts.
-          range.to
-            ? new Date(new Date(`${range.to}T00:00:00`).getTime() + 86_400_000).toISOString()
-            : undefined,
-        ),
-      );
+    const start = range.from ? new Date(`${range.from}T00:00:00`).toISOString() : undefined;
+    // The reports' end is exclusive: the day after "to" starts.
+    const end = range.to
+      ? new Date(new Date(`${range.to}T00:00:00`).getTime() + 86_400_000).toISOString()
+      : undefined;
+    const [payments, money] = await Promise.allSettled([
+      fetchPaymentsReport(start, end),
+      fetchMoneyOutReport(start, end),
+    ]);
+    if (payments.status === "fulfilled") {
+      setReport(payments.value);
       setProblem(null);
-    } catch (error) {
-      setProblem(error instanceof Error ? error.message : "Could not load the report.");
-    } finally {
-      setLoading(false);
-    }
+    } else setProblem(messageOf(payments.reason, "Could not load the report."));
+    if (money.status === "fulfilled") {
+      setMoneyOut(money.value);
+      setMoneyProblem(null);
+    } else setMoneyProblem(messageOf(money.reason, "Could not load the money-out figures."));
+    setLoading(false);
   }, []);
 
   useEffect(() => {
@@ -73,6 +81,12 @@ export default function AdminDashboardPage() {
       )}
       {!report && !problem && <p className="loading">Loading the report…</p>}
       {report && <Report report={report} />}
+      {moneyProblem && (
+        <p className="form-error" role="alert">
+          {moneyProblem}
+        </p>
+      )}
+      {moneyOut && <MoneyOutFigures report={moneyOut} />}
     </section>
   );
 }
@@ -178,6 +192,10 @@ function Figure({ label, value, testId }: { label: string; value: string; testId
       </p>
     </div>
   );
+}
+
+function messageOf(error: unknown, fallback: string): string {
+  return error instanceof Error ? error.message : fallback;
 }
 
 /** `2026-11-26` → `26 Nov`. */

@@ -7,6 +7,7 @@ import type {
   AppConfig,
   AuthResult,
   Booking,
+  BookingStatus,
   Page,
   PaymentAttempt,
   PaymentStatus,
@@ -17,7 +18,7 @@ import type {
   UserRole,
 } from "./types.ts";
 
-interface Data<T> {
+export interface Data<T> {
   success: true;
   data: T;
 }
@@ -57,9 +58,9 @@ export interface NewBooking {
 }
 
 /** Lists omit `payments`; one booking read carries them, newest first. */
-type RawBooking = Omit<Booking, "payments"> & { payments?: PaymentAttempt[] };
+export type RawBooking = Omit<Booking, "payments"> & { payments?: PaymentAttempt[] };
 
-function toBooking(raw: RawBooking): Booking {
+export function toBooking(raw: RawBooking): Booking {
   return { ...raw, payments: raw.payments ?? [] };
 }
 
@@ -75,7 +76,7 @@ export async function fetchBooking(id: string, signal?: AbortSignal): Promise<Bo
   return toBooking(body.data.booking);
 }
 
-interface Listing {
+export interface Listing {
   success: true;
   count: number;
   total: number;
@@ -83,7 +84,7 @@ interface Listing {
   pages: number;
 }
 
-function query(params: Record<string, string | number | undefined>): string {
+export function query(params: Record<string, string | number | undefined>): string {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
     if (value !== undefined && value !== "") search.set(key, String(value));
@@ -92,8 +93,14 @@ function query(params: Record<string, string | number | undefined>): string {
   return text ? `?${text}` : "";
 }
 
-export async function listBookings(page: number, limit: number): Promise<Page<Booking>> {
-  const body = await apiRequest<Listing & { bookings: RawBooking[] }>(`/bookings${query({ page, limit })}`);
+export async function listBookings(
+  page: number,
+  limit: number,
+  status?: BookingStatus,
+): Promise<Page<Booking>> {
+  const body = await apiRequest<Listing & { bookings: RawBooking[] }>(
+    `/bookings${query({ page, limit, status })}`,
+  );
   return { ...body, items: body.bookings.map(toBooking) };
 }
 

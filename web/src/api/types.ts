@@ -7,6 +7,8 @@ export type UserRole = "customer" | "technician" | "admin";
 export type BookingStatus = "pending_payment" | "matching" | "assigned" | "completed" | "cancelled";
 export type BookingFeeStatus = "pending" | "held" | "released" | "refunded";
 export type PaymentStatus = "initiated" | "pending" | "completed" | "failed" | "needs_review";
+/** Payouts to technicians and refunds to customers share one state machine. */
+export type MoneyOutStatus = "queued" | "submitted" | "succeeded" | "failed" | "unknown" | "needs_review";
 
 export interface User {
   id: string;
@@ -54,10 +56,51 @@ export interface Booking {
   location: string | null;
   scheduledFor: string | null;
   status: BookingStatus;
+  customerId: string;
+  technicianId: string | null;
+  /** The canceller's reason; null unless cancelled. */
+  cancelReason: string | null;
   createdAt: string;
   bookingFee: BookingFee;
   /** Payment attempts for the booking fee, newest first. */
   payments: PaymentAttempt[];
+  /** One booking read: the technician's payout once the fee was released. */
+  payout?: Payout;
+  /** One booking read: the refund of money owed back (the held fee, or a late payment). */
+  refund?: Refund;
+}
+
+interface MoneyOut {
+  id: string;
+  bookingId: string;
+  /** Full for the person receiving the money; masked (`2547****5678`) for anyone else. */
+  phoneNumber: string;
+  amount: number;
+  currency: string;
+  status: MoneyOutStatus;
+  conversationId: string | null;
+  /** M-Pesa's transaction id of the payout or reversal, once it succeeded. */
+  receipt: string | null;
+  resultCode: string | null;
+  resultDesc: string | null;
+  failureReason: string | null;
+  createdAt: string;
+  completedAt: string | null;
+}
+
+/** A technician's share of a released booking fee, sent to their M-Pesa (B2C). */
+export interface Payout extends MoneyOut {
+  technicianId: string;
+  /** PAYOUT_APPROVAL=admin and no admin approved it yet. */
+  awaitingApproval: boolean;
+}
+
+/** Money owed back to a customer, sent by reversing their M-Pesa payment. */
+export interface Refund extends MoneyOut {
+  customerId: string;
+  /** The payment being reversed. */
+  transactionId: string;
+  reason: string;
 }
 
 export interface Page<T> {
@@ -82,6 +125,10 @@ export interface AppConfig {
   emulatorPhoneUrlTemplate: string | null;
   bookingFeeKes: number;
   currency: string;
+  /** The platform's share of a released fee, in whole percent (the server rounds it down to shillings). */
+  commissionPercent: number;
+  /** `admin`: every payout waits for an admin's approval before it is sent. */
+  payoutApproval: "auto" | "admin";
 }
 
 /** `GET /admin/reports/payments` → `data.report`. */
@@ -96,4 +143,24 @@ export interface PaymentsReport {
   revenuePerDay: { day: string; amount: number; count: number; currency: string }[];
   failureReasons: { reason: string; resultCode: string | null; count: number }[];
   needsReview: { id: string; bookingId: string; amount: number; reason: string; createdAt: string }[];
+}
+
+export interface MoneyTotal {
+  amount: number;
+  count: number;
+}
+
+/** `GET /admin/reports/money-out` → `data.report`. */
+export interface MoneyOutReport {
+  from: string;
+  /** Exclusive end of the range. */
+  to: string;
+  currency: string;
+  paidOut: MoneyTotal;
+  refunded: MoneyTotal;
+  commission: MoneyTotal;
+  /** Now, whatever the range. */
+  owed: { technicianPayable: number; customerRefundsPayable: number; heldInEscrow: number };
+  payouts: { counts: Record<MoneyOutStatus, number>; awaitingApproval: number };
+  refunds: { counts: Record<MoneyOutStatus, number> };
 }

@@ -73,7 +73,9 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new host means a new region element to show
   useEffect(() => {
     const region = regionRef.current;
-    if (!region || typeof region.showPopover !== "function") return;
+    // A dialog closed in the same update as a toast appeared: the region is still in the detached
+    // dialog until the next render moves it back to the page, where this runs again (a new host).
+    if (!region?.isConnected || typeof region.showPopover !== "function") return;
     if (region.matches(":popover-open")) region.hidePopover();
     if (newest !== undefined) region.showPopover();
   }, [newest, host]);

@@ -2,7 +2,7 @@
  * Plain words for everything the customer sees about a payment: statuses (always text plus an icon,
  * never colour alone), why an M-Pesa prompt failed, and what an API refusal means.
  */
-import type { BookingFeeStatus, BookingStatus, PaymentStatus } from "../api/types.ts";
+import type { BookingFeeStatus, BookingStatus, MoneyOutStatus, PaymentStatus } from "../api/types.ts";
 
 export type Tone = "success" | "danger" | "waiting" | "warning" | "neutral";
 
@@ -75,6 +75,27 @@ export function isSettled(status: PaymentStatus): boolean {
       return true;
     case "initiated":
     case "pending":
+      return false;
+    default: {
+      const _exhaustive: never = status;
+      return _exhaustive;
+    }
+  }
+}
+
+/**
+ * True while a payout or refund can still move without a person (queued, with M-Pesa, or being
+ * checked with M-Pesa); failed and needs_review wait for our team.
+ */
+export function isMoneyOutOpen(status: MoneyOutStatus): boolean {
+  switch (status) {
+    case "queued":
+    case "submitted":
+    case "unknown":
+      return true;
+    case "succeeded":
+    case "failed":
+    case "needs_review":
       return false;
     default: {
       const _exhaustive: never = status;

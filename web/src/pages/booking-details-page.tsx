@@ -1,9 +1,11 @@
 /**
  * One booking: its status, the booking fee and its state, every payment attempt with its outcome
- * and receipt, and the Pay button while the fee is unpaid. While an attempt is still open (and the
- * payment modal is not watching it), the page polls so it updates by itself.
+ * and receipt, and the Pay button while the fee is unpaid; then (loaded lazily) what can happen next
+ * and where the fee went. While an attempt is still open (and the payment modal is not watching it)
+ * the page polls quickly; while the booking waits for a technician or the job, or a payout or refund
+ * is on its way, slowly: it updates by itself.
  */
-import { useCallback, useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
 import { ApiError } from "../api/client.ts";
 import { fetchBooking } from "../api/endpoints.ts";
 import type { Booking, PaymentAttempt } from "../api/types.ts";
@@ -14,6 +16,7 @@ import {
   bookingStatusWords,
   describeFailure,
   feeStatusWords,
+  isMoneyOutOpen,
   isSettled,
   paymentStatusWords,
 } from "../lib/words.ts";
@@ -22,6 +25,9 @@ import { Link } from "../router.tsx";
 import { useSession } from "../session.ts";
 
 const POLL_MS = 5_000;
+const SLOW_POLL_MS = 10_000;
+
+const BookingLifePanel = lazy(() => import("../escrow/booking-life-panel.tsx"));
 
 export function BookingDetailsPage({ bookingId }: { bookingId: string }) {
   const session = useSession();
@@ -70,15 +76,21 @@ export function BookingDetailsPage({ bookingId }: { bookingId: string }) {
   }, [booking, paying, toast]);
 
   const open = booking?.payments.some((p) => !isSettled(p.status)) ?? false;
+  const moving =
+    booking !== null &&
+    (booking.status === "matching" ||
+      booking.status === "assigned" ||
+      [booking.payout, booking.refund].some((item) => item && isMoneyOutOpen(item.status)));
+  const pollMs = open ? POLL_MS : moving ? SLOW_POLL_MS : null;
   useEffect(() => {
-    if (!open || paying) return;
+    if (pollMs === null || paying) return;
     const controller = new AbortController();
-    const timer = setInterval(() => void load(controller.signal), POLL_MS);
+    const timer = setInterval(() => void load(controller.signal), pollMs);
     return () => {
       clearInterval(timer);
       controller.abort();
     };
-  }, [open, paying, load]);
+  }, [pollMs, paying, load]);
 
   if (!booking) {
     return (
@@ -117,6 +129,12 @@ export function BookingDetailsPage({ bookingId }: { bookingId: string }) {
         )}
         <dt>Reference</dt>
         <dd className="mono">{booking.id}</dd>
+        {booking.cancelReason && (
+          <>
+            <dt>Why cancelled</dt>
+            <dd>{booking.cancelReason}</dd>
+          </>
+        )}
       </dl>
 
       <section className="panel" aria-labelledby="fee-title">
@@ -125,15 +143,27 @@ export function BookingDetailsPage({ bookingId }: { bookingId: string }) {
           <strong>{formatKes(fee.amount)}</strong>
           <StatusBadge words={feeStatusWords(fee.status)} testId="fee-status" />
         </p>
-        <p className="muted">
-          The fee is held safely until the job is done, then released to your technician, or refunded.
-        </p>
+        {session?.user.role === "customer" && (fee.status === "pending" || fee.status === "held") && (
+          <p className="muted">
+            The fee is held safely until the job is done, then released to your technician, or refunded.
+          </p>
+        )}
         {canPay && (
           <button type="button" className="button button-primary button-wide" onClick={() => setPaying(true)}>
             Pay booking fee with M-Pesa
           </button>
         )}
       </section>
+
+      {session && (
+        <Suspense fallback={null}>
+          <BookingLifePanel
+            booking={booking}
+            viewer={session.user}
+            onChanged={(next) => (next ? setBooking(next) : void load())}
+          />
+        </Suspense>
+      )}
 
       <section className="panel" aria-labelledby="attempts-title">
         <h2 id="attempts-title">Payment attempts</h2>

@@ -1,4 +1,4 @@
-/** The signed-in user's bookings (a technician's: those assigned), newest first. */
+/** A customer's bookings, newest first (technicians have their jobs page, admins theirs). */
 import { useEffect, useState } from "react";
 import { listBookings } from "../api/endpoints.ts";
 import type { Booking } from "../api/types.ts";
@@ -26,7 +26,7 @@ export function BookingsPage() {
   return (
     <section>
       <div className="page-title">
-        <h1 tabIndex={-1}>{session?.user.role === "technician" ? "Assigned bookings" : "Your bookings"}</h1>
+        <h1 tabIndex={-1}>Your bookings</h1>
         {session?.user.role === "customer" && (
           <Link to="/bookings/new" className="button button-primary">
             New booking
