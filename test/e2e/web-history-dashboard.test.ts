@@ -55,12 +55,15 @@ describe("payment history", () => {
 
       await page.getByLabel("Show").selectOption({ label: "Failed" });
       await page.waitForURL(/status=failed/);
+      // The failed row is already in the unfiltered list: wait for the filtered answer to replace it.
+      await page.locator('tbody tr[data-status="completed"]').waitFor({ state: "detached" });
       await page.locator('tbody tr[data-status="failed"]').waitFor();
       expect(await rows.count()).toBe(1);
       expect(await rows.first().textContent()).toContain("You cancelled the M-Pesa prompt");
 
       await page.getByLabel("Show").selectOption({ label: "Paid" });
       await page.waitForURL(/status=completed/);
+      await page.locator('tbody tr[data-status="failed"]').waitFor({ state: "detached" });
       await page.locator('tbody tr[data-status="completed"]').waitFor();
       expect(await rows.count()).toBe(1);
       expect(await rows.first().textContent()).toMatch(/[A-Z0-9]{10}/);
