@@ -5,8 +5,9 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
 import type { PaymentStatus } from "../payments/state-machine.ts";
 import type { PayoutKind, PayoutStatus } from "../payouts/payout-events.ts";
+import type { AttemptOutcome, DeliveryStatus, WebhookEventType } from "../webhooks/catalogue.ts";
 
-export type { PaymentStatus, PayoutKind, PayoutStatus };
+export type { AttemptOutcome, DeliveryStatus, PaymentStatus, PayoutKind, PayoutStatus, WebhookEventType };
 
 export type UserRole = "customer" | "technician" | "admin";
 export type BookingStatus = "pending_payment" | "matching" | "assigned" | "completed" | "cancelled";
@@ -226,6 +227,67 @@ export interface IdempotencyKeysTable {
   created_at: string;
 }
 
+/** Where the platform hears about money events (src/webhooks). */
+export interface WebhookEndpointsTable {
+  id: string;
+  url: string;
+  description: string | null;
+  /** JSON array of WebhookEventType. */
+  event_types: string;
+  enabled: number;
+  /** `whsec_<base64>`: signs every delivery. */
+  secret: string;
+  /** The secret before the last rotation: also signs until `previous_secret_expires_at`. */
+  previous_secret: string | null;
+  previous_secret_expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The outbox: one row per event, written in the transaction of the change it reports. */
+export interface WebhookEventsTable {
+  id: string;
+  type: WebhookEventType;
+  /** The exact JSON body every delivery sends: `{id, type, createdAt, data}`. */
+  payload: string;
+  created_at: string;
+}
+
+/** One event for one endpoint: retried with backoff until delivered, or failed after its window. */
+export interface WebhookDeliveriesTable {
+  id: string;
+  event_id: string;
+  endpoint_id: string;
+  event_type: WebhookEventType;
+  status: DeliveryStatus;
+  attempts: number;
+  /** When the next attempt is due; null unless pending. */
+  next_attempt_at: string | null;
+  /** Retries stop a fixed time (3 days) after this: the creation, or the last resend. */
+  window_started_at: string;
+  lease_owner: string | null;
+  lease_until: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+}
+
+/** The log: one row per attempt, written once (UNIQUE delivery + attempt). */
+export interface WebhookAttemptsTable {
+  id: string;
+  delivery_id: string;
+  attempt: number;
+  outcome: AttemptOutcome;
+  status_code: number | null;
+  latency_ms: number;
+  /** The start of the response body, capped. */
+  response_excerpt: string | null;
+  error: string | null;
+  started_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   bookings: BookingsTable;
@@ -241,6 +303,10 @@ export interface Database {
   payouts: PayoutsTable;
   refunds: RefundsTable;
   payout_events: PayoutEventsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -254,4 +320,8 @@ export type PaymentEventRow = Selectable<PaymentEventsTable>;
 export type PayoutRow = Selectable<PayoutsTable>;
 export type RefundRow = Selectable<RefundsTable>;
 export type PayoutEventRow = Selectable<PayoutEventsTable>;
+export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
+export type WebhookEventRow = Selectable<WebhookEventsTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
+export type WebhookAttemptRow = Selectable<WebhookAttemptsTable>;
 export type { Generated };

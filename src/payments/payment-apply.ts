@@ -12,6 +12,7 @@ import type { BookingFeeRow, BookingRow, PaymentTransactionRow } from "../db/sch
 import { postTransfer } from "../ledger/ledger.ts";
 import type { Logger } from "../logger.ts";
 import { countPaymentStatus, type Metrics } from "../metrics.ts";
+import { enqueuePaymentWebhooks } from "../webhooks/producers.ts";
 import {
   type Executor,
   findTransaction,
@@ -149,6 +150,8 @@ async function applyOnce(
     at: now,
   });
   const updated = (await findTransaction(trx, row.id)) ?? row;
+  // Webhooks for this change, in its transaction (src/webhooks): delivered only if it commits.
+  await enqueuePaymentWebhooks(trx, { before: row, after: updated, effects: t.effects, at: now });
   const visible =
     row.status !== t.to || t.effects.some((e) => e.type === "record_result" || e.type === "record_payment");
   return {
