@@ -5,6 +5,8 @@
  */
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { Webhook } from "standardwebhooks";
+import { vi } from "vitest";
 import type { Clock } from "../../src/clock.ts";
 import type { Db } from "../../src/db/database.ts";
 import { createLogger } from "../../src/logger.ts";
@@ -165,4 +167,22 @@ export function attemptsOf(db: Db, deliveryId: string) {
 /** The event types in the outbox, oldest first. */
 export async function outboxTypes(db: Db): Promise<string[]> {
   return (await outboxEvents(db)).map((e) => e.type);
+}
+
+/**
+ * Verifies a received request with the reference library, as a receiver whose clock reads `now`
+ * (the library checks the timestamp against its own clock, and tests move ours): returns the body.
+ */
+export function verifyAsReceiver(secret: string, request: ReceivedRequest, now: Date): unknown {
+  vi.useFakeTimers({ toFake: ["Date"], now });
+  try {
+    return new Webhook(secret).verify(request.body, request.headers as Record<string, string>);
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
+/** Deletes every endpoint (with its deliveries), so one test's endpoints get nothing of the next. */
+export async function deleteAllEndpoints(db: Db): Promise<void> {
+  await db.kysely.deleteFrom("webhook_endpoints").execute();
 }
