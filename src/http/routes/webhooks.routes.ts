@@ -1,5 +1,6 @@
 /** Admin routes for webhooks to the platform: endpoints, their delivery log, resends, test events. */
 import { type FastifyPluginAsyncTypebox, Type } from "@fastify/type-provider-typebox";
+import type { FastifyRequest } from "fastify";
 import type { Services } from "../../services.ts";
 import { authenticate, requireRole } from "../auth.ts";
 import { bearerAuth, errorResponses, PageFields } from "../schemas.ts";
@@ -21,6 +22,11 @@ export interface WebhooksRoutesOptions {
 }
 
 const BASE = "/admin/webhooks";
+
+/** For routes whose body is optional: no body at all reads as `{}`. */
+async function noBodyIsEmpty(request: FastifyRequest): Promise<void> {
+  request.body ??= {};
+}
 const admin = { onRequest: [authenticate, requireRole("admin")] };
 const ok = <T extends Parameters<typeof Type.Object>[0]>(data: T) =>
   Type.Object({ success: Type.Literal(true), data: Type.Object(data) });
@@ -116,6 +122,7 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<WebhooksRoutesOptions> = 
     `${BASE}/endpoints/:id/rotate-secret`,
     {
       ...admin,
+      preValidation: noBodyIsEmpty,
       schema: {
         ...about("A new signing secret (shown once); the old one keeps signing during the overlap"),
         params: IdParams,
@@ -127,7 +134,7 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<WebhooksRoutesOptions> = 
       },
     },
     async (request) => {
-      const seconds = request.body?.overlapSeconds;
+      const seconds = request.body.overlapSeconds;
       const rotated = await webhooks.rotateSecret(
         request.user,
         request.params.id,
@@ -195,6 +202,7 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<WebhooksRoutesOptions> = 
     `${BASE}/endpoints/:id/test`,
     {
       ...admin,
+      preValidation: noBodyIsEmpty,
       schema: {
         ...about("Send this endpoint a test event (example data, ids starting test_)"),
         params: IdParams,
@@ -203,7 +211,7 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<WebhooksRoutesOptions> = 
       },
     },
     async (request, reply) => {
-      const delivery = await webhooks.sendTestEvent(request.user, request.params.id, request.body?.type);
+      const delivery = await webhooks.sendTestEvent(request.user, request.params.id, request.body.type);
       return reply.code(202).send({ success: true as const, data: { delivery } });
     },
   );

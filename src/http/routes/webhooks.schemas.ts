@@ -34,19 +34,18 @@ export const EndpointPatchBody = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
-export const RotateBody = Type.Optional(
-  Type.Object(
-    {
-      overlapSeconds: Type.Optional(
-        Type.Integer({
-          minimum: 0,
-          maximum: 30 * 86_400,
-          description: "How long the old secret keeps signing; default WEBHOOKS_SECRET_OVERLAP_HOURS",
-        }),
-      ),
-    },
-    { additionalProperties: false },
-  ),
+/** Optional: the route treats no body as `{}`. */
+export const RotateBody = Type.Object(
+  {
+    overlapSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 30 * 86_400,
+        description: "How long the old secret keeps signing; default WEBHOOKS_SECRET_OVERLAP_HOURS",
+      }),
+    ),
+  },
+  { additionalProperties: false },
 );
 
 export const ResendFailedBody = Type.Object(
@@ -60,9 +59,8 @@ export const ResendFailedBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const TestEventBody = Type.Optional(
-  Type.Object({ type: Type.Optional(EventType) }, { additionalProperties: false }),
-);
+/** Optional: the route treats no body as `{}` (a payment.completed example). */
+export const TestEventBody = Type.Object({ type: Type.Optional(EventType) }, { additionalProperties: false });
 
 export const EndpointSchema = Type.Object({
   id: Type.String(),

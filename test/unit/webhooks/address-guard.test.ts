@@ -1,6 +1,11 @@
 /** Which endpoint URLs and addresses may be sent webhooks without WEBHOOKS_ALLOW_PRIVATE. */
 import { describe, expect, it } from "vitest";
-import { isPublicAddress, urlProblem } from "../../../src/webhooks/address-guard.ts";
+import {
+  AddressRefused,
+  guardedLookup,
+  isPublicAddress,
+  urlProblem,
+} from "../../../src/webhooks/address-guard.ts";
 
 describe("addresses", () => {
   it("refuses loopback, private, link-local, shared, documentation, multicast and reserved ones", () => {
@@ -65,5 +70,19 @@ describe("endpoint URLs", () => {
       expect(urlProblem("not a url", allow)).toMatch(/not a URL/);
       expect(urlProblem(`https://hooks.example.com/${"a".repeat(2100)}`, allow)).toMatch(/2048/);
     }
+  });
+});
+
+describe("the lookup a request connects through", () => {
+  const lookup = (hostname: string) =>
+    new Promise<{ error: Error | null; address: unknown }>((resolve) =>
+      guardedLookup(hostname, {}, (error, address) => resolve({ error, address })),
+    );
+
+  it("refuses a name that resolves to a loopback address, before any connection", async () => {
+    // localhost resolves from the hosts file: no network needed.
+    const { error } = await lookup("localhost");
+    expect(error).toBeInstanceOf(AddressRefused);
+    expect(error?.message).toMatch(/localhost resolves to (127\.0\.0\.1|::1), not a public address/);
   });
 });
