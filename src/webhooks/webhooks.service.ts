@@ -172,9 +172,10 @@ export function createWebhooksService(deps: WebhooksServiceDeps): WebhooksServic
       requireAdmin(admin);
       await endpointRow(endpointId);
       const { rows, total } = await repo.listDeliveries(db.kysely, {
+        page: query.page,
+        limit: query.limit,
         endpointId,
         status: query.status ?? null,
-        ...query,
       });
       const attempts = await repo.listAttempts(
         db.kysely,

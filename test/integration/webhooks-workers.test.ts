@@ -39,15 +39,13 @@ afterAll(async () => {
 
 async function enqueue(count: number): Promise<void> {
   for (let i = 0; i < count; i++)
-    await t.db.db.kysely
-      .transaction()
-      .execute((trx) =>
-        enqueueWebhookEvent(trx, {
-          type: "payment.completed",
-          data: exampleData("payment.completed"),
-          at: clock.now(),
-        }),
-      );
+    await t.db.db.kysely.transaction().execute((trx) =>
+      enqueueWebhookEvent(trx, {
+        type: "payment.completed",
+        data: exampleData("payment.completed"),
+        at: clock.now(),
+      }),
+    );
 }
 
 describe("two workers on one database", () => {
