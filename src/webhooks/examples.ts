@@ -25,7 +25,7 @@ function transaction(status: TransactionView["status"]): TransactionView {
     resultCode: status === "failed" ? "1032" : "0",
     resultDesc:
       status === "failed" ? "Request cancelled by user" : "The service request is processed successfully.",
-    failureReason: status === "failed" ? "You cancelled the M-Pesa prompt" : null,
+    failureReason: status === "failed" ? "You cancelled the payment." : null,
     createdAt: AT,
     completedAt: completed ? PAID_AT : null,
   };
@@ -46,9 +46,7 @@ function payout(status: PayoutView["status"]): PayoutView {
     resultDesc: ok
       ? "The service request is processed successfully."
       : "The initiator information is invalid.",
-    failureReason: ok
-      ? null
-      : "M-Pesa could not send the payout: The initiator information is invalid. (2001)",
+    failureReason: ok ? null : "M-Pesa result 2001: The initiator information is invalid.",
     createdAt: AT,
     completedAt: ok ? PAID_AT : null,
     technicianId: "test_usr_01kf2k7t9e",
@@ -71,7 +69,7 @@ function refund(status: RefundView["status"]): RefundView {
     resultDesc: ok
       ? "The service request is processed successfully."
       : "The OriginalTransactionID is invalid.",
-    failureReason: ok ? null : "M-Pesa could not reverse the payment: The OriginalTransactionID is invalid.",
+    failureReason: ok ? null : "M-Pesa result R000002: The OriginalTransactionID is invalid.",
     createdAt: AT,
     completedAt: ok ? PAID_AT : null,
     customerId: "test_usr_01kf2k6r8d",

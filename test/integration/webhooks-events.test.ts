@@ -91,7 +91,7 @@ describe("payments", () => {
       status: "failed",
       phoneNumber: "2547****1001",
     });
-    const failedId = (failed[0]?.data as { id: string }).id;
+    const failedId = (failed[0]?.data as { id: string } | undefined)?.id;
     expect(failed[0]?.data).toEqual((await get(`/payments/mpesa/status/${failedId}`)).transaction);
 
     // Paid, but the callback never comes: still pending when the 24 h deadline passes.
