@@ -15,6 +15,7 @@ import { type Session, signOut, useSession } from "./session.ts";
 
 const PaymentHistoryPage = lazy(() => import("./pages/payment-history-page.tsx"));
 const AdminDashboardPage = lazy(() => import("./admin/admin-dashboard-page.tsx"));
+const AdminWebhooksPage = lazy(() => import("./admin/webhooks-page.tsx"));
 
 export function App() {
   const session = useSession();
@@ -56,6 +57,7 @@ function route(pathname: string, session: Session | null): ReactNode {
   if (booking?.id) return <BookingDetailsPage key={booking.id} bookingId={booking.id} />;
   if (pathname === "/payments") return <PaymentHistoryPage />;
   if (pathname === "/admin") return <AdminDashboardPage />;
+  if (pathname === "/admin/webhooks") return <AdminWebhooksPage />;
   return <NotFound />;
 }
 
@@ -98,6 +100,7 @@ function Header({ session }: { session: Session | null }) {
           {role === "customer" && <NavLink to="/bookings/new">New booking</NavLink>}
           <NavLink to="/payments">Payments</NavLink>
           {role === "admin" && <NavLink to="/admin">Dashboard</NavLink>}
+          {role === "admin" && <NavLink to="/admin/webhooks">Webhooks</NavLink>}
           <button
             type="button"
             className="link-button"
