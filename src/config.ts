@@ -69,6 +69,16 @@ export interface Config {
     /** `admin`: payouts wait in `queued` until an admin approves them. */
     payoutApproval: PayoutApproval;
   };
+  webhooks: {
+    /** Deliver in this process (the worker); admins manage endpoints either way. */
+    deliveryEnabled: boolean;
+    /** Allow endpoints on loopback/private addresses and plain http (default on in emulator mode). */
+    allowPrivate: boolean;
+    timeoutMs: number;
+    sweepIntervalMs: number;
+    /** How long a rotated-out secret keeps signing, unless the rotation asks otherwise. */
+    secretOverlapMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -257,6 +267,13 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     escrow: {
       commissionPercent: r.int("PLATFORM_COMMISSION_PERCENT", 10, 0, 100),
       payoutApproval: r.oneOf<PayoutApproval>("PAYOUT_APPROVAL", ["auto", "admin"], "auto"),
+    },
+    webhooks: {
+      deliveryEnabled: r.bool("WEBHOOKS_DELIVERY_ENABLED", true),
+      allowPrivate: r.bool("WEBHOOKS_ALLOW_PRIVATE", !live),
+      timeoutMs: r.int("WEBHOOKS_TIMEOUT_MS", 10_000, 100, 60_000),
+      sweepIntervalMs: r.int("WEBHOOKS_SWEEP_INTERVAL_MS", 5_000, 50, 3_600_000),
+      secretOverlapMs: r.int("WEBHOOKS_SECRET_OVERLAP_HOURS", 24, 0, 720) * 3_600_000,
     },
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);

@@ -6,7 +6,13 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { DarajaOperation } from "./daraja/errors.ts";
-import type { CallbackVerdict, PaymentStatus, PayoutKind, PayoutStatus } from "./db/schema.ts";
+import type {
+  AttemptOutcome,
+  CallbackVerdict,
+  PaymentStatus,
+  PayoutKind,
+  PayoutStatus,
+} from "./db/schema.ts";
 
 /** How a timed Daraja call ended (by operation: the client's own `DarajaOperation` names). */
 export type DarajaOutcome = "ok" | "rejected" | "error" | "timeout";
@@ -35,6 +41,14 @@ export interface Metrics {
   readonly payoutsStatusTotal: Counter<"kind" | "status">;
   /** Submissions kept queued because the B2C utility account lacked funds: alert on any increase. */
   readonly payoutInsufficientFundsTotal: Counter<"kind">;
+  /** Webhook delivery attempts, by how each ended (`delivered`, `http_error`, `timeout`, …). */
+  readonly webhookDeliveriesTotal: Counter<"outcome">;
+  /** Seconds per webhook request, by outcome. */
+  readonly webhookDeliveryDuration: Histogram<"outcome">;
+  /** Webhook deliveries that gave up after their retry window (3 days): alert on any increase. */
+  readonly webhookDeliveriesFailedTotal: Counter;
+  /** Webhook deliveries due and not yet attempted (set after each delivery pass). */
+  readonly webhookBacklog: Gauge;
 }
 
 export interface MetricsOptions {
@@ -111,6 +125,29 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       labelNames: ["kind"] as const,
       registers: [registry],
     }),
+    webhookDeliveriesTotal: new Counter({
+      name: "webhook_deliveries_total",
+      help: "Webhook delivery attempts, by outcome",
+      labelNames: ["outcome"] as const,
+      registers: [registry],
+    }),
+    webhookDeliveryDuration: new Histogram({
+      name: "webhook_delivery_duration_seconds",
+      help: "Webhook request duration in seconds, by outcome",
+      labelNames: ["outcome"] as const,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+      registers: [registry],
+    }),
+    webhookDeliveriesFailedTotal: new Counter({
+      name: "webhook_deliveries_failed_total",
+      help: "Webhook deliveries that gave up after their retry window",
+      registers: [registry],
+    }),
+    webhookBacklog: new Gauge({
+      name: "webhook_backlog",
+      help: "Webhook deliveries due and not yet attempted",
+      registers: [registry],
+    }),
   };
 }
 
@@ -121,6 +158,11 @@ export function countPaymentStatus(metrics: Metrics, status: PaymentStatus): voi
 
 export function countPayoutStatus(metrics: Metrics, kind: PayoutKind, status: PayoutStatus): void {
   metrics.payoutsStatusTotal.inc({ kind, status });
+}
+
+export function countWebhookAttempt(metrics: Metrics, outcome: AttemptOutcome, seconds: number): void {
+  metrics.webhookDeliveriesTotal.inc({ outcome });
+  metrics.webhookDeliveryDuration.observe({ outcome }, seconds);
 }
 
 export function countCallback(metrics: Metrics, verdict: CallbackVerdict): void {

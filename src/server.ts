@@ -109,6 +109,9 @@ export async function startMalipo(options: StartOptions): Promise<RunningMalipo>
     await services.users.ensureAdminFromConfig();
     await services.ledgerCheck.start();
     closers.push(() => services.ledgerCheck.stop());
+    // Webhook delivery (LISTEN on PostgreSQL, periodic sweep); stopped after the HTTP server drains.
+    await services.webhooks.start();
+    closers.push(() => services.webhooks.stop());
 
     const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
     const app = await buildApp({

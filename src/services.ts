@@ -22,6 +22,7 @@ import type { PayoutTimings } from "./payouts/timings.ts";
 import { createReportsService, type ReportsService } from "./reports/payments-report.ts";
 import type { ScryptParams } from "./users/password.ts";
 import { createUsersService, type UsersService } from "./users/users.service.ts";
+import { createWebhooks, type Webhooks, type WebhooksDeps } from "./webhooks/webhooks.ts";
 
 export interface Services {
   users: UsersService;
@@ -37,6 +38,8 @@ export interface Services {
   payments: Payments;
   /** The periodic check of the books (start/stop it); its last result feeds /ready and /metrics. */
   ledgerCheck: LedgerMonitor;
+  /** Webhooks to the platform: admin use cases and the delivery worker (start/stop it). */
+  webhooks: Webhooks;
 }
 
 export interface ServiceDeps {
@@ -53,6 +56,8 @@ export interface ServiceDeps {
   paymentTimings?: Partial<PaymentTimings>;
   /** Payout and refund waits; tests may shrink them. */
   payoutTimings?: Partial<PayoutTimings>;
+  /** Webhook worker overrides (backoff, randomness); tests may shrink them. */
+  webhookWorker?: WebhooksDeps["worker"];
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -88,6 +93,7 @@ export function createServices(deps: ServiceDeps): Services {
       clock,
       intervalMs: config.ledgerCheckIntervalMs,
     }),
+    webhooks: createWebhooks({ config, db, clock, logger, metrics, worker: deps.webhookWorker }),
     metrics,
   };
 }

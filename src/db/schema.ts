@@ -25,6 +25,30 @@ export type PayoutStatus = (typeof PAYOUT_STATUSES)[number];
 
 export type PayoutKind = "payout" | "refund";
 
+/** Every webhook event type (src/webhooks/catalogue.ts gives each its data shape and meaning). */
+export const WEBHOOK_EVENT_TYPES = [
+  "payment.completed",
+  "payment.failed",
+  "payment.needs_review",
+  "booking_fee.held",
+  "booking_fee.released",
+  "booking_fee.refunded",
+  "payout.succeeded",
+  "payout.failed",
+  "refund.succeeded",
+  "refund.failed",
+  "reconciliation.discrepancy",
+] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/** A delivery is retried while `pending`, then `delivered` (a 2xx) or `failed` (gave up). */
+export const DELIVERY_STATUSES = ["pending", "delivered", "failed"] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** How one attempt ended: `refused` means we did not send (a private address, a bad URL). */
+export const ATTEMPT_OUTCOMES = ["delivered", "http_error", "timeout", "network_error", "refused"] as const;
+export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
+
 export type UserRole = "customer" | "technician" | "admin";
 export type BookingStatus = "pending_payment" | "matching" | "assigned" | "completed" | "cancelled";
 export type BookingFeeStatus = "pending" | "held" | "released" | "refunded";
@@ -267,6 +291,67 @@ export interface IdempotencyKeysTable {
   transaction_id: string | null;
 }
 
+/** Where the platform hears about money events (src/webhooks). */
+export interface WebhookEndpointsTable {
+  id: string;
+  url: string;
+  description: string | null;
+  /** JSON array of WebhookEventType. */
+  event_types: string;
+  enabled: number;
+  /** `whsec_<base64>`: signs every delivery. */
+  secret: string;
+  /** The secret before the last rotation: also signs until `previous_secret_expires_at`. */
+  previous_secret: string | null;
+  previous_secret_expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The outbox: one row per event, written in the transaction of the change it reports. */
+export interface WebhookEventsTable {
+  id: string;
+  type: WebhookEventType;
+  /** The exact JSON body every delivery sends: `{id, type, createdAt, data}`. */
+  payload: string;
+  created_at: string;
+}
+
+/** One event for one endpoint: retried with backoff until delivered, or failed after its window. */
+export interface WebhookDeliveriesTable {
+  id: string;
+  event_id: string;
+  endpoint_id: string;
+  event_type: WebhookEventType;
+  status: DeliveryStatus;
+  attempts: number;
+  /** When the next attempt is due; null unless pending. */
+  next_attempt_at: string | null;
+  /** Retries stop a fixed time (3 days) after this: the creation, or the last resend. */
+  window_started_at: string;
+  lease_owner: string | null;
+  lease_until: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+}
+
+/** The log: one row per attempt, written once (UNIQUE delivery + attempt). */
+export interface WebhookAttemptsTable {
+  id: string;
+  delivery_id: string;
+  attempt: number;
+  outcome: AttemptOutcome;
+  status_code: number | null;
+  latency_ms: number;
+  /** The start of the response body, capped. */
+  response_excerpt: string | null;
+  error: string | null;
+  started_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   bookings: BookingsTable;
@@ -283,6 +368,10 @@ export interface Database {
   refunds: RefundsTable;
   payout_events: PayoutEventsTable;
   payment_reviews: PaymentReviewsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -297,6 +386,10 @@ export type PayoutRow = Selectable<PayoutsTable>;
 export type RefundRow = Selectable<RefundsTable>;
 export type PayoutEventRow = Selectable<PayoutEventsTable>;
 export type PaymentReviewRow = Selectable<PaymentReviewsTable>;
+export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
+export type WebhookEventRow = Selectable<WebhookEventsTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
+export type WebhookAttemptRow = Selectable<WebhookAttemptsTable>;
 export type { Generated };
 
 /** What every data function takes first: the database, or an open transaction. */

@@ -8,6 +8,7 @@ import { markFeeRefunded, markFeeReleased } from "../bookings/booking-fee.reposi
 import type { BookingFeeRow, BookingRow, Executor, PayoutRow, RefundRow } from "../db/schema.ts";
 import { postTransfer } from "../ledger/ledger.ts";
 import { queuePayout, queueRefund } from "../payouts/queue.ts";
+import { enqueueBookingFeeWebhook } from "../webhooks/producers.ts";
 
 /** The fee moved since it was read (another request released or refunded it): start over. */
 export class FeeMoved extends Error {
@@ -58,7 +59,12 @@ export async function releaseHeldFee(
       credit: "platform_revenue",
       amount: commission,
     });
-  if (technicianShare === 0) return { commission, technicianShare, payout: null };
+  // Webhook in this transaction (src/webhooks): sent only if the release commits.
+  const released = { type: "booking_fee.released" as const, bookingId: input.booking.id, at };
+  if (technicianShare === 0) {
+    await enqueueBookingFeeWebhook(trx, released);
+    return { commission, technicianShare, payout: null };
+  }
   await postTransfer(trx, {
     ...transfer,
     key: `fee-released:${fee.id}`,
@@ -76,6 +82,7 @@ export async function releaseHeldFee(
     approvalRequired: input.approvalRequired,
     at,
   });
+  await enqueueBookingFeeWebhook(trx, released);
   return { commission, technicianShare, payout };
 }
 
@@ -106,7 +113,7 @@ export async function refundHeldFee(
     bookingFeeId: fee.id,
     at,
   });
-  return queueRefund(trx, {
+  const refund = await queueRefund(trx, {
     bookingId: input.booking.id,
     bookingFeeId: fee.id,
     customerId: input.booking.customer_id,
@@ -118,6 +125,8 @@ export async function refundHeldFee(
     reason: input.reason,
     at,
   });
+  await enqueueBookingFeeWebhook(trx, { type: "booking_fee.refunded", bookingId: input.booking.id, at });
+  return refund;
 }
 
 /** The ledger kind under which the payments core books money it owes back (an overpayment). */

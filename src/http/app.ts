@@ -28,6 +28,7 @@ import { configRoutes } from "./routes/config.routes.ts";
 import { healthRoutes } from "./routes/health.routes.ts";
 import { paymentsRoutes } from "./routes/payments.routes.ts";
 import { payoutsRoutes } from "./routes/payouts.routes.ts";
+import { webhooksRoutes } from "./routes/webhooks.routes.ts";
 import { hasWebApp, registerWebApp, trySpaFallback } from "./static.ts";
 import { validatorCompiler } from "./validation.ts";
 
@@ -159,6 +160,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(bookingLifeRoutes, { services });
       await api.register(payoutsRoutes, { services });
       await api.register(adminRoutes, { services });
+      await api.register(webhooksRoutes, { services });
       await api.register(configRoutes, {
         config,
         ...(deps.emulatorUrl ? { emulatorUrl: deps.emulatorUrl } : {}),

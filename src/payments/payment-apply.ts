@@ -11,6 +11,7 @@ import { isUniqueViolation } from "../db/database.ts";
 import type { BookingFeeRow, BookingRow, Executor, PaymentTransactionRow } from "../db/schema.ts";
 import { postTransfer } from "../ledger/ledger.ts";
 import { countPaymentStatus } from "../metrics.ts";
+import { enqueuePaymentWebhooks } from "../webhooks/producers.ts";
 import type { PaymentsContext } from "./context.ts";
 import { findTransaction, guardOf, insertPaymentEvent, updateTransactionIf } from "./payment.repository.ts";
 import { describeEvent, patchFor } from "./payment-patch.ts";
@@ -126,6 +127,8 @@ async function applyOnce(
     at: now,
   });
   const updated = (await findTransaction(trx, row.id)) ?? row;
+  // Webhooks for this change, in its transaction (src/webhooks): delivered only if it commits.
+  await enqueuePaymentWebhooks(trx, { before: row, after: updated, effects: t.effects, at: now });
   const visible =
     row.status !== t.to || t.effects.some((e) => e.type === "record_result" || e.type === "record_payment");
   return {

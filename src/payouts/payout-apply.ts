@@ -11,6 +11,7 @@ import type { Executor, PayoutStatus } from "../db/schema.ts";
 import { postTransfer } from "../ledger/ledger.ts";
 import type { Logger } from "../logger.ts";
 import { countPayoutStatus, type Metrics } from "../metrics.ts";
+import { enqueuePayoutWebhooks } from "../webhooks/producers.ts";
 import {
   findItem,
   guardOf,
@@ -126,6 +127,8 @@ async function applyOnce(
     at: now,
   });
   const updated = (await findItem(trx, ref)) ?? item;
+  // Webhooks for this change, in its transaction (src/webhooks): delivered only if it commits.
+  await enqueuePayoutWebhooks(trx, { from: row.status, item: updated, at: now });
   return { applied: true, from: row.status, to: t.to, duplicate: t.duplicate, note: t.note, item: updated };
 }
 

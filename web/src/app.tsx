@@ -20,6 +20,7 @@ const JobsPage = lazy(() => import("./technician/jobs-page.tsx"));
 const PayoutsPage = lazy(() => import("./pages/payouts-page.tsx"));
 const RefundsPage = lazy(() => import("./pages/refunds-page.tsx"));
 const AccountPage = lazy(() => import("./pages/account-page.tsx"));
+const AdminWebhooksPage = lazy(() => import("./admin/webhooks-page.tsx"));
 
 export function App() {
   const session = useSession();
@@ -70,6 +71,7 @@ function route(pathname: string, session: Session | null): ReactNode {
   if (pathname === "/account") return <AccountPage />;
   if (pathname === "/admin" && role === "admin") return <AdminDashboardPage />;
   if (pathname === "/admin/bookings" && role === "admin") return <AdminBookingsPage />;
+  if (pathname === "/admin/webhooks" && role === "admin") return <AdminWebhooksPage />;
   return <NotFound />;
 }
 
@@ -117,6 +119,7 @@ function Header({ session }: { session: Session | null }) {
           {role !== "customer" && <NavLink to="/payouts">Payouts</NavLink>}
           {role !== "technician" && <NavLink to="/refunds">Refunds</NavLink>}
           {role !== "admin" && <NavLink to="/account">Account</NavLink>}
+          {role === "admin" && <NavLink to="/admin/webhooks">Webhooks</NavLink>}
           <button
             type="button"
             className="link-button"

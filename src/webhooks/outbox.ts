@@ -1,0 +1,97 @@
+/**
+ * The outbox. `enqueueWebhookEvent` is called INSIDE the transaction of the change it reports: the
+ * event row and one pending delivery per enabled endpoint that wants the type commit with the
+ * change or not at all, so an event is never lost and never sent for a change that rolled back.
+ *
+ * Delivery starts after commit: on PostgreSQL a NOTIFY issued in the transaction (which PostgreSQL
+ * delivers only on commit) wakes every process's worker; on SQLite the in-process worker is woken
+ * and its first query waits for the connection the transaction holds, so it runs after the commit.
+ * A periodic sweep catches anything a lost wake-up missed.
+ */
+import { type Kysely, PostgresAdapter, sql, type Transaction } from "kysely";
+import type { Database } from "../db/schema.ts";
+import { newId } from "../ids.ts";
+import type { WebhookEventBody, WebhookEventData, WebhookEventType } from "./catalogue.ts";
+
+export type Executor = Kysely<Database> | Transaction<Database>;
+
+/** The PostgreSQL channel a schema's workers LISTEN on (the schema keeps test schemas apart). */
+export function webhookChannel(schema: string | null): string {
+  return `malipo_webhooks_${schema ?? "public"}`.slice(0, 63);
+}
+
+const wakeListeners = new Set<() => void>();
+
+/** Hear about events enqueued in this process (the worker's in-process wake-up); returns the unsubscribe. */
+export function onEventEnqueued(listener: () => void): () => void {
+  wakeListeners.add(listener);
+  return () => wakeListeners.delete(listener);
+}
+
+function wakeInProcess(): void {
+  // After the current task: by then the caller's transaction is committing or done.
+  setImmediate(() => {
+    for (const listener of wakeListeners) listener();
+  });
+}
+
+export interface EnqueuedEvent {
+  id: string;
+  deliveries: number;
+}
+
+export interface NewWebhookEvent<T extends WebhookEventType> {
+  type: T;
+  data: WebhookEventData[T];
+  at: Date;
+  /** Only this endpoint, whatever it subscribes to (the "send test event" button). */
+  endpointId?: string;
+  /** The id to send (default a new `evt_…`). */
+  id?: string;
+}
+
+/** Writes the event and its deliveries with `executor` (the change's own transaction). */
+export async function enqueueWebhookEvent<T extends WebhookEventType>(
+  executor: Executor,
+  event: NewWebhookEvent<T>,
+): Promise<EnqueuedEvent> {
+  const at = event.at.toISOString();
+  const id = event.id ?? newId("evt", event.at.getTime());
+  const body: WebhookEventBody<T> = { id, type: event.type, createdAt: at, data: event.data };
+  await executor
+    .insertInto("webhook_events")
+    .values({ id, type: event.type, payload: JSON.stringify(body), created_at: at })
+    .execute();
+  let query = executor.selectFrom("webhook_endpoints").select(["id", "event_types"]).where("enabled", "=", 1);
+  if (event.endpointId !== undefined) query = query.where("id", "=", event.endpointId);
+  const endpoints = (await query.execute()).filter(
+    (e) => event.endpointId !== undefined || (JSON.parse(e.event_types) as string[]).includes(event.type),
+  );
+  if (endpoints.length === 0) return { id, deliveries: 0 };
+  await executor
+    .insertInto("webhook_deliveries")
+    .values(
+      endpoints.map((endpoint) => ({
+        id: newId("whd", event.at.getTime()),
+        event_id: id,
+        endpoint_id: endpoint.id,
+        event_type: event.type,
+        status: "pending" as const,
+        attempts: 0,
+        next_attempt_at: at,
+        window_started_at: at,
+        lease_owner: null,
+        lease_until: null,
+        last_status_code: null,
+        last_error: null,
+        created_at: at,
+        updated_at: at,
+        delivered_at: null,
+      })),
+    )
+    .execute();
+  if (executor.getExecutor().adapter instanceof PostgresAdapter)
+    await sql`SELECT pg_notify(substr('malipo_webhooks_' || current_schema(), 1, 63), '')`.execute(executor);
+  else wakeInProcess();
+  return { id, deliveries: endpoints.length };
+}
