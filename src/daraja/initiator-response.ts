@@ -4,8 +4,9 @@
  * key order) is an acceptance — the result comes later on ResultURL — and anything else becomes the
  * typed DarajaError of error-response.ts.
  */
-import { errorFromResponse, type RawResponse, readResponseBody } from "./error-response.ts";
+import { errorFromResponse, outcomeUnknown, type RawResponse, readResponseBody } from "./error-response.ts";
 import { DarajaError, type DarajaOperation } from "./errors.ts";
+import { mayActOnceSent, retriedAutomatically } from "./operations.ts";
 import { normalizeResultCode } from "./result-codes.ts";
 
 export type InitiatorOperation = Extract<
@@ -26,14 +27,6 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
 /** Ids are opaque (`AG_20240706_2010…`, `f1e2-4b95-…`, `62947-35666607-1`) but bounded and printable. */
 const id = (v: unknown): string | null =>
   typeof v === "string" && /^[A-Za-z0-9_.:-]{1,100}$/.test(v) ? v : null;
-
-/** Safe to send the same request again: queries always, B2C thanks to its OriginatorConversationID. */
-const RESENDABLE: Record<InitiatorOperation, boolean> = {
-  b2c_payment: true,
-  reversal: false,
-  transaction_status: true,
-  account_balance: true,
-};
 
 /**
  * `sentOriginatorConversationId`: what we sent (B2C v3); an acceptance naming another one is not
@@ -89,10 +82,12 @@ export function isDuplicateOriginatorConversationId(error: unknown): boolean {
   );
 }
 
+/** An answer we cannot read: for a B2C or a reversal (they may act once sent) the outcome is unknown. */
 function unexpected(operation: InitiatorOperation, httpStatus: number, problem: string): DarajaError {
-  return new DarajaError("unexpected_response", `Daraja ${operation}: ${problem}`, {
+  const error = new DarajaError("unexpected_response", `Daraja ${operation}: ${problem}`, {
     operation,
-    retryable: RESENDABLE[operation],
+    retryable: retriedAutomatically(operation),
     httpStatus,
   });
+  return mayActOnceSent(operation) ? outcomeUnknown(error) : error;
 }

@@ -83,9 +83,12 @@ describe("B2C payment", () => {
     expect(error.kind).toBe("rejected");
   });
 
-  it("refuses an acceptance naming another OriginatorConversationID", async () => {
+  it("does not take an acceptance naming another OriginatorConversationID as ours", async () => {
     const h = client(() => accepted("someone-else"));
-    expect(await caught(h.client.b2cPayment(payout))).toMatchObject({ kind: "unexpected_response" });
+    expect(await caught(h.client.b2cPayment(payout))).toMatchObject({
+      kind: "outcome_unknown",
+      underlying: "unexpected_response",
+    });
   });
 
   it("is resent once after a refused token", async () => {
