@@ -29,8 +29,12 @@ import { buildReversalBody, REVERSAL_PATH, validateReversalInput } from "./rever
 export interface InitiatorOptions {
   /** InitiatorName / Initiator. */
   name: string;
-  /** The initiator password encrypted with M-Pesa's certificate (security-credential.ts). */
-  securityCredential: Secret;
+  /**
+   * The initiator password encrypted with M-Pesa's certificate (security-credential.ts), or how to
+   * get it when first needed (a separately run emulator's certificate is fetched; a failure is a
+   * local, retryable DarajaError: nothing was sent).
+   */
+  securityCredential: Secret | (() => Promise<Secret>);
   /** The B2C shortcode payouts leave from (often not the paybill). */
   b2cShortcode: string;
 }
@@ -45,15 +49,30 @@ export interface InitiatorCallDeps {
   log: Logger | undefined;
 }
 
+async function credentialOf(initiator: InitiatorOptions, operation: InitiatorOperation): Promise<Secret> {
+  const credential = initiator.securityCredential;
+  if (typeof credential !== "function") return credential;
+  try {
+    return await credential();
+  } catch (error) {
+    throw new DarajaError("network", `The SecurityCredential is not available: ${(error as Error).message}`, {
+      operation,
+      retryable: true,
+      local: true,
+      cause: error,
+    });
+  }
+}
+
 export function createInitiatorCalls(deps: InitiatorCallDeps): DarajaPayoutsApi {
-  function party(operation: InitiatorOperation, as: InitiatorShortcode): InitiatorParty {
+  async function party(operation: InitiatorOperation, as: InitiatorShortcode): Promise<InitiatorParty> {
     const initiator = deps.initiator;
     if (initiator === null)
       throw invalidInput(operation, "SecurityCredential", "the client was built without an initiator");
     const sender: InitiatorParty = {
       shortcode: as === "payouts" ? initiator.b2cShortcode : deps.collectionsShortcode,
       initiatorName: initiator.name,
-      securityCredential: initiator.securityCredential,
+      securityCredential: await credentialOf(initiator, operation),
     };
     // Checked before anything is queued for sending; nothing about it appears in a message.
     validateParty(operation, sender);
@@ -67,7 +86,7 @@ export function createInitiatorCalls(deps: InitiatorCallDeps): DarajaPayoutsApi 
   return {
     async b2cPayment(input) {
       const payment = validateB2cPaymentInput(input);
-      const sender = party("b2c_payment", "payouts");
+      const sender = await party("b2c_payment", "payouts");
       const fields = {
         originatorConversationId: payment.originatorConversationId,
         phone: maskMsisdn(payment.msisdn),
@@ -88,7 +107,7 @@ export function createInitiatorCalls(deps: InitiatorCallDeps): DarajaPayoutsApi 
 
     async reversal(input) {
       const reversal = validateReversalInput(input);
-      const sender = party("reversal", "collections");
+      const sender = await party("reversal", "collections");
       const fields = { transactionId: reversal.transactionId, amount: reversal.amount };
       try {
         const response = await deps.post("reversal", REVERSAL_PATH, () =>
@@ -105,7 +124,7 @@ export function createInitiatorCalls(deps: InitiatorCallDeps): DarajaPayoutsApi 
 
     async transactionStatus(input) {
       const query = validateTransactionStatusInput(input);
-      const asker = party("transaction_status", input.party);
+      const asker = await party("transaction_status", input.party);
       return withRetries(
         async () =>
           readInitiatorAcceptance(
@@ -120,7 +139,7 @@ export function createInitiatorCalls(deps: InitiatorCallDeps): DarajaPayoutsApi 
 
     async accountBalance(input) {
       const query = validateAccountBalanceInput(input);
-      const asker = party("account_balance", "payouts");
+      const asker = await party("account_balance", "payouts");
       return withRetries(
         async () =>
           readInitiatorAcceptance(

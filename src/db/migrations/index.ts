@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import * as m0001 from "./0001_initial.ts";
 import * as m0002 from "./0002_payments_core.ts";
 import * as m0003 from "./0003_escrow.ts";
+import * as m0005 from "./0005_payout_results.ts";
 
 /** A migration: frozen in time, it takes an untyped Kysely and imports nothing of the application. */
 export interface Migration {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   "0001_initial": m0001,
   "0002_payments_core": m0002,
   "0003_escrow": m0003,
+  "0005_payout_results": m0005,
 };
