@@ -22,6 +22,7 @@ import { createPayoutsService, type PayoutsService } from "./payouts/payouts.ser
 import type { PayoutSubmitter } from "./payouts/submitter.ts";
 import type { PayoutTimings } from "./payouts/timings.ts";
 import { createReportsService, type ReportsService } from "./reports/payments-report.ts";
+import { createReviewService, type ReviewService } from "./review/review.service.ts";
 import type { ScryptParams } from "./users/password.ts";
 import { createUsersService, type UsersService } from "./users/users.service.ts";
 
@@ -37,6 +38,8 @@ export interface Services {
   /** What Daraja sends back about them on the signed result URLs: stored, answered, processed. */
   payoutResults: PayoutResultHandling;
   reports: ReportsService;
+  /** The admin review queue: what a person must decide, and the decision on money in suspense. */
+  review: ReviewService;
   /** This app's Prometheus metrics; payments increment the payment counters through it. */
   metrics: Metrics;
   /** Booking-fee payments: STK Push, callbacks, status, reconciler, event bus (start/stop it). */
@@ -68,6 +71,15 @@ export function createServices(deps: ServiceDeps): Services {
   const payouts = createPayoutsService({ db, clock, logger, metrics, timings: deps.payoutTimings });
   const bookings = createBookingsService({ config, db, clock, payouts });
   const sending = createPayoutSending({ config, db, clock, logger, payouts, daraja: deps.daraja });
+  const payments = createPayments({
+    config,
+    db,
+    logger,
+    clock,
+    daraja: deps.daraja,
+    metrics,
+    timings: deps.paymentTimings,
+  });
   return {
     users: createUsersService({
       config,
@@ -82,15 +94,8 @@ export function createServices(deps: ServiceDeps): Services {
     payoutSubmitter: sending.submitter,
     payoutResults: sending.results,
     reports: createReportsService({ db, clock }),
-    payments: createPayments({
-      config,
-      db,
-      logger,
-      clock,
-      daraja: deps.daraja,
-      metrics,
-      timings: deps.paymentTimings,
-    }),
+    payments,
+    review: createReviewService({ db, clock, payments, payouts }),
     ledgerCheck: createLedgerMonitor({
       db,
       metrics,

@@ -30,6 +30,7 @@ import { healthRoutes } from "./routes/health.routes.ts";
 import { paymentsRoutes } from "./routes/payments.routes.ts";
 import { payoutResultsRoutes } from "./routes/payout-results.routes.ts";
 import { payoutsRoutes } from "./routes/payouts.routes.ts";
+import { reviewRoutes } from "./routes/review.routes.ts";
 import { hasWebApp, registerWebApp, trySpaFallback } from "./static.ts";
 import { validatorCompiler } from "./validation.ts";
 
@@ -161,6 +162,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(bookingLifeRoutes, { services });
       await api.register(payoutsRoutes, { services });
       await api.register(adminRoutes, { services });
+      await api.register(reviewRoutes, { services });
       await api.register(configRoutes, {
         config,
         ...(deps.emulatorUrl ? { emulatorUrl: deps.emulatorUrl } : {}),

@@ -20,6 +20,7 @@ export interface PayoutsDriver {
   waitFor(ref: ItemRef, statuses: string[], timeoutMs?: number): Promise<Item>;
   item(ref: ItemRef): Promise<Item>;
   notices(ref: ItemRef): Promise<PayoutResultRow[]>;
+  /** Events of one instant have no order (the test clock stands still): sorted by type, then status. */
   events(ref: ItemRef): Promise<
     Array<{
       type: string;
@@ -66,13 +67,15 @@ export function payoutsDriver(s: PaymentsStack): PayoutsDriver {
     notices: (ref) => listPayoutResultsOf(s.t.db.db.kysely, ref),
     async events(ref) {
       const rows = await listPayoutEvents(s.t.db.db.kysely, ref);
-      return rows.map((e) => ({
-        type: e.type,
-        from: e.from_status,
-        to: e.to_status,
-        actor: e.actor_id,
-        data: JSON.parse(e.data),
-      }));
+      return rows
+        .map((e) => ({
+          type: e.type,
+          from: e.from_status,
+          to: e.to_status,
+          actor: e.actor_id,
+          data: JSON.parse(e.data) as Record<string, unknown>,
+        }))
+        .sort((a, b) => `${a.type} ${a.to}`.localeCompare(`${b.type} ${b.to}`));
     },
     post(route, ref, body, sig) {
       const params = new URLSearchParams({ kind: ref.kind, id: ref.id });
