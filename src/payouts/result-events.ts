@@ -210,7 +210,8 @@ function findingOf(
     conversationId: null,
     originatorConversationId: null,
     amount: t?.amount ?? null,
-    recipient: t?.debitParties[0]?.msisdn ?? null,
+    // DebitPartyName may repeat (organisation and customer): the payer is the one with a phone number.
+    recipient: t?.debitParties.find((party) => party.msisdn !== null)?.msisdn ?? null,
     originalReceipt: t?.receipt ?? null,
   };
   if (status === "reversed") return { finding: "completed", facts };
