@@ -321,7 +321,7 @@ function readInitiator(
   else if (credential === undefined && live && (password === undefined || certificatePath === null))
     r.problems.push(
       password === undefined
-        ? `MPESA_SECURITY_CREDENTIAL (or MPESA_INITIATOR_PASSWORD with MPESA_CERTIFICATE_PATH) is required ${needed}`
+        ? `MPESA_SECURITY_CREDENTIAL is required ${needed} (or MPESA_INITIATOR_PASSWORD with MPESA_CERTIFICATE_PATH)`
         : `MPESA_CERTIFICATE_PATH is required with MPESA_INITIATOR_PASSWORD ${needed} (M-Pesa's public certificate)`,
     );
   return {

@@ -123,7 +123,7 @@ describe("loadConfig", () => {
     });
     expect(withPassword.password?.reveal()).toBe("initiator-password-1");
     expect(() => loadConfig(withoutCredential)).toThrow(
-      "MPESA_SECURITY_CREDENTIAL (or MPESA_INITIATOR_PASSWORD with MPESA_CERTIFICATE_PATH) is required when MPESA_ENVIRONMENT=sandbox",
+      "MPESA_SECURITY_CREDENTIAL is required when MPESA_ENVIRONMENT=sandbox (or MPESA_INITIATOR_PASSWORD with MPESA_CERTIFICATE_PATH)",
     );
     expect(() =>
       loadConfig({ ...withoutCredential, MPESA_INITIATOR_PASSWORD: "initiator-password-1" }),
