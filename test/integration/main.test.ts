@@ -210,6 +210,7 @@ describe("npm start (src/main.ts)", () => {
     }
   });
 
+  // A whole process, and the README run as written with its two waits for the emulator: 60 s.
   it(`in emulator mode prints the URLs, takes the README's curl payment, and stops cleanly on SIGTERM (${testEngine()})`, async () => {
     const database = await createProcessTestDb();
     const port = await freePort();
@@ -307,5 +308,5 @@ describe("npm start (src/main.ts)", () => {
       await run.exited;
       await database.cleanup();
     }
-  });
+  }, 60_000);
 });
