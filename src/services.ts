@@ -70,7 +70,7 @@ export function createServices(deps: ServiceDeps): Services {
   const metrics = deps.metrics ?? createMetrics({ collectDefaults: true });
   const payouts = createPayoutsService({ db, clock, logger, metrics, timings: deps.payoutTimings });
   const bookings = createBookingsService({ config, db, clock, payouts });
-  const sending = createPayoutSending({ config, db, clock, logger, payouts, daraja: deps.daraja });
+  const sending = createPayoutSending({ config, db, clock, logger, payouts, daraja: deps.daraja, metrics });
   const payments = createPayments({
     config,
     db,

@@ -10,7 +10,9 @@ import type { DarajaPayoutsApi } from "../daraja/contract.ts";
 import type { Db } from "../db/database.ts";
 import type { CallbackVerdict } from "../db/schema.ts";
 import type { Logger } from "../logger.ts";
+import type { Metrics } from "../metrics.ts";
 import { createBackgroundWork } from "../payments/context.ts";
+import { instrumentPayoutsDaraja } from "../payments/instrumented-daraja.ts";
 import { createWindowCounter } from "../payments/window-counter.ts";
 import type { PayoutsService } from "./payouts.service.ts";
 import { processPayoutResult } from "./process-result.ts";
@@ -39,6 +41,7 @@ export interface PayoutSendingDeps {
   logger: Logger;
   payouts: PayoutsService;
   daraja: DarajaPayoutsApi;
+  metrics?: Metrics | undefined;
 }
 
 export function createPayoutSending(deps: PayoutSendingDeps): PayoutSending {
@@ -60,7 +63,7 @@ export function createPayoutSending(deps: PayoutSendingDeps): PayoutSending {
       db,
       clock,
       logger,
-      daraja: deps.daraja,
+      daraja: instrumentPayoutsDaraja(deps.daraja, deps.metrics),
       urls: { publicBaseUrl: config.publicBaseUrl, secret: config.callbackSecret },
       timings: payouts.timings,
       apply: payouts.applyEvent,
