@@ -72,6 +72,34 @@ export async function decidePayoutResult(
   return Number(result.numUpdatedRows) === 1;
 }
 
+/** Leaves the row undecided, with why it waits (it is decided once its item's send has settled). */
+export async function deferPayoutResult(executor: Executor, id: string, reason: string): Promise<void> {
+  await executor
+    .updateTable("payout_results")
+    .set({ reason, lease_until: null })
+    .where("id", "=", id)
+    .where("verdict", "=", "received")
+    .execute();
+}
+
+/** Signed notices of one item still undecided, oldest first. */
+export async function findUndecidedResultsOf(
+  executor: Executor,
+  ref: { kind: string; id: string },
+): Promise<string[]> {
+  const rows = await executor
+    .selectFrom("payout_results")
+    .select("id")
+    .where("item_kind", "=", ref.kind)
+    .where("item_id", "=", ref.id)
+    .where("verdict", "=", "received")
+    .where("signature_valid", "=", 1)
+    .orderBy("received_at")
+    .orderBy("id")
+    .execute();
+  return rows.map((r) => r.id);
+}
+
 /** Leases a row still `received` to one processor until `until`. */
 export async function claimPayoutResult(
   executor: Executor,

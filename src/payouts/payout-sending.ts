@@ -15,7 +15,7 @@ import { createBackgroundWork } from "../payments/context.ts";
 import { instrumentPayoutsDaraja } from "../payments/instrumented-daraja.ts";
 import { createWindowCounter } from "../payments/window-counter.ts";
 import type { PayoutsService } from "./payouts.service.ts";
-import { processPayoutResult } from "./process-result.ts";
+import { finishWaitingResults, processPayoutResult } from "./process-result.ts";
 import { type IncomingResult, receivePayoutResult } from "./receive-result.ts";
 import type { ResultsContext } from "./results-context.ts";
 import { createPayoutSubmitter, type PayoutSubmitter } from "./submitter.ts";
@@ -70,6 +70,7 @@ export function createPayoutSending(deps: PayoutSendingDeps): PayoutSending {
       onChange: payouts.onChange,
       announce: payouts.announce,
       processResult: process,
+      finishWaitingResults: (ref) => finishWaitingResults(results, ref),
     },
     { intervalMs: config.payouts.intervalMs },
   );

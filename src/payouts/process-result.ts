@@ -2,7 +2,9 @@
  * Deciding a stored Daraja notice: in the background right after it was answered, or later by the
  * submitter's sweep. Its item is read, the notice turned into an event (result-events.ts) and
  * applied through the one path that changes an item; the outcome becomes the notice's verdict:
- * `accepted`, `duplicate` (nothing new: harmless), or `rejected` with the reason. A processing
+ * `accepted`, `duplicate` (nothing new: harmless), or `rejected` with the reason. A notice about a
+ * send whose answer we have not recorded yet (the result can beat the acceptance) waits, undecided,
+ * until the submitter has recorded it (`finishWaitingResults`). A processing
  * failure leaves it `received` for the sweep; after MAX_PROCESSING_FAILURES it is rejected (its
  * item is then settled by Transaction Status like any item whose result never came).
  */
@@ -13,7 +15,9 @@ import {
   claimPayoutResult,
   countPayoutResultFailure,
   decidePayoutResult,
+  deferPayoutResult,
   findPayoutResult,
+  findUndecidedResultsOf,
 } from "./payout-results.repository.ts";
 import { meaningOf } from "./result-events.ts";
 import { MAX_PROCESSING_FAILURES, type ResultsContext } from "./results-context.ts";
@@ -47,12 +51,24 @@ async function decide(
 
 const isKind = (value: string | null): value is PayoutKind => value === "payout" || value === "refund";
 
+/** Notices about a send (not about a status query). */
+const ABOUT_A_SEND = new Set<PayoutResultRoute>([
+  "b2c_result",
+  "b2c_timeout",
+  "reversal_result",
+  "reversal_timeout",
+]);
+
 async function decideRow(ctx: ResultsContext, row: PayoutResultRow): Promise<CallbackVerdict> {
   if (row.signature_valid !== 1 || !isKind(row.item_kind) || row.item_id === null)
     return decide(ctx, row, "rejected", "Result URL signature is missing or invalid");
   const ref: ItemRef = { kind: row.item_kind, id: row.item_id };
   const item = await findItem(ctx.db.kysely, ref);
   if (!item) return decide(ctx, row, "rejected", `no such ${ref.kind}`);
+  if (item.row.status === "queued" && item.row.submit_started_at !== null && ABOUT_A_SEND.has(row.route)) {
+    await deferPayoutResult(ctx.db.kysely, row.id, "waiting for the send's answer to be recorded");
+    return "received";
+  }
   const meaning = meaningOf(row.route, row.raw_body, {
     kind: item.kind,
     conversationId: item.row.conversation_id,
@@ -99,4 +115,10 @@ export async function processPayoutResult(
     ctx.logger.error({ err: error, resultId: row.id, failures }, "payout notice could not be processed");
     return decide(ctx, row, "rejected", `processing failed ${failures} times (${message})`);
   }
+}
+
+/** Decides the notices that waited for this item's send to be recorded (the submitter calls it). */
+export async function finishWaitingResults(ctx: ResultsContext, ref: ItemRef): Promise<void> {
+  for (const id of await findUndecidedResultsOf(ctx.db.kysely, ref))
+    await processPayoutResult(ctx, id, { force: true });
 }

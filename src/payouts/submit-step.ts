@@ -32,6 +32,8 @@ export interface StepDeps {
   urls: ResultUrlConfig;
   timings: PayoutTimings;
   apply(ref: ItemRef, event: PayoutEvent, source: PayoutEventSource): Promise<PayoutApplyOutcome>;
+  /** Decides notices that arrived before the send's answer was recorded. */
+  finishWaitingResults(ref: ItemRef): Promise<void>;
 }
 
 export type StepOutcome = "sent" | "asked_status" | "moved" | "retry_later" | "nothing";
@@ -97,6 +99,22 @@ async function submit(deps: StepDeps, item: Item): Promise<StepOutcome> {
   if (!(await markSubmitStarted(deps.db.kysely, ref, { attempt: row.attempt, originatorConversationId, at })))
     return "nothing";
   const operation: DarajaOperation = item.kind === "payout" ? "b2c_payment" : "reversal";
+  try {
+    return await send(deps, item, operation);
+  } finally {
+    // A result may have come before the answer was recorded: it waited for this. A failure here
+    // leaves it for the sweep.
+    await deps
+      .finishWaitingResults(ref)
+      .catch((error) =>
+        deps.logger.error({ err: error, [`${ref.kind}Id`]: ref.id }, "waiting notices not finished"),
+      );
+  }
+}
+
+async function send(deps: StepDeps, item: Item, operation: DarajaOperation): Promise<StepOutcome> {
+  const ref = refOf(item);
+  const { row } = item;
   try {
     const accepted =
       item.kind === "payout"

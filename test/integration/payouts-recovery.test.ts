@@ -8,6 +8,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { accountBalances } from "../../src/ledger/ledger.ts";
+import { markSubmitStarted } from "../../src/payouts/payout.repository.ts";
+import { insertPayoutResult } from "../../src/payouts/payout-results.repository.ts";
 import { completedBooking } from "../support/escrow.ts";
 import { type PaymentsStack, withPaymentsStack } from "../support/payments.ts";
 import { type PayoutsDriver, payoutsDriver } from "../support/payouts.ts";
@@ -84,6 +86,138 @@ describe("a payout's result that is lost or late", () => {
       .where("transfer_key", "=", `payout-paid:${payoutId}`)
       .execute();
     expect(paid).toEqual([{ amount: 450 }]);
+  });
+});
+
+describe("a B2C whose answer is lost or unreadable", () => {
+  it("a 5xx leaves it unknown; Transaction Status does not know it; sent again under the same id and paid", async () => {
+    const { payoutId } = await completedBooking(s);
+    const ref = payout(payoutId);
+    s.emulator.emulator.setFaults({ rates: { asyncError: 1 } });
+    try {
+      await p.sweep();
+    } finally {
+      s.emulator.emulator.setFaults({});
+    }
+    const unknown = await p.waitFor(ref, ["unknown"]);
+    expect(unknown.row).toMatchObject({
+      originator_conversation_id: `${payoutId}-1`,
+      submit_started_at: expect.any(String),
+    });
+    s.clock.advance(s.t.services.payouts.timings.statusCheckMs + 1_000);
+    await p.sweep(); // Transaction Status: 2032 → queued, same attempt
+    await p.waitFor(ref, ["queued"]);
+    expect((await p.item(ref)).row.attempt).toBe(1);
+    await p.sweep();
+    const paid = await p.waitFor(ref, ["succeeded"]);
+    expect(paid.row.originator_conversation_id).toBe(`${payoutId}-1`);
+    const accepted = s.emulator.emulator.conversations.list({
+      api: "b2c",
+      originatorConversationId: `${payoutId}-1`,
+    });
+    expect(accepted).toHaveLength(1);
+  });
+
+  it("an answer lost after Daraja took it: unknown, then its result pays it; a resend is refused as a duplicate", async () => {
+    const { payoutId } = await completedBooking(s);
+    const ref = payout(payoutId);
+    s.emulator.emulator.setFaults({ rates: { asyncResponseDropped: 1 } });
+    try {
+      await p.sweep();
+    } finally {
+      s.emulator.emulator.setFaults({});
+    }
+    const paid = await p.waitFor(ref, ["succeeded"]);
+    // Daraja's ids were learnt from the result itself.
+    expect(paid.row.conversation_id).toMatch(/^AG_/);
+    expect((await p.events(ref)).map((e) => e.type)).toContain("submit_outcome_unknown");
+    expect(
+      s.emulator.emulator.conversations.list({ originatorConversationId: `${payoutId}-1` }),
+    ).toHaveLength(1);
+  });
+
+  it("a result that beats the recording of its acceptance waits for it, then counts", async () => {
+    const { payoutId } = await completedBooking(s);
+    const ref = payout(payoutId);
+    const ids = {
+      conversationId: "AG_20260115_00000000000000000fast",
+      originatorConversationId: `${payoutId}-1`,
+    };
+    // The send has started; Daraja's acceptance is not recorded yet when the result comes.
+    await markSubmitStarted(s.t.db.db.kysely, ref, {
+      attempt: 1,
+      originatorConversationId: ids.originatorConversationId,
+      at: s.clock.now(),
+    });
+    const result = JSON.stringify({
+      Result: {
+        ResultType: 0,
+        ResultCode: 0,
+        ResultDesc: "The service request is processed successfully.",
+        OriginatorConversationID: ids.originatorConversationId,
+        ConversationID: ids.conversationId,
+        TransactionID: "UAF7F4ST01",
+        ResultParameters: {
+          ResultParameter: [
+            { Key: "TransactionAmount", Value: 450 },
+            { Key: "TransactionReceipt", Value: "UAF7F4ST01" },
+          ],
+        },
+      },
+    });
+    expect((await p.post("b2c_result", ref, result)).status).toBe(200);
+    await s.t.services.payoutResults.whenIdle();
+    expect((await p.notices(ref)).map((n) => [n.verdict, n.reason])).toEqual([
+      ["received", "waiting for the send's answer to be recorded"],
+    ]);
+    expect((await p.item(ref)).row.status).toBe("queued");
+    await s.t.services.payouts.applyEvent(ref, { type: "submit_accepted", ...ids }, "submit");
+    s.clock.advance(11_000);
+    expect(await p.sweep()).toMatchObject({ notices: 1 });
+    expect((await p.item(ref)).row).toMatchObject({ status: "succeeded", receipt: "UAF7F4ST01" });
+  });
+
+  it("a notice stored but never processed (a crash) is finished by the next sweep", async () => {
+    const { payoutId } = await completedBooking(s, { phone: "254700008004" });
+    const ref = payout(payoutId);
+    await p.sweep();
+    const submitted = (await p.waitFor(ref, ["submitted"])).row;
+    const conversation = await s.emulator.emulator.conversations.waitFor(
+      (c) => c.originatorConversationId === `${payoutId}-1` && c.status === "completed",
+    );
+    const body = JSON.stringify({
+      Result: {
+        ResultType: 0,
+        ResultCode: 0,
+        ResultDesc: "The service request is processed successfully.",
+        OriginatorConversationID: `${payoutId}-1`,
+        ConversationID: submitted.conversation_id,
+        TransactionID: conversation.result?.transactionId,
+        ResultParameters: {
+          ResultParameter: [
+            { Key: "TransactionAmount", Value: 450 },
+            { Key: "TransactionReceipt", Value: conversation.result?.transactionId },
+          ],
+        },
+      },
+    });
+    await insertPayoutResult(s.t.db.db.kysely, {
+      route: "b2c_result",
+      itemKind: "payout",
+      itemId: payoutId,
+      signatureValid: true,
+      conversationId: submitted.conversation_id,
+      originatorConversationId: `${payoutId}-1`,
+      resultCode: "0",
+      sourceIp: "127.0.0.1",
+      rawBody: body,
+      bodyBytes: body.length,
+      at: s.clock.now(),
+    });
+    s.clock.advance(11_000); // older than the sweep's wait for background processing; not yet overdue
+    expect(await p.sweep()).toMatchObject({ notices: 1 });
+    await p.waitFor(ref, ["succeeded"]);
+    expect((await p.notices(ref)).map((n) => n.verdict)).toEqual(["accepted"]);
   });
 });
 

@@ -73,6 +73,7 @@ describe("the submitter across processes", () => {
           onChange: payouts.onChange,
           announce: payouts.announce,
           processResult: async () => "received",
+          finishWaitingResults: async () => {},
         },
         { intervalMs: 60_000, queueLimit: 2, concurrency: 1 },
       );

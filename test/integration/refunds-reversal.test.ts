@@ -118,6 +118,41 @@ describe("a reversal is never sent twice by itself", () => {
   });
 });
 
+describe("a reversal whose answer was a 5xx", () => {
+  it("is not resent: Transaction Status finds the payment not reversed, and a person decides", async () => {
+    admin ??= await createAdmin(s.t);
+    const { c, refundId } = await cancelledBooking(s);
+    const ref = refund(refundId);
+    const receipt = (await s.row(c.transactionId)).mpesa_receipt_number ?? "";
+    s.emulator.emulator.setFaults({ rates: { asyncError: 1 } });
+    try {
+      await p.sweep();
+    } finally {
+      s.emulator.emulator.setFaults({});
+    }
+    await p.waitFor(ref, ["unknown"]);
+    s.clock.advance(s.t.services.payouts.timings.statusCheckMs + 1_000);
+    await p.sweep();
+    const reviewed = await p.waitFor(ref, ["needs_review"]);
+    expect(reviewed.row.failure_reason).toMatch(/never resent automatically/);
+    const sent = () =>
+      s.emulator.emulator.requests
+        .list({ path: "/mpesa/reversal/v1/request" })
+        .filter((r) => (r.body as { TransactionID?: string } | null)?.TransactionID === receipt);
+    expect(sent()).toHaveLength(1);
+    expect(await p.sweep()).toMatchObject({ due: 0 });
+    // The person's retry sends it, once.
+    expect(
+      (await p.admin(admin, "POST", `/admin/refunds/${refundId}/retry`, { note: "M-Pesa was down" }))
+        .statusCode,
+    ).toBe(200);
+    await p.sweep();
+    await p.waitFor(ref, ["succeeded"]);
+    expect(sent()).toHaveLength(2);
+    expect(reversalsOf(receipt)).toHaveLength(1);
+  });
+});
+
 describe("an overpayment owed back", () => {
   it("becomes a refund the submitter's sweep queues and sends", async () => {
     const emulator = s.emulator.emulator;
