@@ -14,7 +14,7 @@ import { join } from "node:path";
 import autocannon from "autocannon";
 import Fastify from "fastify";
 import { loadConfig } from "../src/config.ts";
-import type { DarajaApi } from "../src/daraja/contract.ts";
+import type { DarajaApi, DarajaPayoutsApi } from "../src/daraja/contract.ts";
 import { createDatabase, migrateToLatest } from "../src/db/database.ts";
 import { buildApp } from "../src/http/app.ts";
 import { createLogger } from "../src/logger.ts";
@@ -41,13 +41,16 @@ const TARGETS: Array<{ name: string; minRatio: number }> = [
 /** Resident memory may grow at most this much over the whole run (leaks show as steady growth). */
 export const MAX_RSS_GROWTH_MB = 150;
 
-const daraja: DarajaApi = {
-  stkPush: async () => {
-    throw new Error("the benchmark sends no push");
-  },
-  stkQuery: async () => {
-    throw new Error("the benchmark sends no query");
-  },
+const nothingSent = (what: string) => async (): Promise<never> => {
+  throw new Error(`the benchmark sends no ${what}`);
+};
+const daraja: DarajaApi & DarajaPayoutsApi = {
+  stkPush: nothingSent("push"),
+  stkQuery: nothingSent("query"),
+  b2cPayment: nothingSent("payout"),
+  reversal: nothingSent("reversal"),
+  transactionStatus: nothingSent("status query"),
+  accountBalance: nothingSent("balance query"),
 };
 
 export async function runRequestPaths(seconds: number): Promise<{ rows: PathRow[]; rssGrowthMb: number }> {
@@ -68,6 +71,7 @@ export async function runRequestPaths(seconds: number): Promise<{ rows: PathRow[
     LOG_LEVEL: "silent",
     DATABASE_URL: join(dir, "bench.sqlite"),
     RECONCILER_ENABLED: "false",
+    PAYOUT_SUBMITTER_ENABLED: "false",
   });
   const logger = createLogger("silent");
   const db = createDatabase(config.databaseUrl);

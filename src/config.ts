@@ -4,12 +4,15 @@
  * variable. Secrets are wrapped in `Secret` and never appear in messages.
  */
 import { randomBytes } from "node:crypto";
+import { type InitiatorConfig, readInitiator } from "./config-initiator.ts";
 import { type Env, Reader } from "./config-reader.ts";
 import { SANDBOX_PASSKEY, SANDBOX_SHORTCODE } from "./daraja/password.ts";
 import type { TransactionType } from "./daraja/wire.ts";
 import { DatabaseUrlError, parseDatabaseUrl } from "./db/database-url.ts";
 import { isNonPublicHost, parseTrustProxy, type TrustProxy } from "./network.ts";
 import { Secret } from "./secret.ts";
+
+export type { InitiatorConfig };
 
 export type MpesaEnvironment = "emulator" | "sandbox" | "production";
 export type PayoutApproval = "auto" | "admin";
@@ -48,6 +51,8 @@ export interface Config {
     /** Optional allow-list of callback source addresses; empty means "log only". */
     callbackAllowedIps: readonly string[];
     timeoutMs: number;
+    /** The API operator that sends money out (B2C, Reversal) and asks Transaction Status. */
+    initiator: InitiatorConfig;
   };
   emulator: {
     port: number;
@@ -59,6 +64,8 @@ export interface Config {
     tokenTtlSeconds: number;
   };
   reconciler: { enabled: boolean; intervalMs: number };
+  /** The payout submitter: sends due payouts and refunds to Daraja, asks Transaction Status. */
+  payouts: { submitterEnabled: boolean; intervalMs: number };
   /** How often each process checks the books (entries sum to zero, escrow = Σ held fees). */
   ledgerCheckIntervalMs: number;
   /** How long a graceful shutdown may take before the process exits anyway (with status 1). */
@@ -158,6 +165,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       "MPESA_PARTY_B (the till number) is required when MPESA_TRANSACTION_TYPE=CustomerBuyGoodsOnline",
     );
 
+  const initiator = readInitiator(r, { live, needed, shortcode });
+
   const callbackUrlRaw = r.raw("MPESA_CALLBACK_URL");
   const noCallbackBase = r.raw("PUBLIC_BASE_URL") === undefined && callbackUrlRaw === undefined;
   if (noCallbackBase && live)
@@ -249,6 +258,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
         .map((ip) => ip.trim())
         .filter(Boolean),
       timeoutMs: r.int("MPESA_TIMEOUT_MS", 15_000, 100, 120_000),
+      initiator,
     },
     emulator: {
       port: emulatorPort,
@@ -261,6 +271,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     reconciler: {
       enabled: r.bool("RECONCILER_ENABLED", true),
       intervalMs: r.int("RECONCILER_INTERVAL_MS", 5_000, 50, 3_600_000),
+    },
+    payouts: {
+      submitterEnabled: r.bool("PAYOUT_SUBMITTER_ENABLED", true),
+      intervalMs: r.int("PAYOUT_SUBMITTER_INTERVAL_MS", 5_000, 50, 3_600_000),
     },
     ledgerCheckIntervalMs: r.int("LEDGER_CHECK_INTERVAL_MS", 60_000, 1_000, 86_400_000),
     shutdownTimeoutMs: r.int("SHUTDOWN_TIMEOUT_MS", 10_000, 100, 600_000),

@@ -1,6 +1,7 @@
 /**
- * The composition root: config → database (migrated) → Daraja emulator (in emulator mode) → Daraja
- * client → services → HTTP app → reconciler. `startMalipo` returns the running pieces and a `close`
+ * The composition root: config → database (migrated) → Daraja emulator (in emulator mode) → the
+ * initiator's SecurityCredential (the emulator's certificate in emulator mode) → Daraja client →
+ * services → HTTP app → reconciler and payout submitter. `startMalipo` returns the running pieces and a `close`
  * that finishes in-flight work before letting go of the database; `main.ts` adds signals and output.
  */
 import { existsSync } from "node:fs";
@@ -12,6 +13,7 @@ import { createDarajaClient } from "./daraja/client.ts";
 import { createDatabase, type Db, migrateToLatest } from "./db/database.ts";
 import { createEmulator, type Emulator } from "./emulator/index.ts";
 import { buildApp } from "./http/app.ts";
+import { initiatorFromConfig } from "./initiator.ts";
 import type { Logger } from "./logger.ts";
 import { createServices, type Services } from "./services.ts";
 
@@ -88,6 +90,12 @@ export async function startMalipo(options: StartOptions): Promise<RunningMalipo>
     const embeddedDefault = `http://127.0.0.1:${config.emulator.port}`;
     const darajaBaseUrl =
       emulatorUrl && config.mpesa.baseUrl === embeddedDefault ? emulatorUrl : config.mpesa.baseUrl;
+    // The embedded emulator's certificate, or a separately run one's (fetched when first needed).
+    const talksToEmbedded = emulator !== null && darajaBaseUrl === emulatorUrl;
+    const initiator = await initiatorFromConfig(config.mpesa.initiator, {
+      embeddedPem: talksToEmbedded ? (emulator as Emulator).certificatePem : null,
+      emulatorBaseUrl: config.mpesa.environment === "emulator" ? darajaBaseUrl : null,
+    });
     const daraja = createDarajaClient({
       baseUrl: darajaBaseUrl,
       consumerKey: config.mpesa.consumerKey,
@@ -99,6 +107,7 @@ export async function startMalipo(options: StartOptions): Promise<RunningMalipo>
       timeoutMs: config.mpesa.timeoutMs,
       clock,
       logger,
+      initiator,
     });
 
     const services = createServices({ config, db, logger, clock, daraja });
@@ -106,6 +115,13 @@ export async function startMalipo(options: StartOptions): Promise<RunningMalipo>
     // after the HTTP server has drained and before the database closes.
     await services.payments.start();
     closers.push(() => services.payments.stop());
+    // Sends payouts and refunds; stopped after the HTTP server drained (no notice is then taken),
+    // waiting for notices still being processed.
+    if (config.payouts.submitterEnabled) services.payoutSubmitter.start();
+    closers.push(async () => {
+      await services.payoutSubmitter.stop();
+      await services.payoutResults.whenIdle();
+    });
     await services.users.ensureAdminFromConfig();
     await services.ledgerCheck.start();
     closers.push(() => services.ledgerCheck.stop());

@@ -10,16 +10,19 @@ import { type BookingLifeService, createBookingLifeService } from "./bookings/bo
 import { type BookingsService, createBookingsService } from "./bookings/bookings.service.ts";
 import type { Clock } from "./clock.ts";
 import type { Config } from "./config.ts";
-import type { DarajaApi } from "./daraja/contract.ts";
+import type { DarajaApi, DarajaPayoutsApi } from "./daraja/contract.ts";
 import type { Db } from "./db/database.ts";
 import { createLedgerMonitor, type LedgerMonitor } from "./ledger/ledger-check.ts";
 import type { Logger } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { createPayments, type Payments } from "./payments/payments.ts";
 import type { PaymentTimings } from "./payments/timings.ts";
+import { createPayoutSending, type PayoutResultHandling } from "./payouts/payout-sending.ts";
 import { createPayoutsService, type PayoutsService } from "./payouts/payouts.service.ts";
+import type { PayoutSubmitter } from "./payouts/submitter.ts";
 import type { PayoutTimings } from "./payouts/timings.ts";
 import { createReportsService, type ReportsService } from "./reports/payments-report.ts";
+import { createReviewService, type ReviewService } from "./review/review.service.ts";
 import type { ScryptParams } from "./users/password.ts";
 import { createUsersService, type UsersService } from "./users/users.service.ts";
 import { createWebhooks, type Webhooks, type WebhooksDeps } from "./webhooks/webhooks.ts";
@@ -31,7 +34,13 @@ export interface Services {
   bookingLife: BookingLifeService;
   /** Payouts (B2C) and refunds (Reversal): reads, approval, and the one apply path for submitters. */
   payouts: PayoutsService;
+  /** Sends due payouts (B2C) and refunds (Reversal) and asks Transaction Status (start/stop it). */
+  payoutSubmitter: PayoutSubmitter;
+  /** What Daraja sends back about them on the signed result URLs: stored, answered, processed. */
+  payoutResults: PayoutResultHandling;
   reports: ReportsService;
+  /** The admin review queue: what a person must decide, and the decision on money in suspense. */
+  review: ReviewService;
   /** This app's Prometheus metrics; payments increment the payment counters through it. */
   metrics: Metrics;
   /** Booking-fee payments: STK Push, callbacks, status, reconciler, event bus (start/stop it). */
@@ -47,7 +56,8 @@ export interface ServiceDeps {
   db: Db;
   logger: Logger;
   clock: Clock;
-  daraja: DarajaApi;
+  /** STK Push and Query for payments; B2C, Reversal and the queries for money out. */
+  daraja: DarajaApi & DarajaPayoutsApi;
   /** Defaults to a fresh registry with process metrics. */
   metrics?: Metrics;
   /** scrypt cost for new password hashes; tests may lower it. */
@@ -65,6 +75,16 @@ export function createServices(deps: ServiceDeps): Services {
   const metrics = deps.metrics ?? createMetrics({ collectDefaults: true });
   const payouts = createPayoutsService({ db, clock, logger, metrics, timings: deps.payoutTimings });
   const bookings = createBookingsService({ config, db, clock, payouts });
+  const sending = createPayoutSending({ config, db, clock, logger, payouts, daraja: deps.daraja, metrics });
+  const payments = createPayments({
+    config,
+    db,
+    logger,
+    clock,
+    daraja: deps.daraja,
+    metrics,
+    timings: deps.paymentTimings,
+  });
   return {
     users: createUsersService({
       config,
@@ -76,16 +96,11 @@ export function createServices(deps: ServiceDeps): Services {
     bookings,
     bookingLife: createBookingLifeService({ config, db, clock, bookings, payouts }),
     payouts,
+    payoutSubmitter: sending.submitter,
+    payoutResults: sending.results,
     reports: createReportsService({ db, clock }),
-    payments: createPayments({
-      config,
-      db,
-      logger,
-      clock,
-      daraja: deps.daraja,
-      metrics,
-      timings: deps.paymentTimings,
-    }),
+    payments,
+    review: createReviewService({ db, clock, payments, payouts }),
     ledgerCheck: createLedgerMonitor({
       db,
       metrics,

@@ -13,7 +13,7 @@ import autocannon from "autocannon";
 import { sql } from "kysely";
 import pg from "pg";
 import { loadConfig } from "../../src/config.ts";
-import type { DarajaApi } from "../../src/daraja/contract.ts";
+import type { DarajaApi, DarajaPayoutsApi } from "../../src/daraja/contract.ts";
 import { createDatabase, type Db, migrateToLatest } from "../../src/db/database.ts";
 import { buildApp } from "../../src/http/app.ts";
 import { createLogger } from "../../src/logger.ts";
@@ -49,13 +49,16 @@ export interface IngestionResult {
   rssMb: number;
 }
 
-const noDaraja: DarajaApi = {
-  stkPush: async () => {
-    throw new Error("the benchmark sends no push");
-  },
-  stkQuery: async () => {
-    throw new Error("verification is off in this benchmark");
-  },
+const nothingSent = (why: string) => async (): Promise<never> => {
+  throw new Error(why);
+};
+const noDaraja: DarajaApi & DarajaPayoutsApi = {
+  stkPush: nothingSent("the benchmark sends no push"),
+  stkQuery: nothingSent("verification is off in this benchmark"),
+  b2cPayment: nothingSent("the benchmark sends no payout"),
+  reversal: nothingSent("the benchmark sends no reversal"),
+  transactionStatus: nothingSent("the benchmark asks no status"),
+  accountBalance: nothingSent("the benchmark asks no balance"),
 };
 
 async function completedAmong(db: Db, ids: string[]): Promise<number> {
@@ -149,6 +152,7 @@ export async function runCallbackIngestion(engine: Engine, o: IngestionOptions):
       LOG_LEVEL: "silent",
       DATABASE_URL: engine === "sqlite" ? databaseUrl : o.postgresUrl,
       RECONCILER_ENABLED: "false",
+      PAYOUT_SUBMITTER_ENABLED: "false",
       MPESA_VERIFY_CALLBACKS: "false",
       CALLBACK_SECRET: secret,
     });

@@ -2,16 +2,26 @@
  * The typed Daraja client: STK Push and STK Push Query against Safaricom (sandbox or production) or
  * any Daraja-compatible server such as the local emulator. Knows nothing of our database or HTTP.
  *
- * Retry policy (style principle 4): the token and queries are retried with jittered backoff; a push
- * is sent at most once, except for one resend after Daraja refused the access token (404.001.03 or
- * 401.x) — safe because Daraja rejected the first attempt before creating anything. A push that may
- * have reached Daraja without a readable answer fails with `outcome_unknown`: reconcile by query.
+ * Money out (B2C, Reversal) and its queries (Transaction Status, Account Balance): initiator-calls.ts.
+ *
+ * Retry policy (style principle 4, the operations table): the token and queries are retried with
+ * jittered backoff; a push, a B2C payment and a reversal are sent at most once per call, except for
+ * one resend after Daraja refused the access token (404.001.03 or 401.x) — safe because Daraja
+ * rejected the first attempt before creating anything. One that may have reached Daraja without a
+ * readable answer fails with `outcome_unknown`: settle it by its query.
  */
 import type { Logger } from "pino";
 import { type Clock, systemClock } from "../clock.ts";
-import type { DarajaApi, StkPushAccepted, StkPushInput, StkQueryResult } from "./contract.ts";
+import type {
+  DarajaApi,
+  DarajaPayoutsApi,
+  StkPushAccepted,
+  StkPushInput,
+  StkQueryResult,
+} from "./contract.ts";
 import type { RawResponse } from "./error-response.ts";
 import { DarajaError, type DarajaOperation } from "./errors.ts";
+import { createInitiatorCalls, type InitiatorOptions } from "./initiator-calls.ts";
 import { maskMsisdn } from "./phone.ts";
 import {
   createRateLimiter,
@@ -66,9 +76,13 @@ export interface DarajaClientOptions {
   sleep?: Sleep;
   /** Replace the token this long before it expires. Default 60 s. */
   tokenRefreshMarginMs?: number;
+  /** The API operator for B2C, Reversal and the queries; without it those calls are refused locally. */
+  initiator?: InitiatorOptions;
 }
 
-export interface DarajaClient extends DarajaApi {
+export type { InitiatorOptions };
+
+export interface DarajaClient extends DarajaApi, DarajaPayoutsApi {
   /** A valid access token (cached). Useful for a readiness check. */
   accessToken(): Promise<string>;
 }
@@ -159,8 +173,17 @@ export function createDarajaClient(options: DarajaClientOptions): DarajaClient {
     return send(await tokens.get());
   }
 
+  const initiatorCalls = createInitiatorCalls({
+    initiator: options.initiator ?? null,
+    collectionsShortcode: merchant.shortcode,
+    post: (operation, path, body) => postWithToken(operation, path, () => body()),
+    retry,
+    log,
+  });
+
   return {
     accessToken: () => tokens.get(),
+    ...initiatorCalls,
 
     async stkPush(input: StkPushInput): Promise<StkPushAccepted> {
       const push = validateStkPushInput(input);

@@ -2,7 +2,19 @@
  * What the payment service needs from Daraja, in our own typed terms. The client in this folder
  * implements it against Safaricom (or the emulator); tests may implement it with a fake.
  */
+import type { B2cPaymentInput } from "./b2c-request.ts";
+import type { InitiatorAccepted } from "./initiator-response.ts";
 import type { Msisdn } from "./phone.ts";
+import type { AccountBalanceInput, TransactionStatusInput } from "./query-requests.ts";
+import type { ReversalInput } from "./reversal-request.ts";
+
+export type {
+  AccountBalanceInput,
+  B2cPaymentInput,
+  InitiatorAccepted,
+  ReversalInput,
+  TransactionStatusInput,
+};
 
 export interface StkPushInput {
   /** Canonical MSISDN that receives the prompt and pays (PartyA and PhoneNumber). */
@@ -70,4 +82,30 @@ export interface StkCallbackMetadata {
 export interface DarajaApi {
   stkPush(input: StkPushInput): Promise<StkPushAccepted>;
   stkQuery(checkoutRequestId: string): Promise<StkQueryResult>;
+}
+
+/** Which of our shortcodes a query is about: the B2C one that pays out, or the one that collects. */
+export type InitiatorShortcode = "payouts" | "collections";
+
+/**
+ * Transaction Status, asked as the shortcode the transaction concerns: a payout as the B2C shortcode,
+ * a customer's payment (and its reversal) as the collecting one.
+ */
+export interface StatusQueryInput extends TransactionStatusInput {
+  party: InitiatorShortcode;
+}
+
+/**
+ * Money out and the queries about it (reference §9–11, §13). Each answer is only Daraja's
+ * synchronous acceptance: the result comes later, POSTed to the `resultUrl` given.
+ * - `b2cPayment` is sent once per call; after an unknown outcome the caller may call again with the
+ *   same OriginatorConversationID (Daraja refuses a duplicate: `isDuplicateOriginatorConversationId`).
+ * - `reversal` is sent once and must never be repeated by itself: ask Transaction Status instead.
+ * - `transactionStatus` and `accountBalance` are retried by the client (nothing is created).
+ */
+export interface DarajaPayoutsApi {
+  b2cPayment(input: B2cPaymentInput): Promise<InitiatorAccepted>;
+  reversal(input: ReversalInput): Promise<InitiatorAccepted>;
+  transactionStatus(input: StatusQueryInput): Promise<InitiatorAccepted>;
+  accountBalance(input: AccountBalanceInput): Promise<InitiatorAccepted>;
 }

@@ -82,10 +82,7 @@ export function isDuplicateOriginatorConversationId(error: unknown): boolean {
   );
 }
 
-/**
- * A 2xx we cannot trust as an acceptance. What follows is the operations table's call: for a request
- * that may have moved money it is an unknown outcome (ask Transaction Status), for a query a retry.
- */
+/** An answer we cannot read: for a B2C or a reversal (they may act once sent) the outcome is unknown. */
 function unexpected(operation: InitiatorOperation, httpStatus: number, problem: string): DarajaError {
   const error = new DarajaError("unexpected_response", `Daraja ${operation}: ${problem}`, {
     operation,

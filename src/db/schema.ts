@@ -263,6 +263,38 @@ export interface PayoutEventsTable {
   created_at: string;
 }
 
+/** Which of Daraja's calls back a payout result arrived on. */
+export type PayoutResultRoute =
+  | "b2c_result"
+  | "b2c_timeout"
+  | "reversal_result"
+  | "reversal_timeout"
+  | "status_result"
+  | "status_timeout";
+
+/** A B2C, Reversal or Transaction Status result (or queue-timeout notice) as received, then its verdict. */
+export interface PayoutResultsTable {
+  id: string;
+  route: PayoutResultRoute;
+  /** The item the signed URL names, as sent (even with a wrong signature); null when absent. */
+  item_kind: string | null;
+  item_id: string | null;
+  signature_valid: number;
+  conversation_id: string | null;
+  originator_conversation_id: string | null;
+  result_code: string | null;
+  source_ip: string | null;
+  /** The body as received; for a result refused on arrival, only its first part. */
+  raw_body: string;
+  body_bytes: number;
+  verdict: CallbackVerdict;
+  reason: string | null;
+  received_at: string;
+  processed_at: string | null;
+  lease_until: string | null;
+  failures: Generated<number>;
+}
+
 /** Something a person must settle (money that may have been taken unseen, a callback we could not process). */
 export interface PaymentReviewsTable {
   id: string;
@@ -372,6 +404,7 @@ export interface Database {
   webhook_events: WebhookEventsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  payout_results: PayoutResultsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -390,6 +423,7 @@ export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
 export type WebhookEventRow = Selectable<WebhookEventsTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type WebhookAttemptRow = Selectable<WebhookAttemptsTable>;
+export type PayoutResultRow = Selectable<PayoutResultsTable>;
 export type { Generated };
 
 /** What every data function takes first: the database, or an open transaction. */

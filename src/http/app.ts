@@ -16,6 +16,7 @@ import type { Config } from "../config.ts";
 import type { Db } from "../db/database.ts";
 import { AppError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
+import { RESULT_BASE_PATH } from "../payouts/result-urls.ts";
 import type { Services } from "../services.ts";
 import { errorHandler, notFoundHandler } from "./errors.ts";
 import { metricsRoutes, observeRequests } from "./metrics.ts";
@@ -27,7 +28,9 @@ import { bookingsRoutes } from "./routes/bookings.routes.ts";
 import { configRoutes } from "./routes/config.routes.ts";
 import { healthRoutes } from "./routes/health.routes.ts";
 import { paymentsRoutes } from "./routes/payments.routes.ts";
+import { payoutResultsRoutes } from "./routes/payout-results.routes.ts";
 import { payoutsRoutes } from "./routes/payouts.routes.ts";
+import { reviewRoutes } from "./routes/review.routes.ts";
 import { webhooksRoutes } from "./routes/webhooks.routes.ts";
 import { hasWebApp, registerWebApp, trySpaFallback } from "./static.ts";
 import { validatorCompiler } from "./validation.ts";
@@ -161,6 +164,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(payoutsRoutes, { services });
       await api.register(adminRoutes, { services });
       await api.register(webhooksRoutes, { services });
+      await api.register(reviewRoutes, { services });
       await api.register(configRoutes, {
         config,
         ...(deps.emulatorUrl ? { emulatorUrl: deps.emulatorUrl } : {}),
@@ -175,6 +179,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     stkPushLimit: rateLimits.stkPush,
     ...(deps.liveRefreshMs === undefined ? {} : { liveRefreshMs: deps.liveRefreshMs }),
   });
+
+  // Its own encapsulated context: a catch-all string body parser for what Daraja sends back.
+  await app.register(payoutResultsRoutes, { prefix: RESULT_BASE_PATH, services });
 
   if (webApp) await registerWebApp(app, deps.webRoot as string);
   return app;

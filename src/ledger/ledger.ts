@@ -124,6 +124,22 @@ export async function accountBalances(executor: Executor): Promise<Record<Ledger
   return balances;
 }
 
+/** The balance of one account from one payment's transfers (debits positive, credits negative). */
+export async function balanceOfPayment(
+  executor: Executor,
+  account: LedgerAccountCode,
+  transactionId: string,
+): Promise<number> {
+  const row = await executor
+    .selectFrom("ledger_entries as e")
+    .innerJoin("ledger_transfers as t", "t.id", "e.transfer_id")
+    .select(sql<string | number | null>`sum(e.amount)`.as("balance"))
+    .where("e.account_code", "=", account)
+    .where("t.transaction_id", "=", transactionId)
+    .executeTakeFirst();
+  return Number(row?.balance ?? 0);
+}
+
 /** The sum of every entry; zero in a healthy ledger. */
 export async function ledgerSum(executor: Executor): Promise<number> {
   const row = await executor

@@ -1,8 +1,9 @@
 /**
- * Times every Daraja call the payment service makes (`daraja_request_duration_seconds`, by
- * operation and outcome) without the Daraja client knowing about our metrics.
+ * Times every Daraja call the payment service and the payout submitter make
+ * (`daraja_request_duration_seconds`, by operation and outcome) without the Daraja client knowing
+ * about our metrics.
  */
-import type { DarajaApi } from "../daraja/contract.ts";
+import type { DarajaApi, DarajaPayoutsApi } from "../daraja/contract.ts";
 import { DarajaError, type DarajaOperation } from "../daraja/errors.ts";
 import { type DarajaOutcome, type Metrics, observeDarajaCall } from "../metrics.ts";
 
@@ -32,24 +33,37 @@ export function outcomeOf(error: unknown): DarajaOutcome {
   }
 }
 
-export function instrumentDaraja(daraja: DarajaApi, metrics: Metrics | undefined): DarajaApi {
-  if (!metrics) return daraja;
-  async function timed<T>(operation: DarajaOperation, call: () => Promise<T>): Promise<T> {
+function timer(metrics: Metrics) {
+  return async function timed<T>(operation: DarajaOperation, call: () => Promise<T>): Promise<T> {
     const started = performance.now();
     try {
       const result = await call();
-      observeDarajaCall(metrics as Metrics, operation, "ok", (performance.now() - started) / 1000);
+      observeDarajaCall(metrics, operation, "ok", (performance.now() - started) / 1000);
       return result;
     } catch (error) {
-      observeDarajaCall(
-        metrics as Metrics,
-        operation,
-        outcomeOf(error),
-        (performance.now() - started) / 1000,
-      );
+      observeDarajaCall(metrics, operation, outcomeOf(error), (performance.now() - started) / 1000);
       throw error;
     }
-  }
+  };
+}
+
+export function instrumentPayoutsDaraja(
+  daraja: DarajaPayoutsApi,
+  metrics: Metrics | undefined,
+): DarajaPayoutsApi {
+  if (!metrics) return daraja;
+  const timed = timer(metrics);
+  return {
+    b2cPayment: (input) => timed("b2c_payment", () => daraja.b2cPayment(input)),
+    reversal: (input) => timed("reversal", () => daraja.reversal(input)),
+    transactionStatus: (input) => timed("transaction_status", () => daraja.transactionStatus(input)),
+    accountBalance: (input) => timed("account_balance", () => daraja.accountBalance(input)),
+  };
+}
+
+export function instrumentDaraja(daraja: DarajaApi, metrics: Metrics | undefined): DarajaApi {
+  if (!metrics) return daraja;
+  const timed = timer(metrics);
   return {
     stkPush: (input) => timed("stk_push", () => daraja.stkPush(input)),
     stkQuery: (checkoutRequestId) => timed("stk_query", () => daraja.stkQuery(checkoutRequestId)),

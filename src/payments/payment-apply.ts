@@ -9,7 +9,7 @@ import { findBookingWithFee, markFeeHeld } from "../bookings/booking-fee.reposit
 import { maskMsisdn } from "../daraja/phone.ts";
 import { isUniqueViolation } from "../db/database.ts";
 import type { BookingFeeRow, BookingRow, Executor, PaymentTransactionRow } from "../db/schema.ts";
-import { postTransfer } from "../ledger/ledger.ts";
+import { balanceOfPayment, postTransfer } from "../ledger/ledger.ts";
 import { countPaymentStatus } from "../metrics.ts";
 import { enqueuePaymentWebhooks } from "../webhooks/producers.ts";
 import type { PaymentsContext } from "./context.ts";
@@ -28,8 +28,8 @@ import {
   transition,
 } from "./state-machine.ts";
 
-/** Where an event came from: a Daraja result, our push call, or the reconciler's clock. */
-export type EventSource = ResultSource | "push" | "reconciler";
+/** Where an event came from: a Daraja result, our push call, the reconciler's clock, or an admin. */
+export type EventSource = ResultSource | "push" | "reconciler" | "admin";
 
 export type ApplyOutcome =
   | {
@@ -108,7 +108,9 @@ async function applyOnce(
   if (!row) return { applied: false, reason: "no such transaction", transaction: null };
   const found = await findBookingWithFee(trx, row.booking_id);
   if (!found) return { applied: false, reason: "the booking fee is missing", transaction: row };
-  const t = transition(row.status, event, contextFor(row, found.fee, found.booking));
+  // Suspense is a credit balance: what is held for this payment is its negation.
+  const inSuspense = -(await balanceOfPayment(trx, "suspense", row.id));
+  const t = transition(row.status, event, contextFor(row, found.fee, found.booking, inSuspense));
   if (isRejection(t)) return { applied: false, reason: t.rejected, transaction: row };
 
   const now = ctx.clock.now();
@@ -146,13 +148,19 @@ export function contextFor(
   row: PaymentTransactionRow,
   fee: BookingFeeRow,
   booking: BookingRow,
+  inSuspense: number,
 ): TransitionContext {
   return {
     expectedAmount: row.amount,
     expectedPhone: row.phone_number,
     hasCheckoutId: row.checkout_request_id !== null,
     fee: feeStanding(row, fee, booking),
-    recorded: { resultCode: row.result_code, receipt: row.mpesa_receipt_number, paidAmount: row.paid_amount },
+    recorded: {
+      resultCode: row.result_code,
+      receipt: row.mpesa_receipt_number,
+      paidAmount: row.paid_amount,
+      inSuspense,
+    },
   };
 }
 
@@ -196,6 +204,22 @@ async function performEffect(trx: Executor, row: PaymentTransactionRow, effect: 
         amount: effect.amount,
       });
       return;
+    case "release_suspense": {
+      // Once per payment: a second decision finds nothing left (the transfer key is taken) and re-reads.
+      const released = await postTransfer(trx, {
+        key: `suspense-out:${row.id}`,
+        // Refunded money is owed back like an overpayment: the owed-refunds sweep sends it.
+        kind: effect.to === "booking_fee_escrow" ? "suspense_to_escrow" : "overpayment_refund_owed",
+        debit: "suspense",
+        credit: effect.to,
+        amount: effect.amount,
+        transactionId: row.id,
+        bookingFeeId: row.booking_fee_id,
+        at,
+      });
+      if (!released.posted) throw new LostRace();
+      return;
+    }
     case "hold_fee":
       // The fee moved since we read it (another attempt paid it): start over with the new facts.
       if (!(await markFeeHeld(trx, { feeId: row.booking_fee_id, transactionId: row.id, at })))

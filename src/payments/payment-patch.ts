@@ -47,6 +47,7 @@ export function patchFor(row: PaymentTransactionRow, t: Transition, now: Date, t
       case "hold_fee":
       case "credit_suspense":
       case "owe_refund":
+      case "release_suspense":
       case "open_review":
         break;
       default: {
@@ -110,6 +111,9 @@ export function describeEvent(event: PaymentEvent): Record<string, unknown> {
     case "deadline_passed":
     case "push_unconfirmed":
       return {};
+    case "admin_resolve":
+      // Who decided, and why: payment events have no actor column.
+      return { action: event.action, adminId: event.adminId, note: event.note };
     default: {
       const _exhaustive: never = event;
       return _exhaustive;

@@ -27,6 +27,7 @@ import { finishWaitingCallbacks, type ProcessOptions, processCallback } from "./
 import { getStatus, type History, type HistoryInput, listHistory } from "./read-payments.ts";
 import { type IncomingCallback, receiveCallback } from "./receive-callback.ts";
 import { createReconciler, type Reconciler } from "./reconciler.ts";
+import { resolveSuspense, type SuspenseDecision } from "./resolve-suspense.ts";
 import { defaultTimings, type PaymentTimings } from "./timings.ts";
 import type { TransactionView } from "./transaction-view.ts";
 import { createWindowCounter } from "./window-counter.ts";
@@ -59,6 +60,8 @@ export interface Payments {
   isAnsweredReplay(input: InitiateStkPushInput): Promise<boolean>;
   getStatus(viewer: Actor, transactionId: string): Promise<TransactionView>;
   listHistory(viewer: Actor, input: HistoryInput): Promise<History>;
+  /** An admin's decision on a payment's money in suspense: hold the fee, or refund it. */
+  resolveSuspense(admin: Actor, decision: SuspenseDecision): Promise<TransactionView>;
   callbacks: CallbackHandling;
   reconciler: Reconciler;
   events: PaymentEventBus;
@@ -104,6 +107,7 @@ export function createPayments(deps: PaymentsDeps): Payments {
     isAnsweredReplay: (input) => isAnsweredReplay(ctx, input),
     getStatus: (viewer, transactionId) => getStatus(ctx, viewer, transactionId),
     listHistory: (viewer, input) => listHistory(ctx, viewer, input),
+    resolveSuspense: (admin, decision) => resolveSuspense(ctx, admin, decision),
     callbacks: {
       receive: (input) => receiveCallback(ctx, input),
       process: (callbackId, options) => processCallback(ctx, callbackId, options),

@@ -15,6 +15,7 @@
  */
 
 import { PAYMENT_STATUSES, type PaymentStatus } from "../db/schema.ts";
+import { resolveSuspense, type SuspenseAction } from "./suspense-decision.ts";
 
 export { PAYMENT_STATUSES, type PaymentStatus };
 
@@ -51,7 +52,9 @@ export type PaymentEvent =
   /** Pending for 24 h without a final answer. */
   | { type: "deadline_passed" }
   /** The push outcome was unknown, we never learnt a CheckoutRequestID, and the window for a callback passed. */
-  | { type: "push_unconfirmed" };
+  | { type: "push_unconfirmed" }
+  /** A person decided what becomes of this payment's money held in suspense (suspense-decision.ts). */
+  | { type: "admin_resolve"; action: SuspenseAction; adminId: string; note: string };
 
 export type PaymentEventType = PaymentEvent["type"];
 
@@ -66,6 +69,7 @@ export const PAYMENT_EVENT_TYPES: readonly PaymentEventType[] = [
   "unrecognised",
   "deadline_passed",
   "push_unconfirmed",
+  "admin_resolve",
 ];
 
 /** Where the booking fee stands, seen from this attempt. */
@@ -86,8 +90,16 @@ export interface TransitionContext {
   /** We hold Daraja's CheckoutRequestID for this attempt. */
   hasCheckoutId: boolean;
   fee: FeeStanding;
-  /** What this attempt already recorded; `paidAmount` non-null means its money is already on the books. */
-  recorded: { resultCode: string | null; receipt: string | null; paidAmount: number | null };
+  /**
+   * What this attempt already recorded; `paidAmount` non-null means its money is already on the
+   * books; `inSuspense`: how much of it is held in suspense now (KES, 0 when none).
+   */
+  recorded: {
+    resultCode: string | null;
+    receipt: string | null;
+    paidAmount: number | null;
+    inSuspense: number;
+  };
 }
 
 /** When the reconciler should next look at an open attempt. */
@@ -109,6 +121,8 @@ export type PaymentEffect =
   | { type: "credit_suspense"; amount: number }
   /** Ledger: mpesa_clearing → customer_refunds_payable (overpayment to give back). */
   | { type: "owe_refund"; amount: number }
+  /** Ledger: suspense → escrow (the fee is held) or → customer_refunds_payable (a person decided). */
+  | { type: "release_suspense"; to: "booking_fee_escrow" | "customer_refunds_payable"; amount: number }
   /** Put the attempt on the review list: money may have moved without our knowing (a person settles it). */
   | { type: "open_review"; kind: "push_unconfirmed"; reason: string };
 
@@ -220,12 +234,16 @@ function fromInitiated(event: PaymentEvent): Transition | Rejection {
     case "deadline_passed":
     case "push_unconfirmed":
       return reject("not pending");
+    case "admin_resolve":
+      return reject(NOT_UNDER_REVIEW);
     default: {
       const _exhaustive: never = event;
       return _exhaustive;
     }
   }
 }
+
+const NOT_UNDER_REVIEW = "not under review";
 
 function fromPending(event: PaymentEvent, ctx: TransitionContext): Transition | Rejection {
   switch (event.type) {
@@ -278,6 +296,8 @@ function fromPending(event: PaymentEvent, ctx: TransitionContext): Transition | 
         { type: "record_failure", reason: PUSH_UNCONFIRMED_REASON },
         { type: "open_review", kind: "push_unconfirmed", reason: PUSH_UNCONFIRMED_REVIEW },
       );
+    case "admin_resolve":
+      return reject(NOT_UNDER_REVIEW);
     default: {
       const _exhaustive: never = event;
       return _exhaustive;
@@ -332,6 +352,8 @@ function fromCompleted(event: PaymentEvent, ctx: TransitionContext): Transition 
     case "deadline_passed":
     case "push_unconfirmed":
       return reject("not pending");
+    case "admin_resolve":
+      return reject(NOT_UNDER_REVIEW);
     default: {
       const _exhaustive: never = event;
       return _exhaustive;
@@ -364,6 +386,8 @@ function fromFailed(event: PaymentEvent, ctx: TransitionContext): Transition | R
     case "deadline_passed":
     case "push_unconfirmed":
       return reject("not pending");
+    case "admin_resolve":
+      return reject(NOT_UNDER_REVIEW);
     default: {
       const _exhaustive: never = event;
       return _exhaustive;
@@ -398,6 +422,8 @@ function fromNeedsReview(event: PaymentEvent, ctx: TransitionContext): Transitio
     case "deadline_passed":
     case "push_unconfirmed":
       return reject("not pending");
+    case "admin_resolve":
+      return resolveSuspense(event, ctx);
     default: {
       const _exhaustive: never = event;
       return _exhaustive;

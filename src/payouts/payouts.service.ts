@@ -12,7 +12,7 @@ import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Actor } from "../users/user.ts";
 import { findUserById } from "../users/users.repository.ts";
-import { findItem, type ItemRef } from "./payout.repository.ts";
+import { findItem, type Item, type ItemRef } from "./payout.repository.ts";
 import {
   applyPayoutEvent,
   type PayoutApplyOutcome,
@@ -56,6 +56,15 @@ export interface PayoutsService {
   getRefund(viewer: Actor, id: string): Promise<RefundView>;
   /** PAYOUT_APPROVAL=admin: releases a queued payout for submission, recorded with the admin. */
   approvePayout(admin: Actor, id: string): Promise<PayoutView>;
+  /** A failed or reviewed item sent again as a fresh attempt (admin_retry), with who and why. */
+  retry(admin: Actor, ref: ItemRef, note: string): Promise<PayoutView | RefundView>;
+  /** A person settles an item under review: the money reached the recipient, or it did not. */
+  resolve(
+    admin: Actor,
+    ref: ItemRef,
+    outcome: "succeeded" | "failed",
+    note: string,
+  ): Promise<PayoutView | RefundView>;
   /** What a booking's viewer sees of its money out. */
   ofBooking(viewer: Actor, bookingId: string): Promise<{ payout?: PayoutView; refund?: RefundView }>;
   /** THE way to change a payout or refund. */
@@ -102,6 +111,31 @@ export function createPayoutsService(deps: PayoutsServiceDeps): PayoutsService {
     );
   const payoutNotFound = () => new AppError("PAYOUT_NOT_FOUND", "No payout with this id is visible to you");
   const refundNotFound = () => new AppError("REFUND_NOT_FOUND", "No refund with this id is visible to you");
+  const viewOf = (item: Item, viewer: Actor) =>
+    item.kind === "payout" ? toPayoutView(item.row, viewer) : toRefundView(item.row, viewer);
+
+  /** Decisions are recorded with the admin: a session of a vanished account cannot decide. */
+  async function requireAdmin(admin: Actor, what: string) {
+    if (admin.role !== "admin") throw new AppError("FORBIDDEN", `Only admins ${what}`);
+    if ((await findUserById(db.kysely, admin.id))?.role !== "admin")
+      throw new AppError("UNAUTHORIZED", "This account no longer exists; sign in again");
+  }
+
+  async function decide(admin: Actor, ref: ItemRef, event: PayoutEvent, refusal: "RETRYABLE" | "RESOLVABLE") {
+    const outcome = await apply(ref, event, "admin");
+    if (!outcome.item) throw ref.kind === "payout" ? payoutNotFound() : refundNotFound();
+    if (!outcome.applied) {
+      const code = `${ref.kind === "payout" ? "PAYOUT" : "REFUND"}_NOT_${refusal}` as const;
+      throw new AppError(
+        code,
+        `This ${ref.kind} cannot be ${refusal === "RETRYABLE" ? "retried" : "resolved so"}: ${outcome.reason}`,
+        {
+          status: outcome.item.row.status,
+        },
+      );
+    }
+    return viewOf(outcome.item, admin);
+  }
 
   return {
     timings,
@@ -157,10 +191,7 @@ export function createPayoutsService(deps: PayoutsServiceDeps): PayoutsService {
     },
 
     async approvePayout(admin, id) {
-      if (admin.role !== "admin") throw new AppError("FORBIDDEN", "Only admins approve payouts");
-      // The approval is recorded with the admin: a session of a vanished account cannot approve.
-      if ((await findUserById(db.kysely, admin.id))?.role !== "admin")
-        throw new AppError("UNAUTHORIZED", "This account no longer exists; sign in again");
+      await requireAdmin(admin, "approve payouts");
       const outcome = await apply({ kind: "payout", id }, { type: "approved", adminId: admin.id }, "admin");
       if (outcome.item?.kind !== "payout") throw payoutNotFound();
       if (!outcome.applied)
@@ -168,6 +199,16 @@ export function createPayoutsService(deps: PayoutsServiceDeps): PayoutsService {
           status: outcome.item.row.status,
         });
       return toPayoutView(outcome.item.row, admin);
+    },
+
+    async retry(admin, ref, note) {
+      await requireAdmin(admin, `retry ${ref.kind}s`);
+      return decide(admin, ref, { type: "admin_retry", adminId: admin.id, note }, "RETRYABLE");
+    },
+
+    async resolve(admin, ref, outcome, note) {
+      await requireAdmin(admin, `resolve ${ref.kind}s`);
+      return decide(admin, ref, { type: "admin_resolve", adminId: admin.id, note, outcome }, "RESOLVABLE");
     },
 
     async ofBooking(viewer, bookingId) {

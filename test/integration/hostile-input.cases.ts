@@ -5,7 +5,7 @@
  */
 import { createHmac } from "node:crypto";
 import type { HTTPMethods } from "fastify";
-import { callbackSignature } from "../../src/payments/callback-url.ts";
+import { callbackSignature, signatureOf } from "../../src/payments/callback-url.ts";
 import type { Secret } from "../../src/secret.ts";
 import { bearer } from "../support/app.ts";
 import { callbackBody } from "../support/payments.ts";
@@ -142,6 +142,23 @@ function authedRoutes(): AuthedRoute[] {
       body: { technicianId: "usr_nope" },
     },
     { method: "POST", url: "/api/v1/admin/payouts/pyt_nope/approve", roles: ["admin"] },
+    // The review queue and its decisions, aimed at items nobody has.
+    { method: "GET", url: "/api/v1/admin/review", roles: ["admin"] },
+    {
+      method: "POST",
+      url: "/api/v1/admin/transactions/pay_nope/resolve",
+      roles: ["admin"],
+      body: { action: "refund", note: "x" },
+    },
+    ...(["payouts/pyt_nope", "refunds/rfd_nope"] as const).flatMap((item): AuthedRoute[] => [
+      { method: "POST", url: `/api/v1/admin/${item}/retry`, roles: ["admin"], body: { note: "x" } },
+      {
+        method: "POST",
+        url: `/api/v1/admin/${item}/resolve`,
+        roles: ["admin"],
+        body: { outcome: "failed", note: "x" },
+      },
+    ]),
   ];
 }
 
@@ -432,6 +449,17 @@ export function hostileCases(context: HostileContext): Case[] {
       [`/api/v1/bookings/${id}/cancel`, c.token, JSON.stringify({ reason: "x" })],
       [`/api/v1/admin/bookings/${id}/assign`, ctx.actors.admin, JSON.stringify({ technicianId: "usr_nope" })],
       [`/api/v1/admin/payouts/${id}/approve`, ctx.actors.admin, undefined],
+      [
+        `/api/v1/admin/transactions/${id}/resolve`,
+        ctx.actors.admin,
+        JSON.stringify({ action: "refund", note: "x" }),
+      ],
+      [`/api/v1/admin/payouts/${id}/retry`, ctx.actors.admin, JSON.stringify({ note: "x" })],
+      [
+        `/api/v1/admin/refunds/${id}/resolve`,
+        ctx.actors.admin,
+        JSON.stringify({ outcome: "failed", note: "x" }),
+      ],
     ];
     for (const [url, token, payload] of life)
       cases.push({
@@ -483,6 +511,56 @@ export function hostileCases(context: HostileContext): Case[] {
       payload: callbackBody(row),
       mustFail: true,
     });
+
+  // Daraja's payout notices: signed for items nobody has (so only the body is wrong), or unsigned,
+  // forged, signed for another item. None of them may move anything.
+  const notice = {
+    Result: {
+      ResultType: 0,
+      ResultCode: 0,
+      ResultDesc: "The service request is processed successfully.",
+      OriginatorConversationID: "pyt_nope-1",
+      ConversationID: "AG_20260115_0000000000000000beef",
+      TransactionID: "UAF0000000",
+    },
+  };
+  const itemSig = (item: string) => signatureOf(ctx.callbackSecret, item);
+  for (const [route, kind, id] of [
+    ["b2c/result", "payout", "pyt_nope"],
+    ["reversal/result", "refund", "rfd_nope"],
+    ["status/result", "payout", "pyt_nope"],
+  ] as const)
+    cases.push(
+      ...bodyCases("POST", `${PAY}/${route}?kind=${kind}&id=${id}&sig=${itemSig(`${kind}:${id}`)}`, notice),
+    );
+  for (const route of [
+    "b2c/result",
+    "b2c/timeout",
+    "reversal/result",
+    "reversal/timeout",
+    "status/result",
+    "status/timeout",
+  ])
+    for (const query of [
+      "",
+      "kind=payout",
+      "kind=payout&id=pyt_nope",
+      "kind=payout&id=pyt_nope&sig=",
+      `kind=payout&id=pyt_nope&sig=${"A".repeat(300)}`,
+      `kind=refund&id=pyt_nope&sig=${itemSig("payout:pyt_nope")}`,
+      `kind=booking&id=pyt_nope&sig=${itemSig("booking:pyt_nope")}`,
+      `kind=payout&id=${"p".repeat(300)}&sig=x`,
+      `kind=payout&id=pyt_nope%00&sig=${itemSig("payout:pyt_nope")}`,
+      `kind=payout&id=pyt_nope&sig=${itemSig("pyt_nope")}`,
+    ])
+      cases.push({
+        label: `${route} ?${query.slice(0, 40)}`,
+        method: "POST",
+        url: `${PAY}/${route}?${query}`,
+        headers: json,
+        payload: JSON.stringify(notice),
+        mustFail: true,
+      });
 
   // Ids: unknown, someone else's, oddly shaped.
   for (const id of [...ODD_IDS, ctx.actors.other.bookingId, ctx.actors.other.transactionId]) {
@@ -623,12 +701,20 @@ export function hostileCases(context: HostileContext): Case[] {
     `/api/v1/bookings/${c.bookingId}/cancel`,
     `/api/v1/admin/bookings/${c.bookingId}/assign`,
     "/api/v1/admin/payouts/pyt_nope/approve",
+    "/api/v1/admin/review",
+    "/api/v1/admin/transactions/pay_nope/resolve",
+    "/api/v1/admin/payouts/pyt_nope/retry",
+    "/api/v1/admin/refunds/rfd_nope/resolve",
+    `${PAY}/b2c/result`,
+    `${PAY}/reversal/timeout`,
+    `${PAY}/status/result`,
     "/api/v1/config",
     "/health",
     "/ready",
     "/metrics",
   ];
-  const postOnly = /register|login|stkpush|callback|accept|complete|cancel|assign|approve/;
+  const postOnly =
+    /register|login|stkpush|callback|accept|complete|cancel|assign|approve|retry|resolve|\/(result|timeout)$/;
   const hasGet = new Set(everyUrl.filter((u) => !postOnly.test(u)));
   const hasPost = new Set([
     "/api/v1/auth/register",
@@ -636,7 +722,9 @@ export function hostileCases(context: HostileContext): Case[] {
     "/api/v1/bookings",
     `${PAY}/stkpush`,
     `${PAY}/callback`,
-    ...everyUrl.filter((u) => /accept|complete|cancel|assign|approve/.test(u)),
+    ...everyUrl.filter((u) =>
+      /accept|complete|cancel|assign|approve|retry|resolve|\/(result|timeout)$/.test(u),
+    ),
   ]);
   for (const url of everyUrl) {
     for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const) {

@@ -108,6 +108,9 @@ describe("npm start (src/main.ts)", () => {
     CALLBACK_SECRET: "c".repeat(32),
     METRICS_TOKEN: "m".repeat(16),
     PUBLIC_BASE_URL: "https://pay.example.com",
+    MPESA_B2C_SHORTCODE: "600992",
+    MPESA_INITIATOR_NAME: "malipo_api",
+    MPESA_SECURITY_CREDENTIAL: "U2VjdXJpdHlDcmVkZW50aWFs",
   };
 
   it.each(["sandbox", "production"])(
@@ -141,9 +144,10 @@ describe("npm start (src/main.ts)", () => {
       expect(exit.stderr).toContain("MPESA_PASSKEY is required when MPESA_ENVIRONMENT=sandbox");
       expect(exit.stderr).toContain("JWT_SECRET must be at least 32 characters");
       expect(exit.stderr).not.toMatch(
-        /MPESA_CONSUMER_KEY|MPESA_CONSUMER_SECRET|MPESA_SHORTCODE|CALLBACK_SECRET|METRICS_TOKEN|PUBLIC_BASE_URL/,
+        /MPESA_CONSUMER_KEY|MPESA_CONSUMER_SECRET|MPESA_SHORTCODE|CALLBACK_SECRET|METRICS_TOKEN|PUBLIC_BASE_URL|MPESA_B2C_SHORTCODE|MPESA_INITIATOR_NAME|MPESA_SECURITY_CREDENTIAL/,
       );
       expect(exit.stderr).not.toContain("short-secret");
+      expect(exit.stderr).not.toContain("U2VjdXJpdHlDcmVkZW50aWFs");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -206,6 +210,7 @@ describe("npm start (src/main.ts)", () => {
     }
   });
 
+  // A whole process, and the README run as written with its two waits for the emulator: 60 s.
   it(`in emulator mode prints the URLs, takes the README's curl payment, and stops cleanly on SIGTERM (${testEngine()})`, async () => {
     const database = await createProcessTestDb();
     const port = await freePort();
@@ -238,7 +243,8 @@ describe("npm start (src/main.ts)", () => {
       expect(metricsText).toContain("reconciler_backlog");
       expect(metricsText).toMatch(/^ledger_entries_sum_kes 0$/m);
 
-      // A newcomer following the README pays a booking fee with curl alone, and a technician does the job.
+      // A newcomer following the README pays a booking fee with curl alone, a technician does the
+      // job, and the technician's payout leaves by B2C and succeeds.
       const script = readmeCurlBlock(`${base}/api/v1`);
       const curl = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
         execFile("bash", ["-e", "-c", script], { cwd: database.dir }, (error, stdout, stderr) =>
@@ -263,9 +269,20 @@ describe("npm start (src/main.ts)", () => {
       expect(completed.data.booking).toMatchObject({
         status: "completed",
         bookingFee: { status: "released" },
-        payout: { amount: 450, phoneNumber: "254712345678", status: "queued" },
+        // On its way at once: the running submitter hears of it as soon as it is queued.
+        payout: {
+          amount: 450,
+          phoneNumber: "254712345678",
+          status: expect.stringMatching(/^(queued|submitted|succeeded)$/),
+        },
       });
       expect(payouts).toMatchObject({ success: true, count: 1 });
+      expect(payouts.payouts[0]).toMatchObject({
+        amount: 450,
+        status: "succeeded",
+        resultCode: "0",
+        receipt: expect.stringMatching(/^[A-Z0-9]{10}$/),
+      });
 
       run.child.kill("SIGTERM");
       const exit = await run.exited;
@@ -273,15 +290,15 @@ describe("npm start (src/main.ts)", () => {
       expect(await notServing(`${base}/health`)).toBe(true);
       expect(await notServing(`${emulatorUrl}/__emulator`)).toBe(true);
       // What the process left behind: the fee paid in once and released (commission kept, the rest
-      // owed to the technician), and books that agree with the rows.
+      // paid out to the technician), and books that agree with the rows.
       const db = database.open();
       try {
         await assertBooksBalanced(db.kysely);
         expect(await accountBalances(db.kysely)).toMatchObject({
-          mpesa_clearing: 500,
+          mpesa_clearing: 50,
           booking_fee_escrow: 0,
           platform_revenue: -50,
-          technician_payable: -450,
+          technician_payable: 0,
         });
       } finally {
         await db.destroy();
@@ -291,5 +308,5 @@ describe("npm start (src/main.ts)", () => {
       await run.exited;
       await database.cleanup();
     }
-  });
+  }, 60_000);
 });

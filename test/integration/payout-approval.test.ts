@@ -5,12 +5,14 @@
  * fees paid through the emulator, the books checked after every test.
  */
 import { describe, expect, it } from "vitest";
+import { accountBalances } from "../../src/ledger/ledger.ts";
 import { findDueItems, findItem } from "../../src/payouts/payout.repository.ts";
 import type { PayoutChange } from "../../src/payouts/payout-apply.ts";
 import { nextStep } from "../../src/payouts/submission-policy.ts";
 import { createAdmin, expectError, type RegisteredUser } from "../support/app.ts";
 import { completedBooking } from "../support/escrow.ts";
 import { type PaymentsStack, withPaymentsStack } from "../support/payments.ts";
+import { payoutsDriver } from "../support/payouts.ts";
 
 let s: PaymentsStack;
 withPaymentsStack(
@@ -104,6 +106,30 @@ describe("payouts held for an admin's approval", () => {
       expect(late.details).toEqual({ status: "submitted" });
     } finally {
       stop();
+    }
+  });
+
+  it("a running submitter sends nothing before the approval, and pays the technician at once after it", async () => {
+    const p = payoutsDriver(s);
+    const submitter = s.t.services.payoutSubmitter;
+    submitter.start();
+    try {
+      const { tech, payoutId } = await completedBooking(s);
+      const ref = { kind: "payout" as const, id: payoutId };
+      expect((await p.sweep()).due).toBe(0);
+      expect(
+        s.emulator.emulator.conversations.list({ api: "b2c", msisdn: tech.user.phoneNumber ?? "" }),
+      ).toEqual([]);
+      const admin = await createAdmin(s.t);
+      const before = await accountBalances(s.t.db.db.kysely);
+      expect((await approve(admin, payoutId)).statusCode).toBe(200);
+      // Heard as a change to `queued`: sent without waiting for the next sweep.
+      const paid = await p.waitFor(ref, ["succeeded"]);
+      expect(paid.row).toMatchObject({ amount: 284, approved_by: admin.user.id });
+      const after = await accountBalances(s.t.db.db.kysely);
+      expect(after.technician_payable - before.technician_payable).toBe(284);
+    } finally {
+      await submitter.stop();
     }
   });
 });

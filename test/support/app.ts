@@ -11,7 +11,7 @@ import { expect } from "vitest";
 import type { Booking } from "../../src/bookings/booking.ts";
 import { type Clock, systemClock } from "../../src/clock.ts";
 import { type Config, loadConfig } from "../../src/config.ts";
-import type { DarajaApi } from "../../src/daraja/contract.ts";
+import type { DarajaApi, DarajaPayoutsApi } from "../../src/daraja/contract.ts";
 import { createDatabase } from "../../src/db/database.ts";
 import type { ErrorCode } from "../../src/errors.ts";
 import { buildApp } from "../../src/http/app.ts";
@@ -24,8 +24,8 @@ import type { User } from "../../src/users/user.ts";
 import { createTestDb, type TestDb } from "./db.ts";
 
 export interface StartTestAppOptions {
-  /** The Daraja the payment service talks to; default: one that fails the test if called. */
-  daraja?: DarajaApi;
+  /** The Daraja the payment and payout services talk to; default: one that fails the test if called. */
+  daraja?: DarajaApi & DarajaPayoutsApi;
   /** Environment variables for loadConfig (LOG_LEVEL defaults to silent, the reconciler to off). */
   config?: Record<string, string | undefined>;
   clock?: Clock;
@@ -55,14 +55,18 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** A Daraja that must not be reached: payment tests pass their own. */
-export const unreachableDaraja: DarajaApi = {
-  stkPush: async () => {
-    throw new Error("Daraja was called, but this test gave startTestApp no daraja");
-  },
-  stkQuery: async () => {
-    throw new Error("Daraja was called, but this test gave startTestApp no daraja");
-  },
+const unreachable = async (): Promise<never> => {
+  throw new Error("Daraja was called, but this test gave startTestApp no daraja");
+};
+
+/** A Daraja that must not be reached: payment and payout tests pass their own. */
+export const unreachableDaraja: DarajaApi & DarajaPayoutsApi = {
+  stkPush: unreachable,
+  stkQuery: unreachable,
+  b2cPayment: unreachable,
+  reversal: unreachable,
+  transactionStatus: unreachable,
+  accountBalance: unreachable,
 };
 
 /** Cheap scrypt for tests: hashing strength is covered by the unit tests. */
@@ -96,6 +100,7 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
       const config = loadConfig({
         LOG_LEVEL: "silent",
         RECONCILER_ENABLED: "false",
+        PAYOUT_SUBMITTER_ENABLED: "false",
         PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
         ...options.config,
         PORT: String(port),

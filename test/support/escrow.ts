@@ -19,10 +19,13 @@ export interface PaidBooking {
   transactionId: string;
 }
 
-/** A customer whose booking fee 254708374149 paid: the booking is `matching`, the fee held. */
-export async function paidBooking(s: PaymentsStack): Promise<PaidBooking> {
+/**
+ * A customer whose booking fee 254708374149 (or `payer`, which the emulator must pay at once: a
+ * payout test number, say) paid: the booking is `matching`, the fee held.
+ */
+export async function paidBooking(s: PaymentsStack, payer = "0708374149"): Promise<PaidBooking> {
   const c = await s.customer();
-  const res = await s.stkPush(c.token, pushBody(c.bookingId, "0708374149"));
+  const res = await s.stkPush(c.token, pushBody(c.bookingId, payer));
   if (res.statusCode !== 201) throw new Error(`push failed: ${res.statusCode} ${res.body}`);
   const transactionId = res.json().data.transactionId as string;
   await s.waitForStatus(c.token, transactionId, ["completed"]);
@@ -76,10 +79,10 @@ export function lifeRoutes(s: PaymentsStack): LifeRoutes {
   return routes;
 }
 
-/** A booking accepted by a new technician and completed: its fee released, a payout queued. */
-export async function completedBooking(s: PaymentsStack) {
+/** A booking accepted by a new technician (paid at `phone`) and completed: its fee released, a payout queued. */
+export async function completedBooking(s: PaymentsStack, options: { phone?: string } = {}) {
   const c = await paidBooking(s);
-  const tech = await technician(s);
+  const tech = await technician(s, options.phone === undefined ? {} : { phone: options.phone });
   const r = lifeRoutes(s);
   if ((await r.accept(tech, c.bookingId)).statusCode !== 200) throw new Error("accept failed");
   const done = await r.complete(tech, c.bookingId);
@@ -88,9 +91,9 @@ export async function completedBooking(s: PaymentsStack) {
   return { c, tech, payoutId };
 }
 
-/** A paid booking cancelled by its customer: its fee refunded, a refund queued. */
-export async function cancelledBooking(s: PaymentsStack) {
-  const c = await paidBooking(s);
+/** A paid booking (paid from `payer`) cancelled by its customer: its fee refunded, a refund queued. */
+export async function cancelledBooking(s: PaymentsStack, payer?: string) {
+  const c = await paidBooking(s, payer);
   const res = await lifeRoutes(s).cancel(c.token, c.bookingId);
   if (res.statusCode !== 200) throw new Error(`cancel failed: ${res.body}`);
   const refundId = res.json().data.booking.refund.id as string;

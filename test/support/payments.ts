@@ -8,11 +8,12 @@ import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { createBookingsService } from "../../src/bookings/bookings.service.ts";
 import { type Clock, ManualClock } from "../../src/clock.ts";
 import { loadConfig } from "../../src/config.ts";
-import { createDarajaClient } from "../../src/daraja/client.ts";
+import { createDarajaClient, type DarajaClient } from "../../src/daraja/client.ts";
 import type { DarajaApi, StkPushAccepted, StkPushInput, StkQueryResult } from "../../src/daraja/contract.ts";
 import { DarajaError, type DarajaErrorKind } from "../../src/daraja/errors.ts";
+import { encryptSecurityCredential } from "../../src/daraja/security-credential.ts";
 import type { BookingFeeRow, MpesaCallbackRow, PaymentTransactionRow } from "../../src/db/schema.ts";
-import type { EmulatorOptions } from "../../src/emulator/index.ts";
+import { DEFAULT_INITIATOR, type EmulatorOptions } from "../../src/emulator/index.ts";
 import { AppError } from "../../src/errors.ts";
 import type { RateLimits } from "../../src/http/rate-limits.ts";
 import { newId } from "../../src/ids.ts";
@@ -325,8 +326,11 @@ export interface PaymentsStack {
   close(): Promise<void>;
 }
 
-/** The real Daraja client, talking to a test emulator, with short retries. */
-export function emulatorDarajaClient(baseUrl: string, clock: Clock): DarajaApi {
+/**
+ * The real Daraja client, talking to a test emulator, with short retries; with the emulator's
+ * certificate it can also send money out as the emulator's default initiator.
+ */
+export function emulatorDarajaClient(baseUrl: string, clock: Clock, certificatePem?: string): DarajaClient {
   return createDarajaClient({
     baseUrl,
     consumerKey: EMULATOR_CREDENTIALS.consumerKey,
@@ -337,6 +341,15 @@ export function emulatorDarajaClient(baseUrl: string, clock: Clock): DarajaApi {
     timeoutMs: 5_000,
     clock,
     retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 },
+    ...(certificatePem === undefined
+      ? {}
+      : {
+          initiator: {
+            name: DEFAULT_INITIATOR.name,
+            securityCredential: encryptSecurityCredential(DEFAULT_INITIATOR.password, certificatePem),
+            b2cShortcode: EMULATOR_CREDENTIALS.shortcode,
+          },
+        }),
   });
 }
 
@@ -351,7 +364,7 @@ export async function startPaymentsStack(
 ): Promise<PaymentsStack> {
   const emulator = await startTestEmulator(options.emulator);
   const clock = new ManualClock(new Date());
-  const daraja = emulatorDarajaClient(emulator.baseUrl, clock);
+  const daraja = emulatorDarajaClient(emulator.baseUrl, clock, emulator.emulator.certificatePem);
   let t: TestApp;
   try {
     t = await startTestApp({

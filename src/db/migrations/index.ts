@@ -3,6 +3,7 @@ import * as m0001 from "./0001_initial.ts";
 import * as m0002 from "./0002_payments_core.ts";
 import * as m0003 from "./0003_escrow.ts";
 import * as m0004 from "./0004_webhooks.ts";
+import * as m0005 from "./0005_payout_results.ts";
 
 /** A migration: frozen in time, it takes an untyped Kysely and imports nothing of the application. */
 export interface Migration {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   "0002_payments_core": m0002,
   "0003_escrow": m0003,
   "0004_webhooks": m0004,
+  "0005_payout_results": m0005,
 };

@@ -28,7 +28,7 @@ export interface PaymentsRoutesOptions {
   liveRefreshMs?: number;
 }
 
-const TransactionSchema = Type.Object({
+export const TransactionSchema = Type.Object({
   id: Type.String(),
   bookingId: Type.String(),
   status: Type.Enum(PAYMENT_STATUSES),

@@ -12,6 +12,9 @@ const live = {
   CALLBACK_SECRET: "c".repeat(40),
   PUBLIC_BASE_URL: "https://pay.example.com",
   METRICS_TOKEN: "m".repeat(24),
+  MPESA_B2C_SHORTCODE: "600992",
+  MPESA_INITIATOR_NAME: "malipo_api",
+  MPESA_SECURITY_CREDENTIAL: "U2VjdXJpdHlDcmVkZW50aWFsVmFsdWU=",
 };
 
 describe("loadConfig", () => {
@@ -50,6 +53,9 @@ describe("loadConfig", () => {
         "CALLBACK_SECRET",
         "METRICS_TOKEN",
         "PUBLIC_BASE_URL",
+        "MPESA_B2C_SHORTCODE",
+        "MPESA_INITIATOR_NAME",
+        "MPESA_SECURITY_CREDENTIAL",
       ])
         expect(message).toContain(name);
     }
@@ -85,6 +91,69 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ [name]: value })).toThrow(name);
   });
 
+  it("sends money out as the emulator's operator by default, its certificate made at start-up", () => {
+    expect(loadConfig({}).mpesa.initiator).toEqual({
+      b2cShortcode: "174379",
+      name: "testapi",
+      securityCredential: null,
+      password: expect.objectContaining({}),
+      certificatePath: null,
+    });
+    expect(loadConfig({}).mpesa.initiator.password?.reveal()).toBe("Safaricom999!*!");
+    expect(loadConfig({}).payouts).toEqual({ submitterEnabled: true, intervalMs: 5_000 });
+  });
+
+  it("live, takes the portal's SecurityCredential, or a password with M-Pesa's certificate, never both", () => {
+    const { MPESA_SECURITY_CREDENTIAL: credential, ...withoutCredential } = live;
+    expect(loadConfig(live).mpesa.initiator).toMatchObject({
+      b2cShortcode: "600992",
+      name: "malipo_api",
+      password: null,
+      certificatePath: null,
+    });
+    expect(loadConfig(live).mpesa.initiator.securityCredential?.reveal()).toBe(credential);
+    const withPassword = loadConfig({
+      ...withoutCredential,
+      MPESA_INITIATOR_PASSWORD: "initiator-password-1",
+      MPESA_CERTIFICATE_PATH: "/etc/malipo/mpesa.cer",
+    }).mpesa.initiator;
+    expect(withPassword).toMatchObject({
+      securityCredential: null,
+      certificatePath: "/etc/malipo/mpesa.cer",
+    });
+    expect(withPassword.password?.reveal()).toBe("initiator-password-1");
+    expect(() => loadConfig(withoutCredential)).toThrow(
+      "MPESA_SECURITY_CREDENTIAL is required when MPESA_ENVIRONMENT=sandbox (or MPESA_INITIATOR_PASSWORD with MPESA_CERTIFICATE_PATH)",
+    );
+    expect(() =>
+      loadConfig({ ...withoutCredential, MPESA_INITIATOR_PASSWORD: "initiator-password-1" }),
+    ).toThrow("MPESA_CERTIFICATE_PATH is required with MPESA_INITIATOR_PASSWORD");
+    expect(() => loadConfig({ ...live, MPESA_INITIATOR_PASSWORD: "initiator-password-1" })).toThrow(
+      "not both",
+    );
+    expect(() => loadConfig({ ...live, MPESA_SECURITY_CREDENTIAL: "not base64!" })).toThrow(
+      "MPESA_SECURITY_CREDENTIAL must be the base64 text",
+    );
+    expect(() => loadConfig({ MPESA_CERTIFICATE_PATH: "/etc/mpesa.cer" })).toThrow(
+      "MPESA_CERTIFICATE_PATH needs MPESA_INITIATOR_PASSWORD",
+    );
+    // A refused password is never echoed.
+    try {
+      loadConfig({ ...live, MPESA_INITIATOR_PASSWORD: "initiator-password-1" });
+    } catch (e) {
+      expect((e as Error).message).not.toContain("initiator-password-1");
+    }
+  });
+
+  it.each([
+    ["MPESA_B2C_SHORTCODE", "12"],
+    ["MPESA_INITIATOR_NAME", "bad name!"],
+    ["PAYOUT_SUBMITTER_ENABLED", "sometimes"],
+    ["PAYOUT_SUBMITTER_INTERVAL_MS", "10"],
+  ])("rejects %s=%s with a message naming it", (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+
   it("asks where Daraja should call back when the port is chosen at random", () => {
     expect(() => loadConfig({ PORT: "0" })).toThrow("PUBLIC_BASE_URL is required when PORT=0");
     expect(loadConfig({ PORT: "0", PUBLIC_BASE_URL: "https://pay.example.com" }).publicBaseUrl).toBe(
@@ -107,6 +176,7 @@ describe("loadConfig", () => {
       "j".repeat(40),
       "c".repeat(40),
       "m".repeat(24),
+      "U2VjdXJpdHlDcmVkZW50aWFsVmFsdWU=",
     ])
       expect(dump).not.toContain(secret);
     expect(c.mpesa.passkey.reveal()).toBe("passkey-value-123");

@@ -142,8 +142,7 @@ describe("acceptance fixtures", () => {
 const ERROR_EXPECTATIONS: ReadonlyArray<[RegExp, DarajaErrorKind, string | null, boolean]> = [
   [/duplicate-originatorconversationid/, "rejected", null, false],
   [/invalid-access-token/, "authentication", null, false],
-  // B2C moves money: a 5xx that proves nothing was refused is an unknown outcome (operations.ts),
-  // settled by Transaction Status or a resend with the same OriginatorConversationID, never by itself.
+  // A B2C may have been accepted behind a 5xx that proves no refusal (operations.ts: same_id).
   [/system-internal-error/, "outcome_unknown", null, false],
   [/invalid-recieveridentifiertype/, "validation", "RecieverIdentifierType", false],
   [/invalid-transactionid/, "validation", "TransactionID", false],

@@ -180,7 +180,7 @@ describe("acceptance", () => {
     );
   });
 
-  it("ResponseCode other than 0 is a rejection; an unreadable 200 is an unknown outcome for money moved, resendable for a query", () => {
+  it("ResponseCode other than 0 is a rejection; an unreadable 200 is an unknown outcome for money out, resendable for queries", () => {
     expect(() =>
       readInitiatorAcceptance("b2c_payment", answer(200, { ...accepted, ResponseCode: "21" })),
     ).toThrow(expect.objectContaining({ kind: "rejected", errorCode: "21" }));

@@ -29,7 +29,7 @@ function ctx(overrides: Partial<TransitionContext> = {}): TransitionContext {
     expectedPhone: PHONE,
     hasCheckoutId: true,
     fee: "awaiting_payment",
-    recorded: { resultCode: null, receipt: null, paidAmount: null },
+    recorded: { resultCode: null, receipt: null, paidAmount: null, inSuspense: 0 },
     ...overrides,
   };
 }
@@ -66,11 +66,12 @@ const EVENTS: Record<PaymentEventType, PaymentEvent> = {
   unrecognised: { type: "unrecognised", resultCode: "7777", resultDesc: "Something new" },
   deadline_passed: { type: "deadline_passed" },
   push_unconfirmed: { type: "push_unconfirmed" },
+  admin_resolve: { type: "admin_resolve", action: "hold_fee", adminId: "usr_admin", note: "phone typo" },
 };
 
 const COMPLETED_CTX = ctx({
   fee: "paid_by_this_attempt",
-  recorded: { resultCode: "0", receipt: "UA77F34PY7", paidAmount: 500 },
+  recorded: { resultCode: "0", receipt: "UA77F34PY7", paidAmount: 500, inSuspense: 0 },
 });
 
 type Expected = "rejected" | { to: PaymentStatus; effects: PaymentEffect["type"][]; duplicate?: boolean };
@@ -118,6 +119,7 @@ const TABLE: Row[] = [
   { state: "initiated", event: "unrecognised", expect: "rejected" },
   { state: "initiated", event: "deadline_passed", expect: "rejected" },
   { state: "initiated", event: "push_unconfirmed", expect: "rejected" },
+  { state: "initiated", event: "admin_resolve", expect: "rejected" },
   // pending
   { state: "pending", event: "push_accepted", expect: "rejected" },
   {
@@ -186,6 +188,7 @@ const TABLE: Row[] = [
   },
   { state: "pending", event: "deadline_passed", expect: { to: "needs_review", effects: ["record_failure"] } },
   { state: "pending", event: "push_unconfirmed", expect: "rejected" },
+  { state: "pending", event: "admin_resolve", expect: "rejected" },
   {
     state: "pending",
     event: "push_unconfirmed",
@@ -206,7 +209,10 @@ const TABLE: Row[] = [
   {
     state: "completed",
     event: "paid",
-    ctx: ctx({ fee: "paid_by_this_attempt", recorded: { resultCode: "0", receipt: null, paidAmount: 500 } }),
+    ctx: ctx({
+      fee: "paid_by_this_attempt",
+      recorded: { resultCode: "0", receipt: null, paidAmount: 500, inSuspense: 0 },
+    }),
     expect: { to: "completed", effects: ["record_payment"] },
     why: "completed by query, then the callback brings the receipt",
   },
@@ -251,6 +257,7 @@ const TABLE: Row[] = [
   },
   { state: "completed", event: "deadline_passed", ctx: COMPLETED_CTX, expect: "rejected" },
   { state: "completed", event: "push_unconfirmed", ctx: COMPLETED_CTX, expect: "rejected" },
+  { state: "completed", event: "admin_resolve", ctx: COMPLETED_CTX, expect: "rejected" },
   // failed
   { state: "failed", event: "push_accepted", expect: "rejected" },
   { state: "failed", event: "push_refused", expect: "rejected" },
@@ -286,6 +293,7 @@ const TABLE: Row[] = [
   { state: "failed", event: "unrecognised", expect: { to: "failed", effects: [], duplicate: true } },
   { state: "failed", event: "deadline_passed", expect: "rejected" },
   { state: "failed", event: "push_unconfirmed", expect: "rejected" },
+  { state: "failed", event: "admin_resolve", expect: "rejected" },
   // needs_review
   { state: "needs_review", event: "push_accepted", expect: "rejected" },
   { state: "needs_review", event: "push_refused", expect: "rejected" },
@@ -300,7 +308,7 @@ const TABLE: Row[] = [
   {
     state: "needs_review",
     event: "paid",
-    ctx: ctx({ recorded: { resultCode: "0", receipt: "UA77F34PY7", paidAmount: 500 } }),
+    ctx: ctx({ recorded: { resultCode: "0", receipt: "UA77F34PY7", paidAmount: 500, inSuspense: 0 } }),
     expect: { to: "needs_review", effects: [], duplicate: true },
   },
   { state: "needs_review", event: "failed", expect: { to: "needs_review", effects: [], duplicate: true } },
@@ -312,6 +320,14 @@ const TABLE: Row[] = [
   },
   { state: "needs_review", event: "deadline_passed", expect: "rejected" },
   { state: "needs_review", event: "push_unconfirmed", expect: "rejected" },
+  { state: "needs_review", event: "admin_resolve", expect: "rejected", why: "no money in suspense" },
+  {
+    state: "needs_review",
+    event: "admin_resolve",
+    ctx: ctx({ recorded: { resultCode: "0", receipt: "UA77F34PY7", paidAmount: 500, inSuspense: 500 } }),
+    expect: { to: "completed", effects: ["release_suspense", "hold_fee"] },
+    why: "the money in suspense pays the fee",
+  },
 ];
 
 function eventFor(row: Row): PaymentEvent {
@@ -408,10 +424,49 @@ const arbCtx: fc.Arbitrary<TransitionContext> = fc.record({
     resultCode: fc.option(arbCode, { nil: null }),
     receipt: fc.option(fc.constantFrom("UA77F34PY7", "UA70000000"), { nil: null }),
     paidAmount: fc.option(fc.constantFrom(1, 500), { nil: null }),
+    inSuspense: fc.constantFrom(0, 1, 500),
   }),
 });
 
 const MONEY: PaymentEffect["type"][] = ["credit_escrow", "credit_suspense", "owe_refund"];
+
+describe("a person's decision on money in suspense", () => {
+  const inSuspense = (amount: number, fee: FeeStanding = "awaiting_payment") =>
+    ctx({
+      fee,
+      recorded: { resultCode: "0", receipt: "UA77F34PY7", paidAmount: amount, inSuspense: amount },
+    });
+  const decide = (action: "hold_fee" | "refund", c: TransitionContext) =>
+    transition(
+      "needs_review",
+      { type: "admin_resolve", action, adminId: "usr_admin", note: "checked the statement" },
+      c,
+    );
+
+  it("holds the fee only while it is payable, and only for exactly the fee", () => {
+    expect(decide("hold_fee", inSuspense(500))).toMatchObject({
+      to: "completed",
+      effects: [{ type: "release_suspense", to: "booking_fee_escrow", amount: 500 }, { type: "hold_fee" }],
+    });
+    expect(decide("hold_fee", inSuspense(600))).toEqual({
+      rejected: "KES 600 is held, the fee is KES 500; refund it instead",
+    });
+    for (const fee of ["paid_by_another_attempt", "not_payable", "paid_by_this_attempt"] as const)
+      expect(isRejection(decide("hold_fee", inSuspense(500, fee)))).toBe(true);
+  });
+
+  it("refunds whatever is held, whatever became of the fee; the attempt stays under review", () => {
+    for (const fee of ["awaiting_payment", "paid_by_another_attempt", "not_payable"] as const)
+      expect(decide("refund", inSuspense(600, fee))).toMatchObject({
+        to: "needs_review",
+        effects: [
+          { type: "release_suspense", to: "customer_refunds_payable", amount: 600 },
+          { type: "record_failure", reason: "refunded by an admin's decision: checked the statement" },
+        ],
+      });
+    expect(isRejection(decide("refund", inSuspense(0)))).toBe(true);
+  });
+});
 
 describe("payment state machine properties", () => {
   it("only a paid result moves money, at most once, and never when money is already recorded", () => {

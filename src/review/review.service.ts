@@ -1,0 +1,115 @@
+/**
+ * The admin review queue (design: escrow.md "Routes"): everything a person must decide in one list
+ * — payments under review and the payments' review list, payouts and refunds failed or under
+ * review, money in suspense — and the decision on suspense money, which spans modules: the payment
+ * decides (payments.resolveSuspense, recorded with the admin and note), and a refund decided on is
+ * queued at once (escrow) and sent by the submitter. Payout and refund decisions are the payouts
+ * module's (`retry`, `resolve`). Admins only.
+ */
+import type { Clock } from "../clock.ts";
+import type { Db } from "../db/database.ts";
+import { AppError } from "../errors.ts";
+import { queueOverpaymentRefund } from "../escrow/escrow.ts";
+import type { Payments } from "../payments/payments.ts";
+import type { SuspenseAction } from "../payments/suspense-decision.ts";
+import { type TransactionView, toTransactionView } from "../payments/transaction-view.ts";
+import { type PayoutView, type RefundView, toPayoutView, toRefundView } from "../payouts/payout-view.ts";
+import type { PayoutsService } from "../payouts/payouts.service.ts";
+import type { Actor } from "../users/user.ts";
+import { closeReviewsOf, readReviewQueue } from "./review-queue.repository.ts";
+
+export interface ReviewPayment extends TransactionView {
+  /** KES of this payment held in suspense (0: none; the decision is then not about money). */
+  inSuspense: number;
+}
+
+export interface PaymentReviewItem {
+  id: string;
+  transactionId: string;
+  reason: string;
+  details: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface ReviewQueue {
+  payments: ReviewPayment[];
+  paymentReviews: PaymentReviewItem[];
+  payouts: PayoutView[];
+  refunds: RefundView[];
+  /** All the money in suspense, KES. */
+  suspenseTotal: number;
+  counts: { payments: number; paymentReviews: number; payouts: number; refunds: number };
+}
+
+export interface ReviewService {
+  queue(admin: Actor): Promise<ReviewQueue>;
+  /** Suspense → escrow (`hold_fee`: the fee is held, the booking matching) or → a refund. */
+  resolveTransaction(
+    admin: Actor,
+    transactionId: string,
+    decision: { action: SuspenseAction; note: string },
+  ): Promise<{ transaction: TransactionView; refund: RefundView | null }>;
+}
+
+export interface ReviewDeps {
+  db: Db;
+  clock: Clock;
+  payments: Pick<Payments, "resolveSuspense">;
+  payouts: Pick<PayoutsService, "announce">;
+}
+
+function detailsOf(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
+}
+
+export function createReviewService(deps: ReviewDeps): ReviewService {
+  const { db } = deps;
+  const requireAdmin = (actor: Actor) => {
+    if (actor.role !== "admin") throw new AppError("FORBIDDEN", "Only admins see the review queue");
+  };
+  return {
+    async queue(admin) {
+      requireAdmin(admin);
+      const rows = await readReviewQueue(db.kysely);
+      return {
+        payments: rows.payments.map((row) => ({
+          ...toTransactionView(row, admin),
+          inSuspense: rows.suspense.get(row.id) ?? 0,
+        })),
+        paymentReviews: rows.paymentReviews.map((r) => ({
+          id: r.id,
+          transactionId: r.transaction_id,
+          reason: r.reason,
+          details: detailsOf(r.details),
+          createdAt: r.created_at,
+        })),
+        payouts: rows.payouts.map((row) => toPayoutView(row, admin)),
+        refunds: rows.refunds.map((row) => toRefundView(row, admin)),
+        suspenseTotal: [...rows.suspense.values()].reduce((a, b) => a + b, 0),
+        counts: rows.counts,
+      };
+    },
+
+    async resolveTransaction(admin, transactionId, decision) {
+      requireAdmin(admin);
+      const transaction = await deps.payments.resolveSuspense(admin, { transactionId, ...decision });
+      const at = deps.clock.now();
+      // The decided money now sits in customer_refunds_payable: its refund is queued at once (the
+      // submitter's sweep would, too) and announced, so a running submitter sends it.
+      const refund =
+        decision.action === "refund"
+          ? await db.kysely.transaction().execute((trx) => queueOverpaymentRefund(trx, { transactionId, at }))
+          : null;
+      if (refund) deps.payouts.announce({ kind: "refund", id: refund.id, status: refund.status });
+      await closeReviewsOf(db.kysely, transactionId, at);
+      return { transaction, refund: refund ? toRefundView(refund, admin) : null };
+    },
+  };
+}
