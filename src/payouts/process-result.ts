@@ -119,6 +119,6 @@ export async function processPayoutResult(
 
 /** Decides the notices that waited for this item's send to be recorded (the submitter calls it). */
 export async function finishWaitingResults(ctx: ResultsContext, ref: ItemRef): Promise<void> {
-  for (const id of await findUndecidedResultsOf(ctx.db.kysely, ref))
-    await processPayoutResult(ctx, id, { force: true });
+  // Under the lease: a notice the background is deciding right now is left to it.
+  for (const id of await findUndecidedResultsOf(ctx.db.kysely, ref)) await processPayoutResult(ctx, id);
 }
