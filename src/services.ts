@@ -22,7 +22,7 @@ import type { PayoutTimings } from "./payouts/timings.ts";
 import { createReportsService, type ReportsService } from "./reports/payments-report.ts";
 import type { ScryptParams } from "./users/password.ts";
 import { createUsersService, type UsersService } from "./users/users.service.ts";
-import { createWebhooks, type Webhooks, type WebhooksDeps } from "./webhooks/webhooks.ts";
+import { createWebhooks, type Webhooks } from "./webhooks/webhooks.ts";
 
 export interface Services {
   users: UsersService;
@@ -56,8 +56,6 @@ export interface ServiceDeps {
   paymentTimings?: Partial<PaymentTimings>;
   /** Payout and refund waits; tests may shrink them. */
   payoutTimings?: Partial<PayoutTimings>;
-  /** Webhook worker overrides (backoff, randomness); tests may shrink them. */
-  webhookWorker?: WebhooksDeps["worker"];
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -93,7 +91,7 @@ export function createServices(deps: ServiceDeps): Services {
       clock,
       intervalMs: config.ledgerCheckIntervalMs,
     }),
-    webhooks: createWebhooks({ config, db, clock, logger, metrics, worker: deps.webhookWorker }),
+    webhooks: createWebhooks({ config, db, clock, logger, metrics }),
     metrics,
   };
 }
