@@ -25,7 +25,7 @@ import { createReportsService, type ReportsService } from "./reports/payments-re
 import { createReviewService, type ReviewService } from "./review/review.service.ts";
 import type { ScryptParams } from "./users/password.ts";
 import { createUsersService, type UsersService } from "./users/users.service.ts";
-import { createWebhooks, type Webhooks, type WebhooksDeps } from "./webhooks/webhooks.ts";
+import { createWebhooks, type Webhooks } from "./webhooks/webhooks.ts";
 
 export interface Services {
   users: UsersService;
@@ -66,8 +66,6 @@ export interface ServiceDeps {
   paymentTimings?: Partial<PaymentTimings>;
   /** Payout and refund waits; tests may shrink them. */
   payoutTimings?: Partial<PayoutTimings>;
-  /** Webhook worker overrides (backoff, randomness); tests may shrink them. */
-  webhookWorker?: WebhooksDeps["worker"];
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -108,7 +106,7 @@ export function createServices(deps: ServiceDeps): Services {
       clock,
       intervalMs: config.ledgerCheckIntervalMs,
     }),
-    webhooks: createWebhooks({ config, db, clock, logger, metrics, worker: deps.webhookWorker }),
+    webhooks: createWebhooks({ config, db, clock, logger, metrics }),
     metrics,
   };
 }

@@ -29,13 +29,15 @@ export async function findDueDeliveries(executor: Executor, now: Date, limit: nu
   return rows.map((r) => r.id);
 }
 
-/** How many deliveries are due and waiting (the backlog metric). */
+/** How many deliveries to enabled endpoints are due and waiting (the backlog metric). */
 export async function countDueDeliveries(executor: Executor, now: Date): Promise<number> {
   const row = await executor
-    .selectFrom("webhook_deliveries")
+    .selectFrom("webhook_deliveries as d")
+    .innerJoin("webhook_endpoints as e", "e.id", "d.endpoint_id")
     .select((eb) => eb.fn.countAll<string | number>().as("n"))
-    .where("status", "=", "pending")
-    .where("next_attempt_at", "<=", now.toISOString())
+    .where("d.status", "=", "pending")
+    .where("d.next_attempt_at", "<=", now.toISOString())
+    .where("e.enabled", "=", 1)
     .executeTakeFirst();
   return Number(row?.n ?? 0);
 }

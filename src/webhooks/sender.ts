@@ -20,6 +20,8 @@ export interface SendInput {
   headers: SignedHeaders;
   timeoutMs: number;
   allowPrivate: boolean;
+  /** Aborted when the process shuts down: the attempt ends at once as interrupted. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface SendResult {
@@ -54,7 +56,17 @@ export const sendWebhook: Sender = (input) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      input.signal?.removeEventListener("abort", interrupt);
       resolve(result);
+    };
+    const interrupt = () => {
+      finish({
+        outcome: "network_error",
+        statusCode: null,
+        excerpt: null,
+        error: "interrupted: Malipo is shutting down",
+      });
+      request.destroy();
     };
     const request = client.request(
       url,
@@ -107,6 +119,8 @@ export const sendWebhook: Sender = (input) => {
       });
       request.destroy();
     }, input.timeoutMs);
+    if (input.signal?.aborted) interrupt();
+    else input.signal?.addEventListener("abort", interrupt, { once: true });
     request.on("error", (error) => {
       if (error instanceof AddressRefused) return finish(refused(error.message));
       finish({ outcome: "network_error", statusCode: null, excerpt: null, error: error.message });

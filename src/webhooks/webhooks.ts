@@ -10,7 +10,7 @@ import type { Db } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import { createWebhooksService, type WebhooksService } from "./webhooks.service.ts";
-import { createDeliveryWorker, type DeliveryWorker, type DeliveryWorkerDeps } from "./worker.ts";
+import { createDeliveryWorker, type DeliveryWorker } from "./worker.ts";
 
 export interface Webhooks extends WebhooksService {
   worker: DeliveryWorker;
@@ -24,10 +24,6 @@ export interface WebhooksDeps {
   clock: Clock;
   logger: Logger;
   metrics?: Metrics | undefined;
-  /** Overrides of the worker's backoff, randomness, sender and batch (tests). */
-  worker?:
-    | Partial<Pick<DeliveryWorkerDeps, "policy" | "random" | "sender" | "batchSize" | "leaseMs">>
-    | undefined;
 }
 
 export function createWebhooks(deps: WebhooksDeps): Webhooks {
@@ -41,7 +37,6 @@ export function createWebhooks(deps: WebhooksDeps): Webhooks {
     timeoutMs: settings.timeoutMs,
     allowPrivate: settings.allowPrivate,
     sweepIntervalMs: settings.sweepIntervalMs,
-    ...deps.worker,
   });
   const service = createWebhooksService({
     db: deps.db,

@@ -83,6 +83,8 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
   let again = false;
+  // Shutting down ends requests in flight (logged as interrupted) instead of waiting out their timeout.
+  let inFlight = new AbortController();
 
   function nextFor(
     target: DeliveryTarget,
@@ -116,6 +118,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       headers,
       timeoutMs: deps.timeoutMs,
       allowPrivate: deps.allowPrivate,
+      signal: inFlight.signal,
     });
     const latencyMs = Math.max(0, Math.round(performance.now() - started));
     const finishedAt = clock.now();
@@ -212,6 +215,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     async start() {
       if (!stopped) return;
       stopped = false;
+      inFlight = new AbortController();
       await wakeSource.start();
       sweep();
       wake();
@@ -221,6 +225,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       if (timer) clearTimeout(timer);
       timer = null;
       await wakeSource.close();
+      inFlight.abort();
       if (running) await running;
     },
     wake,

@@ -1,20 +1,17 @@
 /**
- * The outbox on both engines: every money event is written in the transaction of its change, with
- * `data` exactly as the API shows the object to an admin, and queued for each enabled endpoint that
- * wants its type; a change that rolls back writes no event and queues nothing.
+ * Every money event, on both engines: written in the transaction of its change, once, with `data`
+ * exactly as the API shows the object to an admin (the outbox's own rules: webhooks-outbox).
  */
 
 import { describe, expect, it } from "vitest";
-import { releaseHeldFee } from "../../src/escrow/escrow.ts";
 import { applyPaymentEvent } from "../../src/payments/payment-apply.ts";
 import type { ItemRef } from "../../src/payouts/payout.repository.ts";
 import { originatorConversationIdFor } from "../../src/payouts/submission-policy.ts";
 import type { WebhookEventBody } from "../../src/webhooks/catalogue.ts";
-import { enqueueWebhookEvent } from "../../src/webhooks/outbox.ts";
 import { bearer, createAdmin, type RegisteredUser } from "../support/app.ts";
 import { cancelledBooking, completedBooking, paidBooking } from "../support/escrow.ts";
 import { type PaymentsStack, pushBody, withPaymentsStack } from "../support/payments.ts";
-import { addEndpoint, deliveriesOf, outboxEvents } from "../support/webhooks.ts";
+import { outboxEvents } from "../support/webhooks.ts";
 
 let s: PaymentsStack;
 withPaymentsStack((stack) => {
@@ -202,83 +199,5 @@ describe("money out", () => {
     events = await eventsSince(from);
     expect(events.map((e) => e.type)).toEqual(["refund.succeeded"]);
     expect(events[0]?.data).toEqual((await get(`/refunds/${other.refundId}`)).data.refund);
-  });
-});
-
-describe("the outbox and its transaction", () => {
-  it("queues a delivery for each enabled endpoint that wants the type, and none for the others", async () => {
-    admin ??= await createAdmin(s.t);
-    const all = await addEndpoint(s.t, admin.token, { url: "http://127.0.0.1:9/all" });
-    const payouts = await addEndpoint(s.t, admin.token, {
-      url: "http://127.0.0.1:9/p",
-      eventTypes: ["payout.succeeded"],
-    });
-    const off = await addEndpoint(s.t, admin.token, { url: "http://127.0.0.1:9/off", enabled: false });
-    const from = await mark();
-    await paidBooking(s);
-    const events = await eventsSince(from);
-    const forAll = await deliveriesOf(db(), all.endpoint.id);
-    const queued = forAll.filter((d) => events.some((e) => e.id === d.event_id));
-    expect(queued.map((d) => [d.event_type, d.status, d.attempts]).sort()).toEqual(
-      events.map((e) => [e.type, "pending", 0]),
-    );
-    expect(forAll).toHaveLength(2);
-    expect(await deliveriesOf(db(), payouts.endpoint.id)).toEqual([]);
-    expect(await deliveriesOf(db(), off.endpoint.id)).toEqual([]);
-    for (const e of [all, payouts, off])
-      await s.t.services.webhooks.deleteEndpoint({ id: admin.user.id, role: "admin" }, e.endpoint.id);
-  });
-
-  it("writes nothing when the change rolls back: no event, no delivery", async () => {
-    admin ??= await createAdmin(s.t);
-    const endpoint = await addEndpoint(s.t, admin.token, { url: "http://127.0.0.1:9/rollback" });
-    const c = await paidBooking(s);
-    const from = await mark();
-    const found = await db()
-      .kysely.selectFrom("booking_fees")
-      .selectAll()
-      .where("booking_id", "=", c.bookingId)
-      .executeTakeFirstOrThrow();
-    const booking = await db()
-      .kysely.selectFrom("bookings")
-      .selectAll()
-      .where("id", "=", c.bookingId)
-      .executeTakeFirstOrThrow();
-    await expect(
-      db()
-        .kysely.transaction()
-        .execute(async (trx) => {
-          await releaseHeldFee(trx, {
-            booking,
-            fee: found,
-            technician: { id: c.userId, phoneNumber: "254708374149" },
-            commissionPercent: 10,
-            approvalRequired: false,
-            at: s.clock.now(),
-          });
-          await enqueueWebhookEvent(trx, {
-            type: "reconciliation.discrepancy",
-            data: {
-              id: "dsc_1",
-              runId: "rec_1",
-              kind: "missing_here",
-              receipt: "UAF0000001",
-              amount: 500,
-              currency: "KES",
-              recordId: null,
-              detail: "rolled back",
-              createdAt: s.clock.now().toISOString(),
-            },
-            at: s.clock.now(),
-          });
-          expect((await trx.selectFrom("webhook_events").select("id").execute()).length).toBe(from.size + 2);
-          throw new Error("the change fails after its events were written");
-        }),
-    ).rejects.toThrow(/the change fails/);
-    expect(await mark()).toEqual(from);
-    const queued = await deliveriesOf(db(), endpoint.endpoint.id);
-    expect(queued.map((d) => d.event_type).sort()).toEqual(["booking_fee.held", "payment.completed"]);
-    expect((await s.fee(c.bookingId)).status).toBe("held");
-    await s.t.services.webhooks.deleteEndpoint({ id: admin.user.id, role: "admin" }, endpoint.endpoint.id);
   });
 });

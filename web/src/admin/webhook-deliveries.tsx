@@ -10,7 +10,7 @@ import { FormError } from "../components/field.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
 import { useToast } from "../components/toast.tsx";
 import { formatDateTime } from "../lib/format.ts";
-import type { StatusWords } from "../lib/words.ts";
+import { AttemptLog, deliveryWords } from "./webhook-attempts.tsx";
 import {
   type DeliveryStatus,
   type DeliveryView,
@@ -23,21 +23,6 @@ import {
 } from "./webhooks-api.ts";
 
 const REFRESH_MS = 2_000;
-
-function deliveryWords(status: DeliveryStatus): StatusWords {
-  switch (status) {
-    case "pending":
-      return { label: "Pending", tone: "waiting" };
-    case "delivered":
-      return { label: "Delivered", tone: "success" };
-    case "failed":
-      return { label: "Failed", tone: "danger" };
-    default: {
-      const _exhaustive: never = status;
-      return { label: String(_exhaustive), tone: "neutral" };
-    }
-  }
-}
 
 /** Something will happen to it soon: worth looking again. */
 const dueSoon = (d: DeliveryView) =>
@@ -225,29 +210,5 @@ export function WebhookDeliveries({ endpoint, onChange }: { endpoint: EndpointVi
         </nav>
       )}
     </section>
-  );
-}
-
-function AttemptLog({ delivery }: { delivery: DeliveryView }) {
-  if (delivery.log.length === 0) return <span className="muted">none yet</span>;
-  return (
-    <details>
-      <summary>
-        {delivery.attempts} {delivery.attempts === 1 ? "attempt" : "attempts"}
-        {delivery.lastStatusCode !== null ? `, last ${delivery.lastStatusCode}` : ""}
-      </summary>
-      <ol className="attempts">
-        {delivery.log.map((a) => (
-          <li key={a.attempt} className="attempt">
-            <p>
-              {formatDateTime(a.startedAt)}: {a.outcome.replace("_", " ")}
-              {a.statusCode !== null && ` ${a.statusCode}`} in {a.latencyMs} ms
-            </p>
-            {a.error && <p className="muted">{a.error}</p>}
-            {a.responseExcerpt && <p className="mono muted">{a.responseExcerpt}</p>}
-          </li>
-        ))}
-      </ol>
-    </details>
   );
 }
