@@ -48,19 +48,19 @@ describe("the payment path's download budget (gzip)", () => {
     const styles = referenced(/<link rel="stylesheet"[^>]*href="([^"]+)"/g);
     expect(entry).toHaveLength(1);
     expect(preloaded.some((path) => path.includes("react"))).toBe(true);
-    // The app's code the payment path shares with lazy pages stays in the entry chunk (so `appJs`
-    // measures all of it): nothing but React is preloaded beside it.
-    expect(preloaded.filter((path) => !/assets\/react-[\w-]+\.js$/.test(path))).toEqual([]);
+    // The bundler may split app code the payment path shares with lazy pages into chunks of its own,
+    // preloaded beside the entry: the app's code is the entry plus every preloaded chunk but React's.
+    const appChunks = [...entry, ...preloaded.filter((path) => !/assets\/react-[\w-]+\.js$/.test(path))];
 
     const sizes = Object.fromEntries([...entry, ...preloaded, ...styles].map((a) => [a, gzipBytes(a)]));
     const initialJs = [...entry, ...preloaded].reduce((sum, asset) => sum + (sizes[asset] ?? 0), 0);
-    const appJs = sizes[entry[0] as string] ?? 0;
+    const appJs = appChunks.reduce((sum, asset) => sum + (sizes[asset] ?? 0), 0);
     const css = styles.reduce((sum, asset) => sum + (sizes[asset] ?? 0), 0);
     // Printed so a change in size is visible in the test log, not only when it breaks the budget.
     console.info(`gzip bytes: initial JS ${initialJs} (app ${appJs}), CSS ${css}`, sizes);
 
     expect(initialJs, "entry + preloaded JS, gzip bytes").toBeLessThanOrEqual(BUDGET.initialJs);
-    expect(appJs, "entry chunk, gzip bytes").toBeLessThanOrEqual(BUDGET.appJs);
+    expect(appJs, "entry + preloaded app chunks, gzip bytes").toBeLessThanOrEqual(BUDGET.appJs);
     expect(css, "CSS, gzip bytes").toBeLessThanOrEqual(BUDGET.css);
   });
 

@@ -12,6 +12,9 @@ const live = {
   CALLBACK_SECRET: "c".repeat(40),
   PUBLIC_BASE_URL: "https://pay.example.com",
   METRICS_TOKEN: "m".repeat(24),
+  MPESA_B2C_SHORTCODE: "600000",
+  MPESA_INITIATOR_NAME: "malipo-api",
+  MPESA_SECURITY_CREDENTIAL: "s".repeat(40),
 };
 
 describe("webhook configuration", () => {
