@@ -431,9 +431,13 @@ describe("crashes and late money", () => {
     // Same story on another booking, but the customer re-paid with another attempt in between.
     const d = await s.customer();
     const phone2 = interactivePhone();
+    // This prompt must stay open on the phone while the rest happens, however busy the machine:
+    // its 60 s timeout is scheduled at full time, the rest of the test runs compressed again.
+    s.emulator.emulator.setTimeScale(1);
     s.emulator.emulator.setFaults({ rates: { pushResponseDropped: 1 } });
     const lost = await push(d, phone2);
     s.emulator.emulator.setFaults({});
+    s.emulator.emulator.setTimeScale(0.01);
     s.clock.advance(4 * 60_000);
     await s.t.services.payments.reconciler.runOnce();
     await s.waitForStatus(d.token, lost.transactionId, ["failed"]);
