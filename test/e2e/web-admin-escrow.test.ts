@@ -101,6 +101,8 @@ describe("an admin", () => {
         await list.getByRole("link", { name: "Cleaning" }).click();
         await page.getByTestId("booking-status").filter({ hasText: "Technician assigned" }).waitFor();
         await page.getByRole("button", { name: "Mark job done" }).click();
+        // The split is worded once the deployment's commission (GET /config) has arrived.
+        await page.getByTestId("complete-split").filter({ hasText: "platform commission (" }).waitFor();
         expect(await page.getByTestId("complete-split").textContent()).toBe(
           "The booking fee of KES 500 is released: KES 50 platform commission (10%), and KES 450 paid to the technician's M-Pesa. An admin approves each payout before it is sent.",
         );

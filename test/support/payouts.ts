@@ -48,7 +48,7 @@ export function payoutsDriver(s: PaymentsStack): PayoutsDriver {
       await services.payoutResults.whenIdle();
       return summary;
     },
-    async waitFor(ref, statuses, timeoutMs = 5_000) {
+    async waitFor(ref, statuses, timeoutMs = 15_000) {
       const until = Date.now() + timeoutMs;
       for (;;) {
         await services.payoutResults.whenIdle();
