@@ -53,6 +53,8 @@ export interface Config {
     timeoutMs: number;
     /** The API operator that sends money out (B2C, Reversal) and asks Transaction Status. */
     initiator: InitiatorConfig;
+    /** Requests per second toward Daraja (pushes, queries, tokens) and how many may go at once after a pause. */
+    rateLimit: { perSecond: number; burst: number };
   };
   emulator: {
     port: number;
@@ -259,6 +261,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
         .filter(Boolean),
       timeoutMs: r.int("MPESA_TIMEOUT_MS", 15_000, 100, 120_000),
       initiator,
+      // Safaricom publishes no rate, and going past an app's grant trips spike arrest (500.003.02):
+      // the defaults are modest; set them to what your app is granted.
+      rateLimit: {
+        perSecond: r.number("MPESA_RATE_LIMIT_PER_SECOND", 5, 0.1, 10_000),
+        burst: r.int("MPESA_RATE_LIMIT_BURST", 5, 1, 10_000),
+      },
     },
     emulator: {
       port: emulatorPort,

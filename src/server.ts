@@ -105,6 +105,7 @@ export async function startMalipo(options: StartOptions): Promise<RunningMalipo>
       transactionType: config.mpesa.transactionType,
       partyB: config.mpesa.partyB,
       timeoutMs: config.mpesa.timeoutMs,
+      rateLimit: config.mpesa.rateLimit,
       clock,
       logger,
       initiator,

@@ -1,18 +1,16 @@
 /**
- * Malipo's database handle, built as `createDatabase` builds it, with a counter on the driver: every
- * statement the engine runs (SQLite: every `prepare`, since Kysely prepares each statement anew;
- * PostgreSQL: every `query`) and every transaction begun. Used to report statements and
- * transactions per callback.
+ * Malipo's database handle, built as `createDatabase` builds it (same dialects, same statement
+ * caches), with a counter on the driver underneath: every statement the engine runs, every one it
+ * prepares (SQLite: `prepare`; PostgreSQL: an unnamed statement or a name new to its connection)
+ * and every write transaction. Used to report statements and transactions per callback.
  */
-import SqliteDatabase from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
-import type { Db } from "../../src/db/database.ts";
-import type { Database } from "../../src/db/schema.ts";
+import { type Db, openSqlite, postgresDb, sqliteDb } from "../../src/db/database.ts";
+import type { SqliteHandle } from "../../src/db/sqlite-statements.ts";
 
 export interface Counter {
   statements: number;
-  /** SQLite: prepared anew; PostgreSQL: sent unnamed (parsed and planned again). */
+  /** Parsed and planned by the engine: SQLite `prepare`; PostgreSQL unnamed, or named for the first time on a connection. */
   prepares: number;
   /** Write transactions: explicit ones plus autocommit writes. */
   transactions: number;
@@ -48,20 +46,28 @@ function count(counter: Counter, session: Session, text: string) {
 }
 
 export function countingSqlite(file: string, counter: Counter): Db {
-  const sqlite = new SqliteDatabase(file);
-  sqlite.pragma("journal_mode = WAL");
-  sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("busy_timeout = 5000");
-  const prepare = sqlite.prepare.bind(sqlite);
+  const sqlite = openSqlite(file);
   // Kysely's SQLite driver runs one statement at a time on its one connection: one session.
   const session: Session = { inTransaction: false };
-  sqlite.prepare = ((text: string) => {
-    count(counter, session, text);
-    counter.prepares++;
-    return prepare(text);
-  }) as typeof sqlite.prepare;
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { kysely, engine: "sqlite", pgPool: null, schema: null, destroy: () => kysely.destroy() };
+  const handle: SqliteHandle = {
+    prepare: ((text: string) => {
+      counter.prepares++;
+      const statement = sqlite.prepare(text);
+      const run = statement.run.bind(statement);
+      const all = statement.all.bind(statement);
+      statement.run = ((...args: unknown[]) => {
+        count(counter, session, text);
+        return run(...args);
+      }) as typeof statement.run;
+      statement.all = ((...args: unknown[]) => {
+        count(counter, session, text);
+        return all(...args);
+      }) as typeof statement.all;
+      return statement;
+    }) as SqliteHandle["prepare"],
+    close: () => sqlite.close(),
+  };
+  return sqliteDb(handle);
 }
 
 export function countingPostgres(url: string, schema: string, counter: Counter): Db {
@@ -69,15 +75,18 @@ export function countingPostgres(url: string, schema: string, counter: Counter):
   pool.on("error", () => {});
   pool.on("connect", (client) => {
     const session: Session = { inTransaction: false };
+    const named = new Set<string>();
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
       const first = args[0];
-      const text = typeof first === "string" ? first : ((first as { text?: string })?.text ?? "");
-      count(counter, session, text);
-      if (typeof first === "string" || !(first as { name?: string })?.name) counter.prepares++;
+      const config =
+        typeof first === "string" ? { text: first } : (first as { text?: string; name?: string });
+      count(counter, session, config.text ?? "");
+      // Parsed anew: an unnamed statement, or a name this connection has not prepared yet.
+      if (!config.name || !named.has(config.name)) counter.prepares++;
+      if (config.name) named.add(config.name);
       return query(...args);
     };
   });
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { kysely, engine: "postgres", pgPool: pool, schema, destroy: () => kysely.destroy() };
+  return postgresDb(pool, schema);
 }

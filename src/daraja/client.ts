@@ -63,7 +63,7 @@ export interface DarajaClientOptions {
   clock?: Clock;
   fetch?: FetchLike;
   logger?: Logger;
-  /** Token bucket per client; `null` turns it off. Default 5 at once, 5 per second. */
+  /** Token bucket per client; `null` turns it off. Default 5 at once, 5 per second, at most 2 s of waiting. */
   rateLimit?: RateLimitSettings | null;
   /** For the token and queries only. Default 3 attempts, 250 ms doubling to 4 s, jittered. */
   retry?: Partial<RetrySettings>;
@@ -85,6 +85,7 @@ export type { InitiatorOptions };
 export interface DarajaClient extends DarajaApi, DarajaPayoutsApi {
   /** A valid access token (cached). Useful for a readiness check. */
   accessToken(): Promise<string>;
+  congestion(): { retryAfterMs: number } | null;
 }
 
 function checkOptions(o: DarajaClientOptions): Merchant {
@@ -119,15 +120,16 @@ export function createDarajaClient(options: DarajaClientOptions): DarajaClient {
   const sleep = options.sleep ?? realSleep;
   const log = options.logger?.child({ component: "daraja" });
   const limiterSettings = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
+  // With a real sleep the limiter must measure real time too: a frozen test clock would stall it.
+  const limiter =
+    limiterSettings === null
+      ? null
+      : createRateLimiter(limiterSettings, options.sleep ? clock : systemClock, sleep);
   const transport = createTransport({
     baseUrl: options.baseUrl,
     timeoutMs: options.timeoutMs ?? 15_000,
     fetch: options.fetch ?? ((url, init) => fetch(url, init)),
-    // With a real sleep the limiter must measure real time too: a frozen test clock would stall it.
-    limiter:
-      limiterSettings === null
-        ? null
-        : createRateLimiter(limiterSettings, options.sleep ? clock : systemClock, sleep),
+    limiter,
   });
   const retry: Omit<RetryContext, "operation"> = {
     settings: { ...DEFAULT_RETRY, ...options.retry },
@@ -184,6 +186,7 @@ export function createDarajaClient(options: DarajaClientOptions): DarajaClient {
   return {
     accessToken: () => tokens.get(),
     ...initiatorCalls,
+    congestion: () => limiter?.congestion() ?? null,
 
     async stkPush(input: StkPushInput): Promise<StkPushAccepted> {
       const push = validateStkPushInput(input);

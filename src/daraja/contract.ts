@@ -82,6 +82,11 @@ export interface StkCallbackMetadata {
 export interface DarajaApi {
   stkPush(input: StkPushInput): Promise<StkPushAccepted>;
   stkQuery(checkoutRequestId: string): Promise<StkQueryResult>;
+  /**
+   * Null when a request would be queued now; otherwise (the queue toward Daraja is full) how long
+   * until there is room. A request sent anyway is refused as `rate_limited` (local, `queue_full`).
+   */
+  congestion?(): { retryAfterMs: number } | null;
 }
 
 /** Which of our shortcodes a query is about: the B2C one that pays out, or the one that collects. */

@@ -7,7 +7,7 @@ import type { RawResponse } from "./error-response.ts";
 import { outcomeUnknown } from "./error-response.ts";
 import { DarajaError, type DarajaOperation } from "./errors.ts";
 import { mayActOnceSent } from "./operations.ts";
-import type { RateLimiter } from "./rate-limiter.ts";
+import { type RateLimiter, RateLimiterFull } from "./rate-limiter.ts";
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -66,7 +66,12 @@ export function createTransport(options: TransportOptions): Transport {
   const base = options.baseUrl.replace(/\/+$/, "");
   return {
     async send(operation, request) {
-      if (options.limiter) await options.limiter.acquire();
+      if (options.limiter) {
+        // A full queue refuses the request before anything is sent.
+        const full = options.limiter.congestion();
+        if (full) throw queueFull(operation, full.retryAfterMs);
+        await options.limiter.acquire();
+      }
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), options.timeoutMs);
       const headers: Record<string, string> = { Accept: "application/json", ...request.headers };
@@ -88,6 +93,21 @@ export function createTransport(options: TransportOptions): Transport {
       }
     },
   };
+}
+
+function queueFull(operation: DarajaOperation, retryAfterMs: number): DarajaError {
+  return new DarajaError(
+    "rate_limited",
+    `Daraja ${operation} not sent: ${new RateLimiterFull(retryAfterMs).message}`,
+    {
+      operation,
+      // Sending it again at once would only meet the same full queue.
+      retryable: false,
+      local: true,
+      errorCode: "queue_full",
+      retryAfterMs,
+    },
+  );
 }
 
 function failureWithoutAnswer(

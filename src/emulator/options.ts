@@ -11,6 +11,7 @@ import { SANDBOX_PASSKEY, SANDBOX_SHORTCODE } from "../daraja/password.ts";
 import type { OpeningBalances } from "./accounts.ts";
 import type { CredentialKeys } from "./certificate.ts";
 import { DEFAULT_INITIATOR, type Initiator } from "./credentials.ts";
+import { DEFAULT_MAX_SESSIONS } from "./sessions.ts";
 
 /** A shortcode the emulator knows, with the passkey its STK Password must be built from. */
 export interface Merchant {
@@ -47,6 +48,8 @@ export interface EmulatorOptions {
   responseLostHoldMs?: number;
   /** Lifetime of issued access tokens; `expires_in` echoes it as a string. Default 3599. */
   tokenTtlSeconds?: number;
+  /** STK sessions kept; past it the oldest ended ones are forgotten. Default 2 000 (benchmarks raise it). */
+  maxSessions?: number;
   /** Default "4999" (HTTP 200, current Daraja); "500" gives the older 500.001.1001 answer. */
   queryProcessingStyle?: QueryProcessingStyle;
   /** Longest AccountReference that can be shown; longer ones fail in the callback with 1025. Default 12. */
@@ -91,6 +94,7 @@ export interface EmulatorSettings {
   answerDelayMs: number;
   responseLostHoldMs: number;
   tokenTtlSeconds: number;
+  maxSessions: number;
   queryProcessingStyle: QueryProcessingStyle;
   maxAccountReferenceLength: number;
   initiators: ReadonlyMap<string, Initiator>;
@@ -101,6 +105,12 @@ export interface EmulatorSettings {
   seed: string;
   fetch: typeof globalThis.fetch;
   clock: Clock;
+}
+
+function wholeAtLeastOne(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1)
+    throw new RangeError(`${name} must be a whole number ≥ 1 (got ${value})`);
+  return value;
 }
 
 function nonNegative(name: string, value: number): number {
@@ -131,6 +141,7 @@ export function resolveSettings(options: EmulatorOptions = {}): EmulatorSettings
     answerDelayMs: nonNegative("answerDelayMs", options.answerDelayMs ?? 3_000),
     responseLostHoldMs: nonNegative("responseLostHoldMs", options.responseLostHoldMs ?? 30_000),
     tokenTtlSeconds: ttl,
+    maxSessions: wholeAtLeastOne("maxSessions", options.maxSessions ?? DEFAULT_MAX_SESSIONS),
     queryProcessingStyle: options.queryProcessingStyle ?? "4999",
     maxAccountReferenceLength: options.maxAccountReferenceLength ?? 12,
     initiators: new Map((options.initiators ?? [DEFAULT_INITIATOR]).map((i) => [i.name, { ...i }])),

@@ -52,16 +52,22 @@ export interface StkSession {
   receipt: Receipt | null;
 }
 
-const MAX_SESSIONS = 2_000;
+export const DEFAULT_MAX_SESSIONS = 2_000;
 
 export class SessionStore {
   readonly #byId = new Map<string, StkSession>();
+  readonly #max: number;
+
+  /** Past `max` sessions, the oldest ended ones are forgotten (STK Query then answers "does not exist"). */
+  constructor(max = DEFAULT_MAX_SESSIONS) {
+    this.#max = max;
+  }
 
   add(session: StkSession): void {
     this.#byId.set(session.checkoutRequestId, session);
-    if (this.#byId.size > MAX_SESSIONS) {
+    if (this.#byId.size > this.#max) {
       for (const [id, s] of this.#byId) {
-        if (this.#byId.size <= MAX_SESSIONS) break;
+        if (this.#byId.size <= this.#max) break;
         if (s.status === "completed") this.#byId.delete(id);
       }
     }

@@ -47,7 +47,7 @@ export type QueryDecision =
   | { kind: "rejected"; rejection: DarajaRejection };
 
 export class Simulator {
-  readonly sessions = new SessionStore();
+  readonly sessions: SessionStore;
   readonly callbacks: CallbackSender;
   readonly faults: FaultInjector;
   readonly scheduler: Scheduler;
@@ -65,6 +65,7 @@ export class Simulator {
 
   constructor(settings: EmulatorSettings, logger?: Logger) {
     this.settings = settings;
+    this.sessions = new SessionStore(settings.maxSessions);
     this.logger = (logger ?? pino({ level: "silent" })).child({ component: "daraja-emulator" });
     this.scheduler = createScheduler(settings.timeScale, (error) =>
       this.logger.error({ err: error }, "emulator timer failed"),

@@ -26,6 +26,10 @@ export function errorBody(error: AppError): ErrorBody {
 
 /** Sends an AppError as the envelope (for handlers that answer directly instead of throwing). */
 export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
+  // A refusal that says when to come back says it in the header too (429, 503).
+  const retryAfter = error.details?.retryAfterSeconds;
+  if (typeof retryAfter === "number" && Number.isFinite(retryAfter) && !reply.hasHeader("retry-after"))
+    reply.header("retry-after", String(Math.max(1, Math.ceil(retryAfter))));
   return reply.code(error.status).type("application/json; charset=utf-8").send(errorBody(error));
 }
 

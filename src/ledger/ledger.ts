@@ -7,8 +7,9 @@
  * Every function takes a Kysely executor first (the database or an open transaction), so a posting
  * commits or rolls back together with the state change that caused it.
  */
-import { sql } from "kysely";
-import type { Executor, LedgerAccountCode } from "../db/schema.ts";
+import { type Insertable, sql } from "kysely";
+import { compiledQuery } from "../db/compiled-query.ts";
+import type { Executor, LedgerAccountCode, LedgerTransfersTable } from "../db/schema.ts";
 import { newId } from "../ids.ts";
 
 /** Every account, with the meaning it has in the ledger; exhaustive over LedgerAccountCode. */
@@ -62,9 +63,8 @@ export async function postTransfer(executor: Executor, t: TransferInput): Promis
 
   const at = t.at.toISOString();
   const id = newId("xfr", t.at.getTime());
-  const inserted = await executor
-    .insertInto("ledger_transfers")
-    .values({
+  const inserted = (
+    await insertTransfer(executor, {
       id,
       transfer_key: t.key,
       kind: t.kind,
@@ -73,9 +73,7 @@ export async function postTransfer(executor: Executor, t: TransferInput): Promis
       amount: t.amount,
       created_at: at,
     })
-    .onConflict((oc) => oc.column("transfer_key").doNothing())
-    .returning("id")
-    .executeTakeFirst();
+  ).rows[0];
 
   if (!inserted) {
     const existing = await executor
@@ -86,27 +84,58 @@ export async function postTransfer(executor: Executor, t: TransferInput): Promis
     return { transferId: existing.id, posted: false };
   }
 
-  await executor
-    .insertInto("ledger_entries")
-    .values([
-      {
-        id: newId("ent", t.at.getTime()),
-        transfer_id: id,
-        account_code: t.debit,
-        amount: t.amount,
-        created_at: at,
-      },
-      {
-        id: newId("ent", t.at.getTime()),
-        transfer_id: id,
-        account_code: t.credit,
-        amount: -t.amount,
-        created_at: at,
-      },
-    ])
-    .execute();
+  await insertEntries(executor, {
+    transferId: id,
+    at,
+    debitAmount: t.amount,
+    creditAmount: -t.amount,
+    debit: t.debit,
+    credit: t.credit,
+    debitId: newId("ent", t.at.getTime()),
+    creditId: newId("ent", t.at.getTime()),
+  });
   return { transferId: id, posted: true };
 }
+
+const insertTransfer = compiledQuery((executor, row: Insertable<LedgerTransfersTable>) =>
+  executor
+    .insertInto("ledger_transfers")
+    .values(row)
+    .onConflict((oc) => oc.column("transfer_key").doNothing())
+    .returning("id"),
+);
+
+const insertEntries = compiledQuery(
+  (
+    executor,
+    e: {
+      transferId: string;
+      at: string;
+      debitAmount: number;
+      creditAmount: number;
+      debit: LedgerAccountCode;
+      credit: LedgerAccountCode;
+      debitId: string;
+      creditId: string;
+    },
+  ) =>
+    executor.insertInto("ledger_entries").values([
+      {
+        id: e.debitId,
+        transfer_id: e.transferId,
+        account_code: e.debit,
+        amount: e.debitAmount,
+        created_at: e.at,
+      },
+      {
+        id: e.creditId,
+        transfer_id: e.transferId,
+        account_code: e.credit,
+        amount: e.creditAmount,
+        created_at: e.at,
+      },
+    ]),
+);
 
 /** Balance of every account (debits positive, credits negative); accounts without entries are 0. */
 export async function accountBalances(executor: Executor): Promise<Record<LedgerAccountCode, number>> {

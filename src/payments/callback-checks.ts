@@ -1,23 +1,20 @@
 /**
- * The cheap checks of a stored callback (payments.md "Trusting a callback"), run when it arrives
- * and again whenever it is processed: allow-list, signature, shape, the transaction's ids, amount,
- * phone, a receipt already recorded elsewhere. Reading only; deciding is the caller's.
+ * The cheap checks of a callback (payments.md "Trusting a callback"): on arrival those that need no
+ * database (allow-list, signature, shape), then against the attempt it names, read in one
+ * statement (the transaction's ids, amount, phone, a receipt already recorded elsewhere). Run once
+ * when it arrives, and again on the current state whenever a stored callback is processed later.
+ * Reading only; deciding is the caller's.
  */
 import type { StkCallback } from "../daraja/contract.ts";
 import { couldBeMsisdn } from "../daraja/phone.ts";
 import { parseStkCallback, StkCallbackParseError } from "../daraja/stk-callback.ts";
-import type { MpesaCallbackRow, PaymentTransactionRow } from "../db/schema.ts";
+import type { MpesaCallbackRow } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
-import type { PaymentsContext } from "./context.ts";
-import {
-  findByCheckoutRequestId,
-  findByReceipt,
-  findTransaction,
-  hadUnknownPushOutcome,
-} from "./payment.repository.ts";
+import type { CallbackSettings, PaymentsContext } from "./context.ts";
+import { type CallbackFacts, findPaymentForCallback } from "./payment-facts.repository.ts";
 
 export type CheckedCallback =
-  | { ok: true; tx: PaymentTransactionRow; callback: StkCallback }
+  | { ok: true; facts: CallbackFacts; callback: StkCallback }
   | { ok: false; error: AppError };
 
 /** A parsed body, or why it could not be parsed (the parser's own words, naming the field). */
@@ -38,27 +35,41 @@ export function parseCallbackBody(raw: string): ParsedBody {
   }
 }
 
-const refuse = (reason: string): CheckedCallback => ({
-  ok: false,
-  error: new AppError("CALLBACK_REJECTED", reason),
-});
+const refuse = (reason: string) => new AppError("CALLBACK_REJECTED", reason);
 
-export async function checkCallback(
-  ctx: PaymentsContext,
-  row: MpesaCallbackRow,
-  body: ParsedBody,
-): Promise<CheckedCallback> {
-  const { allowedIps } = ctx.callbacks;
-  const executor = ctx.db.kysely;
-  if (allowedIps.length > 0 && (row.source_ip === null || !allowedIps.includes(row.source_ip)))
-    return refuse(`Callback source address ${row.source_ip ?? "unknown"} is not allowed`);
-  if (row.signature_valid !== 1 || row.transaction_id === null)
-    return refuse("Callback signature is missing or invalid");
+/** What is known of a callback on arrival, before any reading. */
+export type Arrival = Pick<MpesaCallbackRow, "source_ip" | "signature_valid" | "transaction_id">;
+
+/** What passed the checks on arrival: the attempt it names and what it says. */
+export type Admitted =
+  | { ok: true; transactionId: string; callback: StkCallback }
+  | { ok: false; error: AppError };
+
+/** The checks that need no database: allow-list, signature, shape. */
+export function checkArrival(settings: CallbackSettings, arrival: Arrival, body: ParsedBody): Admitted {
+  const { allowedIps } = settings;
+  if (allowedIps.length > 0 && (arrival.source_ip === null || !allowedIps.includes(arrival.source_ip)))
+    return {
+      ok: false,
+      error: refuse(`Callback source address ${arrival.source_ip ?? "unknown"} is not allowed`),
+    };
+  if (arrival.signature_valid !== 1 || arrival.transaction_id === null)
+    return { ok: false, error: refuse("Callback signature is missing or invalid") };
   if (!body.ok)
     return { ok: false, error: new AppError("VALIDATION_ERROR", `Malformed callback: ${body.problem}`) };
-  const { callback } = body;
-  const tx = await findTransaction(executor, row.transaction_id);
-  if (!tx) return refuse("Callback names an unknown transaction");
+  return { ok: true, transactionId: arrival.transaction_id, callback: body.callback };
+}
+
+/** What the checks against the attempt read: the callback's ids and receipt. */
+export const namesIn = (callback: StkCallback) => ({
+  checkoutRequestId: callback.checkoutRequestId,
+  receipt: callback.metadata?.mpesaReceiptNumber ?? null,
+});
+
+/** The checks against the attempt the callback names, on what was read of it: the refusal, or null. */
+export function checkAgainstPayment(facts: CallbackFacts | null, callback: StkCallback): AppError | null {
+  if (!facts) return refuse("Callback names an unknown transaction");
+  const tx = facts.row;
   if (tx.checkout_request_id !== null) {
     if (
       callback.checkoutRequestId !== tx.checkout_request_id ||
@@ -68,10 +79,10 @@ export async function checkCallback(
   } else {
     // We never stored Daraja's ids: only an attempt whose push outcome was unknown (or is still in
     // flight) may learn them from a signed callback.
-    const mayAdopt = tx.status === "initiated" || (await hadUnknownPushOutcome(executor, tx.id));
-    if (!mayAdopt) return refuse("No prompt was sent for this transaction");
-    const owner = await findByCheckoutRequestId(executor, callback.checkoutRequestId);
-    if (owner && owner.id !== tx.id) return refuse("CheckoutRequestID belongs to another transaction");
+    if (tx.status !== "initiated" && !facts.unknownPush)
+      return refuse("No prompt was sent for this transaction");
+    if (facts.checkoutOwner !== null && facts.checkoutOwner !== tx.id)
+      return refuse("CheckoutRequestID belongs to another transaction");
   }
   // Daraja charges exactly the amount we pushed, to the phone we pushed to: a callback that says
   // otherwise is not what we sent, so it is refused. The payment stays open and the reconciler's
@@ -81,10 +92,23 @@ export async function checkCallback(
     return refuse(`Amount ${metadata.amount} differs from the ${tx.amount} KES pushed for this transaction`);
   if (metadata?.phoneNumber != null && !couldBeMsisdn(metadata.phoneNumber, tx.phone_number))
     return refuse("PhoneNumber differs from the number the prompt was sent to");
-  const receipt = metadata?.mpesaReceiptNumber ?? null;
-  if (receipt !== null) {
-    const owner = await findByReceipt(executor, receipt);
-    if (owner && owner.id !== tx.id) return refuse("M-Pesa receipt already recorded for another transaction");
-  }
-  return { ok: true, tx, callback };
+  if (facts.receiptOwner !== null && facts.receiptOwner !== tx.id)
+    return refuse("M-Pesa receipt already recorded for another transaction");
+  return null;
+}
+
+/** Every check of a stored callback, on the attempt as it is now (one read). */
+export async function checkCallback(
+  ctx: PaymentsContext,
+  row: MpesaCallbackRow,
+  body: ParsedBody,
+): Promise<CheckedCallback> {
+  const admitted = checkArrival(ctx.callbacks, row, body);
+  if (!admitted.ok) return admitted;
+  const { callback } = admitted;
+  const facts = await findPaymentForCallback(ctx.db.kysely, admitted.transactionId, namesIn(callback));
+  const refusal = checkAgainstPayment(facts, callback);
+  if (refusal !== null || facts === null)
+    return { ok: false, error: refusal ?? refuse("Callback names an unknown transaction") };
+  return { ok: true, facts, callback };
 }

@@ -3,6 +3,7 @@
  * verdict. A row stays `received` with `processed_at` NULL until it is decided; the reconciler
  * picks up rows left that way (a crash, a failed Daraja query) and finishes them.
  */
+import { compiledQuery } from "../db/compiled-query.ts";
 import type { CallbackVerdict, Executor, MpesaCallbackRow } from "../db/schema.ts";
 import { newId } from "../ids.ts";
 
@@ -18,9 +19,9 @@ export interface NewCallback {
   at: Date;
 }
 
-/** Stores a callback as received and returns the stored row. */
-export async function insertCallback(executor: Executor, cb: NewCallback): Promise<MpesaCallbackRow> {
-  const row: MpesaCallbackRow = {
+/** A callback as received, not yet stored: `received`, undecided. */
+export function newCallbackRow(cb: NewCallback): MpesaCallbackRow {
+  return {
     id: newId("cbk", cb.at.getTime()),
     transaction_id: cb.transactionId,
     checkout_request_id: cb.checkoutRequestId,
@@ -37,8 +38,25 @@ export async function insertCallback(executor: Executor, cb: NewCallback): Promi
     lease_until: null,
     failures: 0,
   };
-  await executor.insertInto("mpesa_callbacks").values(row).execute();
-  return row;
+}
+
+/** The same callback with its verdict, decided at `at`. */
+export function withVerdict(
+  row: MpesaCallbackRow,
+  verdict: Exclude<CallbackVerdict, "received">,
+  reason: string | null,
+  at: Date,
+): MpesaCallbackRow {
+  return { ...row, verdict, reason, processed_at: at.toISOString() };
+}
+
+const insertRow = compiledQuery((executor, row: MpesaCallbackRow) =>
+  executor.insertInto("mpesa_callbacks").values(row),
+);
+
+/** Stores a callback: as received, or already with its verdict. */
+export async function insertCallback(executor: Executor, row: MpesaCallbackRow): Promise<void> {
+  await insertRow(executor, row);
 }
 
 export async function findCallback(executor: Executor, id: string): Promise<MpesaCallbackRow | null> {
@@ -102,19 +120,22 @@ export async function findUndecidedCallbacks(
     .execute();
 }
 
+const undecidedFor = compiledQuery((executor, a: { transactionId: string }) =>
+  executor
+    .selectFrom("mpesa_callbacks")
+    .selectAll()
+    .where("transaction_id", "=", a.transactionId)
+    .where("verdict", "=", "received")
+    .where("signature_valid", "=", 1)
+    .orderBy("received_at"),
+);
+
 /** Undecided callbacks of one transaction (to finish them as soon as its push settles). */
 export async function findUndecidedCallbacksFor(
   executor: Executor,
   transactionId: string,
 ): Promise<MpesaCallbackRow[]> {
-  return executor
-    .selectFrom("mpesa_callbacks")
-    .selectAll()
-    .where("transaction_id", "=", transactionId)
-    .where("verdict", "=", "received")
-    .where("signature_valid", "=", 1)
-    .orderBy("received_at")
-    .execute();
+  return (await undecidedFor(executor, { transactionId })).rows;
 }
 
 /** Counts one more processing failure; answers the new count. */

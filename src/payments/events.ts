@@ -1,8 +1,9 @@
 /**
  * Payment status changes, for live views (SSE). Fed after each committed transition. In-process
- * listeners are called directly; on PostgreSQL each change is also sent with
- * `NOTIFY malipo_payment_events_<schema>` and a dedicated connection LISTENs, so a change committed
- * by another process (another API instance, its reconciler) reaches this process's listeners too.
+ * listeners are called directly; on PostgreSQL the changes are also sent with
+ * `NOTIFY malipo_payment_events_<schema>` (those that came while the previous NOTIFY was on its way
+ * go together in one) and a dedicated connection LISTENs, so a change committed by another process
+ * (another API instance, its reconciler) reaches this process's listeners too.
  * The channel carries the schema so test schemas side by side do not hear each other.
  *
  * Delivery is best effort: listeners re-read the transaction, and live views also re-read it on
@@ -31,6 +32,35 @@ export function paymentEventsChannel(schema: string | null): string {
 }
 
 const RECONNECT_MS = 2_000;
+const NOTIFY = "SELECT pg_notify($1, $2)";
+/** PostgreSQL takes payloads under 8,000 bytes. */
+const MAX_PAYLOAD_BYTES = 7_500;
+/** Changes waiting for a NOTIFY at most (a database that stopped answering must not fill memory). */
+const MAX_WAITING = 10_000;
+
+interface WireChange {
+  transactionId?: unknown;
+  status?: unknown;
+}
+
+/** `{ origin, changes }` payloads, each within PostgreSQL's limit. */
+export function payloadsOf(origin: string, changes: readonly PaymentChange[]): string[] {
+  const payloads: string[] = [];
+  let batch: PaymentChange[] = [];
+  let bytes = 0;
+  for (const change of changes) {
+    const size = Buffer.byteLength(JSON.stringify(change)) + 1;
+    if (batch.length > 0 && bytes + size > MAX_PAYLOAD_BYTES) {
+      payloads.push(JSON.stringify({ origin, changes: batch }));
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(change);
+    bytes += size;
+  }
+  if (batch.length > 0) payloads.push(JSON.stringify({ origin, changes: batch }));
+  return payloads;
+}
 
 export function createPaymentEventBus(deps: { db: Db; logger: Logger }): PaymentEventBus {
   const listeners = new Map<string, Set<PaymentChangeListener>>();
@@ -54,17 +84,39 @@ export function createPaymentEventBus(deps: { db: Db; logger: Logger }): Payment
   function onNotification(message: pg.Notification): void {
     if (message.channel !== channel || !message.payload) return;
     try {
-      const parsed = JSON.parse(message.payload) as {
-        origin?: string;
-        transactionId?: string;
-        status?: string;
-      };
-      if (parsed.origin === origin || typeof parsed.transactionId !== "string") return;
-      if (!PAYMENT_STATUSES.includes(parsed.status as PaymentStatus)) return;
-      emit({ transactionId: parsed.transactionId, status: parsed.status as PaymentStatus });
+      const parsed = JSON.parse(message.payload) as { origin?: string; changes?: unknown } & WireChange;
+      if (parsed.origin === origin) return;
+      // A batch (`changes`), or one change as an older process sends it.
+      const changes: WireChange[] = Array.isArray(parsed.changes) ? parsed.changes : [parsed];
+      for (const change of changes) {
+        if (typeof change?.transactionId !== "string") continue;
+        if (!PAYMENT_STATUSES.includes(change.status as PaymentStatus)) continue;
+        emit({ transactionId: change.transactionId, status: change.status as PaymentStatus });
+      }
     } catch {
       deps.logger.warn({ channel }, "unreadable payment notification ignored");
     }
+  }
+
+  // While one NOTIFY is on its way, changes wait and go together in the next: under load one
+  // statement carries many changes, and alone a change goes at once.
+  let waiting: PaymentChange[] = [];
+  let sending = false;
+  function flush(): void {
+    if (sending || waiting.length === 0 || !pool || closed) return;
+    const batch = waiting;
+    waiting = [];
+    sending = true;
+    Promise.all(
+      payloadsOf(origin, batch).map((payload) =>
+        pool.query({ name: "malipo_payment_notify", text: NOTIFY, values: [channel, payload] }),
+      ),
+    )
+      .catch((error) => deps.logger.warn({ err: error }, "payment NOTIFY failed"))
+      .finally(() => {
+        sending = false;
+        flush();
+      });
   }
 
   async function listen(): Promise<void> {
@@ -102,10 +154,11 @@ export function createPaymentEventBus(deps: { db: Db; logger: Logger }): Payment
     publish(change) {
       emit(change);
       if (!pool || closed) return;
-      const payload = JSON.stringify({ origin, ...change });
-      pool.query("SELECT pg_notify($1, $2)", [channel, payload]).catch((error) => {
-        deps.logger.warn({ err: error }, "payment NOTIFY failed");
-      });
+      // Best effort: past the bound (the database does not answer) the oldest are dropped; live
+      // views re-read on their heartbeat.
+      if (waiting.length >= MAX_WAITING) waiting.shift();
+      waiting.push(change);
+      flush();
     },
     subscribe(transactionId, listener) {
       let set = listeners.get(transactionId);

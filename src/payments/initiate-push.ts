@@ -11,23 +11,18 @@ import { findBookingWithFee } from "../bookings/booking-fee.repository.ts";
 import type { StkPushAccepted } from "../daraja/contract.ts";
 import { normalizeMsisdn } from "../daraja/phone.ts";
 import { isUniqueViolation } from "../db/database.ts";
-import type { PaymentTransactionRow } from "../db/schema.ts";
+import type { BookingFeeRow, PaymentTransactionRow } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { newId } from "../ids.ts";
 import { countPaymentStatus } from "../metrics.ts";
 import type { PaymentsContext } from "./context.ts";
 import { type IdempotencyClaim, linkAttempt } from "./idempotency.repository.ts";
 import { hasStoredAnswer, type IdempotentRequest, withIdempotency } from "./idempotency.ts";
-import {
-  findOpenAttempt,
-  findTransaction,
-  insertPaymentEvent,
-  insertTransaction,
-} from "./payment.repository.ts";
+import { findOpenAttempt, insertPaymentEvent, insertTransaction } from "./payment.repository.ts";
 import { applyPaymentEvent } from "./payment-apply.ts";
 import { finishWaitingCallbacks } from "./process-callback.ts";
 import { checkPromptLimits } from "./prompt-limits.ts";
-import { classifyPushFailure } from "./push-outcome.ts";
+import { classifyPushFailure, mpesaBusy } from "./push-outcome.ts";
 import { pushRequestFor } from "./push-request.ts";
 import { settleFromDaraja } from "./settle-from-daraja.ts";
 
@@ -103,6 +98,9 @@ async function initiate(
   claim: IdempotencyClaim | null,
 ): Promise<StkPushStarted> {
   const { db } = ctx;
+  // Shed load before any work when the queue toward Daraja is full (a push would be refused).
+  const congested = ctx.daraja.congestion?.();
+  if (congested) throw mpesaBusy(congested.retryAfterMs);
   const found = await findBookingWithFee(db.kysely, input.bookingId);
   if (!found || found.booking.customer_id !== input.userId) throw notFound();
   const { booking, fee } = found;
@@ -151,28 +149,17 @@ async function createAttempt(
   const now = clock.now();
   const at = now.toISOString();
   const id = newId("pay", now.getTime());
+  let row: PaymentTransactionRow;
   try {
-    await db.kysely.transaction().execute(async (trx) => {
+    row = await db.kysely.transaction().execute(async (trx) => {
       const found = await findBookingWithFee(trx, input.bookingId);
       if (!found) throw notFound();
       if (found.fee.status !== "pending") throw alreadyPaid();
-      await insertTransaction(trx, {
-        id,
-        booking_id: found.booking.id,
-        booking_fee_id: found.fee.id,
-        user_id: input.userId,
-        phone_number: input.phone,
-        amount: found.fee.amount,
-        currency: found.fee.currency,
-        status: "initiated",
-        open_fee_key: found.fee.id,
-        check_attempts: 0,
-        created_at: at,
-        updated_at: at,
-      });
+      const attempt = newAttempt({ id, userId: input.userId, phone: input.phone, fee: found.fee, at });
+      await insertTransaction(trx, attempt);
       await insertPaymentEvent(trx, {
         transactionId: id,
-        bookingId: found.booking.id,
+        bookingId: found.fee.booking_id,
         type: "created",
         from: null,
         to: "initiated",
@@ -185,6 +172,7 @@ async function createAttempt(
           "PAYMENT_IN_PROGRESS",
           "A repeat of this request is being handled; wait for its answer",
         );
+      return attempt;
     });
   } catch (error) {
     if (!isUniqueViolation(error, "open_fee_key")) throw error;
@@ -194,7 +182,45 @@ async function createAttempt(
     throw error;
   }
   if (ctx.metrics) countPaymentStatus(ctx.metrics, "initiated");
-  return (await findTransaction(db.kysely, id)) as PaymentTransactionRow;
+  return row;
+}
+
+/** A new attempt, `initiated`, for the fee: the row exactly as it is written. */
+function newAttempt(a: {
+  id: string;
+  userId: string;
+  phone: string;
+  fee: BookingFeeRow;
+  at: string;
+}): PaymentTransactionRow {
+  return {
+    id: a.id,
+    booking_id: a.fee.booking_id,
+    booking_fee_id: a.fee.id,
+    user_id: a.userId,
+    phone_number: a.phone,
+    amount: a.fee.amount,
+    currency: a.fee.currency,
+    status: "initiated",
+    open_fee_key: a.fee.id,
+    merchant_request_id: null,
+    checkout_request_id: null,
+    mpesa_receipt_number: null,
+    result_code: null,
+    result_desc: null,
+    failure_reason: null,
+    paid_amount: null,
+    paid_phone: null,
+    mpesa_transaction_date: null,
+    next_check_at: null,
+    check_attempts: 0,
+    last_queried_at: null,
+    lease_owner: null,
+    lease_until: null,
+    created_at: a.at,
+    updated_at: a.at,
+    completed_at: null,
+  };
 }
 
 async function push(ctx: PaymentsContext, tx: PaymentTransactionRow): Promise<StkPushStarted> {

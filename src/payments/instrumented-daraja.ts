@@ -64,8 +64,10 @@ export function instrumentPayoutsDaraja(
 export function instrumentDaraja(daraja: DarajaApi, metrics: Metrics | undefined): DarajaApi {
   if (!metrics) return daraja;
   const timed = timer(metrics);
+  const congestion = daraja.congestion?.bind(daraja);
   return {
     stkPush: (input) => timed("stk_push", () => daraja.stkPush(input)),
     stkQuery: (checkoutRequestId) => timed("stk_query", () => daraja.stkQuery(checkoutRequestId)),
+    ...(congestion ? { congestion } : {}),
   };
 }

@@ -1,19 +1,25 @@
 /**
- * THE single path by which a payment changes: read the row, ask the pure state machine, then in
- * ONE database transaction compare-and-set the row, post the ledger transfer, hold the fee and
- * append the event. A lost compare-and-set (someone else changed the row first) rolls everything
+ * THE single path by which a payment changes: read the row and its fee (one statement), ask the
+ * pure state machine, then in ONE database transaction compare-and-set the row, post the ledger
+ * transfer, hold the fee and append the event. A lost compare-and-set (someone else changed the row first) rolls everything
  * back and re-runs on the fresh row, where the same result is then a duplicate: two deliveries of
  * one result can never both move money. Every use case calls `applyPaymentEvent(ctx, …)` by name.
  */
-import { findBookingWithFee, markFeeHeld } from "../bookings/booking-fee.repository.ts";
+import { markFeeHeld } from "../bookings/booking-fee.repository.ts";
 import { maskMsisdn } from "../daraja/phone.ts";
 import { isUniqueViolation } from "../db/database.ts";
-import type { BookingFeeRow, BookingRow, Executor, PaymentTransactionRow } from "../db/schema.ts";
+import type { Executor, PaymentTransactionRow } from "../db/schema.ts";
 import { balanceOfPayment, postTransfer } from "../ledger/ledger.ts";
 import { countPaymentStatus } from "../metrics.ts";
 import { enqueuePaymentWebhooks } from "../webhooks/producers.ts";
 import type { PaymentsContext } from "./context.ts";
 import { findTransaction, guardOf, insertPaymentEvent, updateTransactionIf } from "./payment.repository.ts";
+import {
+  type ApplyRow,
+  type FeeFacts,
+  findPaymentForApply,
+  type PaymentForApply,
+} from "./payment-facts.repository.ts";
 import { describeEvent, patchFor } from "./payment-patch.ts";
 import type { ResultSource } from "./payment-result.ts";
 import { accountReferenceFor } from "./push-request.ts";
@@ -31,7 +37,8 @@ import {
 /** Where an event came from: a Daraja result, our push call, the reconciler's clock, or an admin. */
 export type EventSource = ResultSource | "push" | "reconciler" | "admin";
 
-export type ApplyOutcome =
+/** What applying did; `transaction` is the row as it now stands (as read, with the patch applied). */
+export type ApplyOutcome<R extends ApplyRow = PaymentTransactionRow> =
   | {
       applied: true;
       from: PaymentStatus;
@@ -40,9 +47,9 @@ export type ApplyOutcome =
       /** Something a viewer of the transaction can see changed (status, result, receipt). */
       visible: boolean;
       note: string;
-      transaction: PaymentTransactionRow;
+      transaction: R;
     }
-  | { applied: false; reason: string; transaction: PaymentTransactionRow | null };
+  | { applied: false; reason: string; transaction: R | null };
 
 /** What applying needs from the payments context. */
 export type ApplyContext = Pick<
@@ -50,7 +57,8 @@ export type ApplyContext = Pick<
   "db" | "clock" | "logger" | "timings" | "metrics" | "onChange"
 >;
 
-class LostRace extends Error {}
+/** Someone changed the row (or the fee) between reading and writing: roll back and start over. */
+export class LostRace extends Error {}
 
 const MAX_ATTEMPTS = 4;
 
@@ -62,25 +70,12 @@ export async function applyPaymentEvent(
 ): Promise<ApplyOutcome> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const outcome = await ctx.db.kysely
-        .transaction()
-        .execute((trx) => applyOnce(ctx, trx, transactionId, event, source));
-      if (outcome.applied && outcome.visible) {
-        if (outcome.from !== outcome.to && ctx.metrics) countPaymentStatus(ctx.metrics, outcome.to);
-        ctx.onChange({ transactionId, status: outcome.to });
-      }
-      if (outcome.applied)
-        ctx.logger.info(
-          {
-            transactionId,
-            event: event.type,
-            source,
-            from: outcome.from,
-            to: outcome.to,
-            duplicate: outcome.duplicate,
-          },
-          `payment ${outcome.note}`,
-        );
+      const outcome = await ctx.db.kysely.transaction().execute(async (trx) => {
+        const read = await findPaymentForApply(trx, transactionId);
+        if (!read) return { applied: false as const, reason: "no such transaction", transaction: null };
+        return applyWithin(ctx, trx, read, event, source);
+      });
+      announceApplied(ctx, event, source, outcome);
       return outcome;
     } catch (error) {
       if (error instanceof LostRace && attempt < MAX_ATTEMPTS) continue;
@@ -93,31 +88,63 @@ export async function applyPaymentEvent(
   }
 }
 
+/** After commit: the metrics, the live views and the log hear of an applied event. */
+export function announceApplied<R extends ApplyRow>(
+  ctx: ApplyContext,
+  event: PaymentEvent,
+  source: EventSource,
+  outcome: ApplyOutcome<R>,
+): void {
+  if (!outcome.applied) return;
+  const transactionId = outcome.transaction.id;
+  if (outcome.visible) {
+    if (outcome.from !== outcome.to && ctx.metrics) countPaymentStatus(ctx.metrics, outcome.to);
+    ctx.onChange({ transactionId, status: outcome.to });
+  }
+  ctx.logger.info(
+    {
+      transactionId,
+      event: event.type,
+      source,
+      from: outcome.from,
+      to: outcome.to,
+      duplicate: outcome.duplicate,
+    },
+    `payment ${outcome.note}`,
+  );
+}
+
 async function refused(ctx: ApplyContext, transactionId: string, reason: string): Promise<ApplyOutcome> {
   return { applied: false, reason, transaction: await findTransaction(ctx.db.kysely, transactionId) };
 }
 
-async function applyOnce(
+/**
+ * Inside an open transaction, on what it read: the state machine, the compare-and-set, the effects
+ * and the event row. Throws `LostRace` when the row or the fee changed since it was read (the
+ * caller rolls back); the caller announces the outcome once committed (`announceApplied`).
+ */
+export async function applyWithin<R extends ApplyRow>(
   ctx: ApplyContext,
   trx: Executor,
-  transactionId: string,
+  read: PaymentForApply<R>,
   event: PaymentEvent,
   source: EventSource,
-): Promise<ApplyOutcome> {
-  const row = await findTransaction(trx, transactionId);
-  if (!row) return { applied: false, reason: "no such transaction", transaction: null };
-  const found = await findBookingWithFee(trx, row.booking_id);
-  if (!found) return { applied: false, reason: "the booking fee is missing", transaction: row };
-  // Suspense is a credit balance: what is held for this payment is its negation.
-  const inSuspense = -(await balanceOfPayment(trx, "suspense", row.id));
-  const t = transition(row.status, event, contextFor(row, found.fee, found.booking, inSuspense));
+): Promise<ApplyOutcome<R>> {
+  const { row } = read;
+  // Suspense is a credit balance: what is held for this payment is its negation. Only a person's
+  // decision on suspense money reads it, so only that event pays for the query.
+  const inSuspense = event.type === "admin_resolve" ? -(await balanceOfPayment(trx, "suspense", row.id)) : 0;
+  const t = transition(row.status, event, contextFor(row, read.fee, inSuspense));
   if (isRejection(t)) return { applied: false, reason: t.rejected, transaction: row };
 
   const now = ctx.clock.now();
+  let updated = row;
   if (!t.duplicate || t.effects.length > 0) {
     const patch = patchFor(row, t, now, ctx.timings);
     if (!(await updateTransactionIf(trx, row.id, guardOf(row), patch))) throw new LostRace();
     for (const effect of t.effects) await performEffect(trx, row, effect, now);
+    // The row as it now stands, without reading it back.
+    updated = { ...row, ...patch } as R;
   }
   await insertPaymentEvent(trx, {
     transactionId: row.id,
@@ -128,9 +155,18 @@ async function applyOnce(
     data: { source, note: t.note, duplicate: t.duplicate, ...describeEvent(event) },
     at: now,
   });
-  const updated = (await findTransaction(trx, row.id)) ?? row;
-  // Webhooks for this change, in its transaction (src/webhooks): delivered only if it commits.
-  await enqueuePaymentWebhooks(trx, { before: row, after: updated, effects: t.effects, at: now });
+  // Webhooks for this change, in its transaction (src/webhooks): delivered only if it commits. The
+  // event carries the API's full view, so a change a receiver hears of reads the row as it stands.
+  if (row.status !== t.to || t.effects.some((e) => e.type === "hold_fee")) {
+    const after = await findTransaction(trx, row.id);
+    if (after)
+      await enqueuePaymentWebhooks(trx, {
+        before: { ...after, status: row.status },
+        after,
+        effects: t.effects,
+        at: now,
+      });
+  }
   const visible =
     row.status !== t.to || t.effects.some((e) => e.type === "record_result" || e.type === "record_payment");
   return {
@@ -144,17 +180,12 @@ async function applyOnce(
   };
 }
 
-export function contextFor(
-  row: PaymentTransactionRow,
-  fee: BookingFeeRow,
-  booking: BookingRow,
-  inSuspense: number,
-): TransitionContext {
+export function contextFor(row: ApplyRow, fee: FeeFacts, inSuspense: number): TransitionContext {
   return {
     expectedAmount: row.amount,
     expectedPhone: row.phone_number,
     hasCheckoutId: row.checkout_request_id !== null,
-    fee: feeStanding(row, fee, booking),
+    fee: feeStanding(row, fee),
     recorded: {
       resultCode: row.result_code,
       receipt: row.mpesa_receipt_number,
@@ -164,17 +195,17 @@ export function contextFor(
   };
 }
 
-function feeStanding(row: PaymentTransactionRow, fee: BookingFeeRow, booking: BookingRow): FeeStanding {
-  if (fee.status === "pending") return booking.status === "cancelled" ? "not_payable" : "awaiting_payment";
-  if (fee.paid_transaction_id === row.id) return "paid_by_this_attempt";
-  if (fee.paid_transaction_id !== null) return "paid_by_another_attempt";
+function feeStanding(row: ApplyRow, fee: FeeFacts): FeeStanding {
+  if (fee.status === "pending") return fee.bookingStatus === "cancelled" ? "not_payable" : "awaiting_payment";
+  if (fee.paidTransactionId === row.id) return "paid_by_this_attempt";
+  if (fee.paidTransactionId !== null) return "paid_by_another_attempt";
   return "not_payable";
 }
 
 /** The money of one M-Pesa payment enters the books once, whichever account it lands in. */
 export const moneyInKey = (transactionId: string) => `mpesa-in:${transactionId}`;
 
-async function performEffect(trx: Executor, row: PaymentTransactionRow, effect: PaymentEffect, at: Date) {
+async function performEffect(trx: Executor, row: ApplyRow, effect: PaymentEffect, at: Date) {
   const transfer = { key: moneyInKey(row.id), transactionId: row.id, bookingFeeId: row.booking_fee_id, at };
   switch (effect.type) {
     case "credit_escrow":
@@ -222,7 +253,14 @@ async function performEffect(trx: Executor, row: PaymentTransactionRow, effect: 
     }
     case "hold_fee":
       // The fee moved since we read it (another attempt paid it): start over with the new facts.
-      if (!(await markFeeHeld(trx, { feeId: row.booking_fee_id, transactionId: row.id, at })))
+      if (
+        !(await markFeeHeld(trx, {
+          feeId: row.booking_fee_id,
+          bookingId: row.booking_id,
+          transactionId: row.id,
+          at,
+        }))
+      )
         throw new LostRace();
       return;
     case "open_review":

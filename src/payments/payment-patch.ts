@@ -4,11 +4,12 @@
  */
 import { maskMsisdn } from "../daraja/phone.ts";
 import { parseDarajaTimestamp } from "../daraja/timestamp.ts";
-import type { PaymentTransactionRow, PaymentTransactionUpdate } from "../db/schema.ts";
+import type { PaymentTransactionUpdate } from "../db/schema.ts";
+import type { ApplyRow } from "./payment-facts.repository.ts";
 import { type CheckSchedule, isOpen, type PaymentEvent, type Transition } from "./state-machine.ts";
 import { nextBackoffCheck, type PaymentTimings } from "./timings.ts";
 
-export function patchFor(row: PaymentTransactionRow, t: Transition, now: Date, timings: PaymentTimings) {
+export function patchFor(row: ApplyRow, t: Transition, now: Date, timings: PaymentTimings) {
   const at = now.toISOString();
   const open = isOpen(t.to);
   const patch: PaymentTransactionUpdate = {
@@ -59,12 +60,7 @@ export function patchFor(row: PaymentTransactionRow, t: Transition, now: Date, t
   return patch;
 }
 
-function scheduledCheck(
-  row: PaymentTransactionRow,
-  when: CheckSchedule,
-  now: Date,
-  timings: PaymentTimings,
-): Date {
+function scheduledCheck(row: ApplyRow, when: CheckSchedule, now: Date, timings: PaymentTimings): Date {
   switch (when) {
     case "first_check":
       return new Date(now.getTime() + timings.firstCheckMs);

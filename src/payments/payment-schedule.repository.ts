@@ -55,22 +55,27 @@ export async function countDuePayments(executor: Executor, now: Date): Promise<n
   return Number(row?.n ?? 0);
 }
 
-/** Lease a row for `owner` until `until`; portable across engines (no SKIP LOCKED needed). */
-export async function claimPayment(
+/**
+ * Leases the rows among `ids` that nobody holds, for `owner` until `until`, and answers them as
+ * they now are (a row that changed since it was found is worked on as it is). Portable across
+ * engines (no SKIP LOCKED needed).
+ */
+export async function claimPayments(
   executor: Executor,
-  id: string,
+  ids: readonly string[],
   owner: string,
   now: Date,
   until: Date,
-): Promise<boolean> {
+): Promise<PaymentTransactionRow[]> {
+  if (ids.length === 0) return [];
   const at = now.toISOString();
-  const result = await executor
+  return executor
     .updateTable("payment_transactions")
     .set({ lease_owner: owner, lease_until: until.toISOString() })
-    .where("id", "=", id)
+    .where("id", "in", ids)
     .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", at)]))
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+    .returningAll()
+    .execute();
 }
 
 export async function releasePayment(executor: Executor, id: string, owner: string): Promise<void> {

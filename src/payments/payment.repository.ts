@@ -3,9 +3,12 @@
  * database or an open transaction). Status changes are compare-and-set: the caller names the facts
  * it read, and the update only happens when they still hold (`numUpdatedRows` says who won).
  */
+import type { Insertable } from "kysely";
+import { compiledQuery } from "../db/compiled-query.ts";
 import type {
   Executor,
   NewPaymentTransaction,
+  PaymentEventsTable,
   PaymentStatus,
   PaymentTransactionRow,
   PaymentTransactionUpdate,
@@ -21,7 +24,12 @@ export interface RowGuard {
   resultCode: string | null;
 }
 
-export function guardOf(row: PaymentTransactionRow): RowGuard {
+export function guardOf(
+  row: Pick<
+    PaymentTransactionRow,
+    "status" | "checkout_request_id" | "mpesa_receipt_number" | "paid_amount" | "result_code"
+  >,
+): RowGuard {
   return {
     status: row.status,
     checkoutRequestId: row.checkout_request_id,
@@ -31,54 +39,57 @@ export function guardOf(row: PaymentTransactionRow): RowGuard {
   };
 }
 
+const insertRow = compiledQuery((executor, row: NewPaymentTransaction) =>
+  executor.insertInto("payment_transactions").values(row),
+);
+
 export async function insertTransaction(executor: Executor, row: NewPaymentTransaction): Promise<void> {
-  await executor.insertInto("payment_transactions").values(row).execute();
+  await insertRow(executor, row);
 }
 
+const byId = compiledQuery((executor, a: { id: string }) =>
+  executor.selectFrom("payment_transactions").selectAll().where("id", "=", a.id),
+);
+
 export async function findTransaction(executor: Executor, id: string): Promise<PaymentTransactionRow | null> {
-  const row = await executor
-    .selectFrom("payment_transactions")
-    .selectAll()
-    .where("id", "=", id)
-    .executeTakeFirst();
-  return row ?? null;
+  return (await byId(executor, { id })).rows[0] ?? null;
 }
+
+const openFor = compiledQuery((executor, a: { feeId: string }) =>
+  executor.selectFrom("payment_transactions").selectAll().where("open_fee_key", "=", a.feeId),
+);
 
 export async function findOpenAttempt(
   executor: Executor,
   feeId: string,
 ): Promise<PaymentTransactionRow | null> {
-  const row = await executor
-    .selectFrom("payment_transactions")
-    .selectAll()
-    .where("open_fee_key", "=", feeId)
-    .executeTakeFirst();
-  return row ?? null;
+  return (await openFor(executor, { feeId })).rows[0] ?? null;
 }
 
-export async function findByCheckoutRequestId(
-  executor: Executor,
-  checkoutRequestId: string,
-): Promise<PaymentTransactionRow | null> {
-  const row = await executor
-    .selectFrom("payment_transactions")
-    .selectAll()
-    .where("checkout_request_id", "=", checkoutRequestId)
-    .executeTakeFirst();
-  return row ?? null;
-}
-
-export async function findByReceipt(
-  executor: Executor,
-  receipt: string,
-): Promise<PaymentTransactionRow | null> {
-  const row = await executor
-    .selectFrom("payment_transactions")
-    .selectAll()
-    .where("mpesa_receipt_number", "=", receipt)
-    .executeTakeFirst();
-  return row ?? null;
-}
+const updateIf = compiledQuery(
+  (executor, a: { id: string; guard: RowGuard; patch: PaymentTransactionUpdate }) => {
+    const { guard } = a;
+    let query = executor.updateTable("payment_transactions").set(a.patch).where("id", "=", a.id);
+    query = query.where("status", "=", guard.status);
+    query =
+      guard.checkoutRequestId === null
+        ? query.where("checkout_request_id", "is", null)
+        : query.where("checkout_request_id", "=", guard.checkoutRequestId);
+    query =
+      guard.receipt === null
+        ? query.where("mpesa_receipt_number", "is", null)
+        : query.where("mpesa_receipt_number", "=", guard.receipt);
+    query =
+      guard.paidAmount === null
+        ? query.where("paid_amount", "is", null)
+        : query.where("paid_amount", "=", guard.paidAmount);
+    query =
+      guard.resultCode === null
+        ? query.where("result_code", "is", null)
+        : query.where("result_code", "=", guard.resultCode);
+    return query;
+  },
+);
 
 /** Compare-and-set: true when this call changed the row. */
 export async function updateTransactionIf(
@@ -87,26 +98,8 @@ export async function updateTransactionIf(
   guard: RowGuard,
   patch: PaymentTransactionUpdate,
 ): Promise<boolean> {
-  let query = executor.updateTable("payment_transactions").set(patch).where("id", "=", id);
-  query = query.where("status", "=", guard.status);
-  query =
-    guard.checkoutRequestId === null
-      ? query.where("checkout_request_id", "is", null)
-      : query.where("checkout_request_id", "=", guard.checkoutRequestId);
-  query =
-    guard.receipt === null
-      ? query.where("mpesa_receipt_number", "is", null)
-      : query.where("mpesa_receipt_number", "=", guard.receipt);
-  query =
-    guard.paidAmount === null
-      ? query.where("paid_amount", "is", null)
-      : query.where("paid_amount", "=", guard.paidAmount);
-  query =
-    guard.resultCode === null
-      ? query.where("result_code", "is", null)
-      : query.where("result_code", "=", guard.resultCode);
-  const result = await query.executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  const result = await updateIf(executor, { id, guard: { ...guard }, patch });
+  return Number(result.numAffectedRows) === 1;
 }
 
 export interface NewPaymentEvent {
@@ -119,31 +112,21 @@ export interface NewPaymentEvent {
   at: Date;
 }
 
-export async function insertPaymentEvent(executor: Executor, event: NewPaymentEvent): Promise<void> {
-  await executor
-    .insertInto("payment_events")
-    .values({
-      id: newId("pev", event.at.getTime()),
-      transaction_id: event.transactionId,
-      booking_id: event.bookingId,
-      type: event.type,
-      from_status: event.from,
-      to_status: event.to,
-      data: JSON.stringify(event.data),
-      created_at: event.at.toISOString(),
-    })
-    .execute();
-}
+const insertEvent = compiledQuery((executor, row: Insertable<PaymentEventsTable>) =>
+  executor.insertInto("payment_events").values(row),
+);
 
-/** True when the attempt ever had an unknown push outcome (so a signed callback may teach us its ids). */
-export async function hadUnknownPushOutcome(executor: Executor, transactionId: string): Promise<boolean> {
-  const row = await executor
-    .selectFrom("payment_events")
-    .select("id")
-    .where("transaction_id", "=", transactionId)
-    .where("type", "=", "push_outcome_unknown")
-    .executeTakeFirst();
-  return row !== undefined;
+export async function insertPaymentEvent(executor: Executor, event: NewPaymentEvent): Promise<void> {
+  await insertEvent(executor, {
+    id: newId("pev", event.at.getTime()),
+    transaction_id: event.transactionId,
+    booking_id: event.bookingId,
+    type: event.type,
+    from_status: event.from,
+    to_status: event.to,
+    data: JSON.stringify(event.data),
+    created_at: event.at.toISOString(),
+  });
 }
 
 export async function listPaymentEvents(executor: Executor, transactionId: string) {
@@ -153,70 +136,6 @@ export async function listPaymentEvents(executor: Executor, transactionId: strin
     .where("transaction_id", "=", transactionId)
     .orderBy("id")
     .execute();
-}
-
-/** Attempts one account started for one phone since `since`. */
-export async function countPromptsByAccount(
-  executor: Executor,
-  userId: string,
-  phone: string,
-  since: Date,
-): Promise<number> {
-  const row = await executor
-    .selectFrom("payment_transactions")
-    .select((eb) => eb.fn.countAll<string | number>().as("n"))
-    .where("user_id", "=", userId)
-    .where("phone_number", "=", phone)
-    .where("created_at", ">=", since.toISOString())
-    .executeTakeFirst();
-  return Number(row?.n ?? 0);
-}
-
-/** The different phones one account prompted since `since`. */
-export async function phonesPromptedBy(executor: Executor, userId: string, since: Date): Promise<string[]> {
-  const rows = await executor
-    .selectFrom("payment_transactions")
-    .select("phone_number")
-    .distinct()
-    .where("user_id", "=", userId)
-    .where("created_at", ">=", since.toISOString())
-    .execute();
-  return rows.map((r) => r.phone_number);
-}
-
-/** Attempts for a phone since `since` by accounts that have never paid from it. */
-export async function countStrangerPrompts(executor: Executor, phone: string, since: Date): Promise<number> {
-  const row = await executor
-    .selectFrom("payment_transactions as t")
-    .select((eb) => eb.fn.countAll<string | number>().as("n"))
-    .where("t.phone_number", "=", phone)
-    .where("t.created_at", ">=", since.toISOString())
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom("payment_transactions as p")
-            .select("p.id")
-            .whereRef("p.user_id", "=", "t.user_id")
-            .where("p.phone_number", "=", phone)
-            .where("p.paid_amount", "is not", null),
-        ),
-      ),
-    )
-    .executeTakeFirst();
-  return Number(row?.n ?? 0);
-}
-
-/** True when this account has paid from this phone before (the PIN was entered on it). */
-export async function hasPaidFrom(executor: Executor, userId: string, phone: string): Promise<boolean> {
-  const row = await executor
-    .selectFrom("payment_transactions")
-    .select("id")
-    .where("user_id", "=", userId)
-    .where("phone_number", "=", phone)
-    .where("paid_amount", "is not", null)
-    .executeTakeFirst();
-  return row !== undefined;
 }
 
 export interface HistoryQuery {

@@ -100,7 +100,11 @@ export function createPayments(deps: PaymentsDeps): Payments {
     invalidCallbacks: createWindowCounter(60_000),
     onChange: (change) => events.publish(change),
   };
-  const reconciler = createReconciler(ctx, { intervalMs: config.reconciler.intervalMs });
+  const reconciler = createReconciler(ctx, {
+    intervalMs: config.reconciler.intervalMs,
+    // About one second of Daraja's rate in flight: its queue stays busy and never overflows.
+    concurrency: Math.ceil(config.mpesa.rateLimit.perSecond),
+  });
 
   return {
     initiateStkPush: (input) => initiateStkPush(ctx, input),

@@ -9,7 +9,6 @@
  * again); a processing failure leaves it so too, and the reconciler finishes it.
  */
 import type { CallbackVerdict, MpesaCallbackRow } from "../db/schema.ts";
-import { countCallback } from "../metrics.ts";
 import {
   claimCallback,
   countCallbackFailure,
@@ -19,10 +18,12 @@ import {
   findUndecidedCallbacksFor,
 } from "./callback.repository.ts";
 import { checkCallback, type ParsedBody, parseCallbackBody } from "./callback-checks.ts";
+import { decideCallbackVerdict, noteVerdict } from "./callback-verdict.ts";
 import type { PaymentsContext } from "./context.ts";
-import { hadUnknownPushOutcome } from "./payment.repository.ts";
+import { findTransaction } from "./payment.repository.ts";
 import { type ApplyOutcome, applyPaymentEvent } from "./payment-apply.ts";
-import { eventFromResult, isPaidResult, resultFromCallback } from "./payment-result.ts";
+import type { CallbackFacts } from "./payment-facts.repository.ts";
+import { type DarajaResult, eventFromResult, isPaidResult, resultFromCallback } from "./payment-result.ts";
 import { openReview } from "./review.repository.ts";
 import { settleFromDaraja } from "./settle-from-daraja.ts";
 
@@ -34,29 +35,6 @@ export interface ProcessOptions {
   force?: boolean;
   /** The body as parsed on arrival, so it is not parsed again. */
   body?: ParsedBody;
-}
-
-/** Records the verdict once (only a row still `received` changes), counts and logs it. */
-export async function decideCallbackVerdict(
-  ctx: PaymentsContext,
-  id: string,
-  verdict: Exclude<CallbackVerdict, "received">,
-  reason: string | null,
-): Promise<CallbackVerdict> {
-  if (await decideCallback(ctx.db.kysely, id, verdict, reason, ctx.clock.now()))
-    noteVerdict(ctx, id, verdict, reason);
-  return verdict;
-}
-
-function noteVerdict(
-  ctx: PaymentsContext,
-  id: string,
-  verdict: CallbackVerdict,
-  reason: string | null,
-): void {
-  if (ctx.metrics) countCallback(ctx.metrics, verdict);
-  const log = verdict === "rejected" ? ctx.logger.warn.bind(ctx.logger) : ctx.logger.info.bind(ctx.logger);
-  log({ callbackId: id, verdict, reason }, `callback ${verdict}`);
 }
 
 /**
@@ -137,6 +115,19 @@ export async function processCallback(
   }
 }
 
+/**
+ * A success is confirmed by STK Query before it is credited when so configured; an attempt whose
+ * push answer was lost learns its ids only from callbacks, so every callback of such an attempt,
+ * failures included, is confirmed by STK Query for the ids it names, on every try.
+ */
+export function needsConfirmation(ctx: PaymentsContext, facts: CallbackFacts, result: DarajaResult): boolean {
+  return (
+    (ctx.callbacks.verify && isPaidResult(result)) ||
+    facts.row.checkout_request_id === null ||
+    facts.unknownPush
+  );
+}
+
 async function decide(
   ctx: PaymentsContext,
   row: MpesaCallbackRow,
@@ -144,20 +135,17 @@ async function decide(
 ): Promise<CallbackVerdict> {
   const checked = await checkCallback(ctx, row, body);
   if (!checked.ok) return decideCallbackVerdict(ctx, row.id, "rejected", checked.error.message);
-  const { tx, callback } = checked;
-  if (tx.status === "initiated")
+  const { facts, callback } = checked;
+  if (facts.row.status === "initiated")
     return defer(ctx, row, "waiting for the push to settle", ctx.timings.callbackRetryMs);
 
   const result = resultFromCallback(callback);
   const claimed = eventFromResult(result);
-  // An attempt whose push answer was lost learns its ids only from callbacks: every such callback,
-  // failures included, is confirmed by STK Query for the ids it names, on every try.
-  const confirm =
-    (ctx.callbacks.verify && isPaidResult(result)) ||
-    tx.checkout_request_id === null ||
-    (await hadUnknownPushOutcome(ctx.db.kysely, tx.id));
-  if (!confirm) return verdictOf(ctx, row.id, await applyPaymentEvent(ctx, tx.id, claimed, "callback"));
+  if (!needsConfirmation(ctx, facts, result))
+    return verdictOf(ctx, row.id, await applyPaymentEvent(ctx, facts.row.id, claimed, "callback"));
 
+  const tx = await findTransaction(ctx.db.kysely, facts.row.id);
+  if (!tx) return decideCallbackVerdict(ctx, row.id, "rejected", "Callback names an unknown transaction");
   const ids = {
     merchantRequestId: callback.merchantRequestId,
     checkoutRequestId: callback.checkoutRequestId,

@@ -11,7 +11,7 @@ import {
   countStrangerPrompts,
   hasPaidFrom,
   phonesPromptedBy,
-} from "./payment.repository.ts";
+} from "./prompt-limits.repository.ts";
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;

@@ -1,6 +1,7 @@
 /**
  * What a failed `stkPush` call means for the attempt and for the customer. Two cases only:
- * - refused: Daraja (or our client, before sending) said no; no prompt exists, the attempt fails;
+ * - refused: Daraja (or our client, before sending: a bad field, a full queue) said no; no prompt
+ *   exists, the attempt fails;
  * - unknown: the request may have reached Daraja (timeout, broken connection, unreadable answer).
  *   Never pushed again (Daraja has no idempotency key: a second push could charge twice); the
  *   callback, matched by the signed transaction id in its URL, or the reconciler settles it.
@@ -47,6 +48,10 @@ export function classifyPushFailure(error: unknown): PushFailure {
         ),
       );
     case "rate_limited":
+      if (error.local) return refused(mpesaBusy(error.retryAfterMs ?? 1_000));
+      return refused(
+        new AppError("MPESA_UNAVAILABLE", "M-Pesa is not available right now. Try again shortly."),
+      );
     case "server":
     case "network":
     case "timeout":
@@ -65,6 +70,16 @@ export function classifyPushFailure(error: unknown): PushFailure {
       return _exhaustive;
     }
   }
+}
+
+/** Our queue toward Daraja is full: nothing was sent; try again once there is room. */
+export function mpesaBusy(retryAfterMs: number): AppError {
+  const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new AppError(
+    "MPESA_BUSY",
+    `Too many M-Pesa requests are waiting right now. Try again in ${retryAfterSeconds} s.`,
+    { retryAfterSeconds },
+  );
 }
 
 function rejected(message: string): AppError {

@@ -1,17 +1,21 @@
 /**
- * An M-Pesa STK callback arrives: record first, answer fast, decide afterwards (payments.md
- * "Trusting a callback"). The callback is stored exactly as it came (raw body, source address,
- * signature validity) BEFORE anything else; the cheap checks then refuse it (stored as `rejected`,
- * 4xx) or accept it for processing (200), which runs in the background (`processCallback`). The
- * body is parsed once, here, and the parsed callback handed on.
+ * An M-Pesa STK callback arrives: record first, answer fast (payments.md "Trusting a callback").
+ * The callback is stored exactly as it came (raw body, source address, signature validity) before
+ * it is answered, with its verdict: refused by the cheap checks (`rejected`, 4xx), or, in the
+ * common case, applied in the same transaction (`recordAndApply`: one write transaction for the
+ * callback, the payment, the ledger, the fee, the booking and the event). One that cannot be
+ * applied at once is stored `received` and answered 200, and processing goes on in the background
+ * (`processCallback`). The body is parsed once, here, and the parsed callback handed on.
  */
 
 import { AppError } from "../errors.ts";
-import { insertCallback } from "./callback.repository.ts";
-import { checkCallback, parseCallbackBody } from "./callback-checks.ts";
+import { insertCallback, newCallbackRow, withVerdict } from "./callback.repository.ts";
+import { checkArrival, checkCallback, parseCallbackBody } from "./callback-checks.ts";
 import { verifyCallbackSignature } from "./callback-url.ts";
+import { decideCallbackVerdict, noteVerdict } from "./callback-verdict.ts";
 import type { PaymentsContext } from "./context.ts";
-import { decideCallbackVerdict, processCallback } from "./process-callback.ts";
+import { processCallback } from "./process-callback.ts";
+import { recordAndApply } from "./record-and-apply.ts";
 
 export interface IncomingCallback {
   rawBody: string;
@@ -43,7 +47,7 @@ export async function receiveCallback(
   const escaped = input.rawBody.replaceAll("\u0000", "\\u0000");
   // A callback refused on arrival is kept in part (its size is recorded): no one fills the disk.
   const keepAll = signatureValid && body.ok;
-  const row = await insertCallback(ctx.db.kysely, {
+  const row = newCallbackRow({
     transactionId:
       typeof input.tx === "string" && input.tx.length <= 100 && !input.tx.includes("\u0000")
         ? input.tx
@@ -59,11 +63,25 @@ export async function receiveCallback(
   });
   if (ctx.callbacks.allowedIps.length === 0)
     ctx.logger.debug({ callbackId: row.id, sourceIp: input.sourceIp }, "callback received");
-  const checked = await checkCallback(ctx, row, body);
-  if (!checked.ok) {
-    await decideCallbackVerdict(ctx, row.id, "rejected", checked.error.message);
-    throw checked.error;
+  const admitted = checkArrival(ctx.callbacks, row, body);
+  if (!admitted.ok) {
+    const refused = withVerdict(row, "rejected", admitted.error.message, now);
+    await insertCallback(ctx.db.kysely, refused);
+    noteVerdict(ctx, row.id, "rejected", refused.reason);
+    throw admitted.error;
   }
-  ctx.background.run(processCallback(ctx, row.id, { body }));
+  const recorded = await recordAndApply(ctx, row, admitted.transactionId, admitted.callback);
+  if (recorded?.refusal) throw recorded.refusal;
+  if (recorded === null) {
+    // Nothing was written (see recordAndApply): stored as received, checked again, then processed.
+    await insertCallback(ctx.db.kysely, row);
+    const checked = await checkCallback(ctx, row, body);
+    if (!checked.ok) {
+      await decideCallbackVerdict(ctx, row.id, "rejected", checked.error.message);
+      throw checked.error;
+    }
+  }
+  if (recorded === null || recorded.verdict === "received")
+    ctx.background.run(processCallback(ctx, row.id, { body }));
   return { callbackId: row.id };
 }

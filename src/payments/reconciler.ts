@@ -16,10 +16,9 @@ import { randomBytes } from "node:crypto";
 import type { PaymentTransactionRow } from "../db/schema.ts";
 import { claimCallback, findUndecidedCallbacks } from "./callback.repository.ts";
 import type { PaymentsContext } from "./context.ts";
-import { findTransaction } from "./payment.repository.ts";
 import { applyPaymentEvent, type EventSource } from "./payment-apply.ts";
 import {
-  claimPayment,
+  claimPayments,
   countDuePayments,
   findDuePayments,
   releasePayment,
@@ -32,9 +31,11 @@ import { nextBackoffCheck, reviewDeadline } from "./timings.ts";
 
 export interface ReconcilerOptions {
   intervalMs: number;
-  /** Rows per pass (each kind). */
+  /** Rows read at a time (each kind); a pass reads batch after batch while whole batches are due. */
   batchSize?: number;
   leaseMs?: number;
+  /** Rows worked on at once (their STK Queries overlap): about the Daraja rate per second. Default 1. */
+  concurrency?: number;
 }
 
 export interface ReconcileSummary {
@@ -102,43 +103,74 @@ async function reconcile(ctx: PaymentsContext, row: PaymentTransactionRow): Prom
   }
 }
 
+/** Runs `work` on every item, at most `limit` at a time. */
+async function eachConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
 export function createReconciler(ctx: PaymentsContext, options: ReconcilerOptions): Reconciler {
   const { db, clock, logger, timings } = ctx;
   const owner = `rec_${randomBytes(6).toString("hex")}`;
   const batchSize = options.batchSize ?? 50;
   const leaseMs = options.leaseMs ?? 60_000;
+  const concurrency = Math.max(1, Math.min(batchSize, Math.floor(options.concurrency ?? 1)));
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<unknown> | null = null;
   let stopped = true;
+
+  /** One due attempt, leased by this pass: reconciled, then let go. */
+  async function work(row: PaymentTransactionRow, summary: ReconcileSummary): Promise<void> {
+    try {
+      summary.payments += 1;
+      if (await reconcile(ctx, row)) summary.settled += 1;
+    } catch (error) {
+      logger.error({ err: error, transactionId: row.id }, "reconciler: could not reconcile a payment");
+    } finally {
+      await releasePayment(db.kysely, row.id, owner).catch((error: unknown) =>
+        logger.error({ err: error, transactionId: row.id }, "reconciler: could not release a lease"),
+      );
+    }
+  }
 
   async function runOnce(): Promise<ReconcileSummary> {
     const summary: ReconcileSummary = { payments: 0, settled: 0, callbacks: 0 };
     const now = clock.now();
     const stale = new Date(now.getTime() - timings.staleInitiatedMs);
-    for (const due of await findDuePayments(db.kysely, now, stale, batchSize)) {
-      if (!(await claimPayment(db.kysely, due.id, owner, now, new Date(now.getTime() + leaseMs)))) continue;
-      try {
-        const row = await findTransaction(db.kysely, due.id);
-        if (!row) continue;
-        summary.payments += 1;
-        if (await reconcile(ctx, row)) summary.settled += 1;
-      } catch (error) {
-        logger.error({ err: error, transactionId: due.id }, "reconciler: could not reconcile a payment");
-      } finally {
-        await releasePayment(db.kysely, due.id, owner);
-      }
+    const until = new Date(now.getTime() + leaseMs);
+    // Batch after batch while a whole batch was due, each row at most once a pass; several at a
+    // time (up to the Daraja rate), so the queue toward Daraja stays full but never overflows.
+    const seen = new Set<string>();
+    for (;;) {
+      if (ctx.daraja.congestion?.()) break;
+      const due = (await findDuePayments(db.kysely, now, stale, batchSize)).filter((d) => !seen.has(d.id));
+      if (due.length === 0) break;
+      for (const d of due) seen.add(d.id);
+      const leased = await claimPayments(
+        db.kysely,
+        due.map((d) => d.id),
+        owner,
+        now,
+        until,
+      );
+      await eachConcurrently(leased, concurrency, (row) => work(row, summary));
+      if (due.length < batchSize) break;
     }
 
     const receivedBefore = new Date(now.getTime() - timings.callbackRetryMs);
-    for (const cb of await findUndecidedCallbacks(db.kysely, now, receivedBefore, batchSize)) {
-      if (!(await claimCallback(db.kysely, cb.id, now, new Date(now.getTime() + leaseMs)))) continue;
+    const undecided = await findUndecidedCallbacks(db.kysely, now, receivedBefore, batchSize);
+    await eachConcurrently(undecided, concurrency, async (cb) => {
+      if (!(await claimCallback(db.kysely, cb.id, now, until))) return;
       try {
         await processCallback(ctx, cb.id, { force: true });
         summary.callbacks += 1;
       } catch (error) {
         logger.error({ err: error, callbackId: cb.id }, "reconciler: could not process a stored callback");
       }
-    }
+    });
 
     if (ctx.metrics) ctx.metrics.reconcilerBacklog.set(await countDuePayments(db.kysely, clock.now()));
     if (summary.payments + summary.callbacks > 0) logger.info(summary, "reconciler pass");

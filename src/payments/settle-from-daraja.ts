@@ -37,7 +37,7 @@ export interface SettleOptions {
 }
 
 export type Settlement =
-  /** Not asked: no CheckoutRequestID to ask about, or someone else asked a moment ago. */
+  /** Not asked: no CheckoutRequestID to ask about, someone else asked a moment ago, or the queue toward Daraja is full. */
   | { kind: "not_asked"; transaction: PaymentTransactionRow }
   | { kind: "query_failed"; error: unknown; transaction: PaymentTransactionRow }
   /** A claim was checked, but Daraja has no final answer yet (still processing, or a code we do not know). */
@@ -66,6 +66,8 @@ export async function settleFromDaraja(
   const candidate = tx.checkout_request_id === null ? (claim?.ids ?? null) : null;
   const checkoutRequestId = tx.checkout_request_id ?? candidate?.checkoutRequestId ?? null;
   if (checkoutRequestId === null) return { kind: "not_asked", transaction: tx };
+  // The queue toward Daraja is full: ask later (the reconciler, or the callback's next try).
+  if (ctx.daraja.congestion?.()) return { kind: "not_asked", transaction: tx };
   const minIntervalMs = claim ? 0 : ctx.timings.statusQueryMinIntervalMs;
   if (!(await claimQuerySlot(ctx.db.kysely, tx.id, ctx.clock.now(), minIntervalMs)))
     return { kind: "not_asked", transaction: (await findTransaction(ctx.db.kysely, tx.id)) ?? tx };

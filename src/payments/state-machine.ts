@@ -92,7 +92,7 @@ export interface TransitionContext {
   fee: FeeStanding;
   /**
    * What this attempt already recorded; `paidAmount` non-null means its money is already on the
-   * books; `inSuspense`: how much of it is held in suspense now (KES, 0 when none).
+   * books; `inSuspense`: how much of it is held in suspense now (KES; read for `admin_resolve` only, 0 for other events).
    */
   recorded: {
     resultCode: string | null;

@@ -246,6 +246,7 @@ describe("a payment in flight when the booking is cancelled", () => {
     expect(
       await markFeeHeld(s.t.db.db.kysely, {
         feeId: found.fee.id,
+        bookingId: c.bookingId,
         transactionId: "pay_late",
         at: s.clock.now(),
       }),

@@ -231,7 +231,12 @@ describe(`bookings (${testEngine()})`, () => {
     it("filters by status", async () => {
       const held = carolBookings[1] as string;
       const found = await findBookingWithFee(t.db.db.kysely, held);
-      await markFeeHeld(t.db.db.kysely, { feeId: found!.fee.id, transactionId: "pay_x", at: clock.now() });
+      await markFeeHeld(t.db.db.kysely, {
+        feeId: found!.fee.id,
+        bookingId: held,
+        transactionId: "pay_x",
+        at: clock.now(),
+      });
       const matching = (await get("/api/v1/bookings?status=matching", carol.token)).json();
       expect(matching).toMatchObject({ count: 1, total: 1 });
       expect(matching.bookings[0]).toMatchObject({
@@ -331,8 +336,8 @@ describe(`bookings (${testEngine()})`, () => {
       const { fee } = (await findBookingWithFee(t.db.db.kysely, booking.id))!;
       const at = clock.now();
       const [first, second] = await Promise.all([
-        markFeeHeld(t.db.db.kysely, { feeId: fee.id, transactionId: "pay_a", at }),
-        markFeeHeld(t.db.db.kysely, { feeId: fee.id, transactionId: "pay_b", at }),
+        markFeeHeld(t.db.db.kysely, { feeId: fee.id, bookingId: booking.id, transactionId: "pay_a", at }),
+        markFeeHeld(t.db.db.kysely, { feeId: fee.id, bookingId: booking.id, transactionId: "pay_b", at }),
       ]);
       expect([first, second].sort()).toEqual([false, true]);
       const after = (await findBookingWithFee(t.db.db.kysely, booking.id))!;
@@ -341,7 +346,14 @@ describe(`bookings (${testEngine()})`, () => {
       expect(after.booking.status).toBe("matching");
       expect(await markFeeReleased(t.db.db.kysely, { feeId: fee.id, at })).toBe(true);
       expect(await markFeeRefunded(t.db.db.kysely, { feeId: fee.id, at })).toBe(false);
-      expect(await markFeeHeld(t.db.db.kysely, { feeId: fee.id, transactionId: "pay_c", at })).toBe(false);
+      expect(
+        await markFeeHeld(t.db.db.kysely, {
+          feeId: fee.id,
+          bookingId: booking.id,
+          transactionId: "pay_c",
+          at,
+        }),
+      ).toBe(false);
       expect((await findBookingWithFee(t.db.db.kysely, booking.id))!.fee.status).toBe("released");
     });
 
@@ -350,7 +362,14 @@ describe(`bookings (${testEngine()})`, () => {
       const { fee } = (await findBookingWithFee(t.db.db.kysely, booking.id))!;
       const at = clock.now();
       expect(await markFeeRefunded(t.db.db.kysely, { feeId: fee.id, at })).toBe(false);
-      expect(await markFeeHeld(t.db.db.kysely, { feeId: fee.id, transactionId: "pay_r", at })).toBe(true);
+      expect(
+        await markFeeHeld(t.db.db.kysely, {
+          feeId: fee.id,
+          bookingId: booking.id,
+          transactionId: "pay_r",
+          at,
+        }),
+      ).toBe(true);
       expect(await markFeeRefunded(t.db.db.kysely, { feeId: fee.id, at })).toBe(true);
       expect(await markFeeReleased(t.db.db.kysely, { feeId: fee.id, at })).toBe(false);
       expect(await findBookingWithFee(t.db.db.kysely, "bkg_missing")).toBeNull();

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, expect, it } from "vitest";
 import { createDatabase, type Db } from "../../src/db/database.ts";
 import { createLogger } from "../../src/logger.ts";
 import type { PaymentChange } from "../../src/payments/context.ts";
-import { createPaymentEventBus, type PaymentEventBus } from "../../src/payments/events.ts";
+import { createPaymentEventBus, type PaymentEventBus, payloadsOf } from "../../src/payments/events.ts";
 import { createTestDb, type TestDb, testEngine } from "../support/db.ts";
 
 const logger = createLogger("silent");
@@ -80,4 +80,34 @@ it("on PostgreSQL, a change published by another process reaches this one; other
   there.publish({ transactionId: "pay_2", status: "failed" });
   expect(await received).toEqual({ transactionId: "pay_2", status: "failed" });
   expect(await deaf).toBeNull();
+});
+
+it("on PostgreSQL, a burst of changes from another process all arrive, batched within the payload limit", async () => {
+  const here = await bus(main.db);
+  if (second === null) {
+    expect(testEngine()).toBe("sqlite");
+    const seen: PaymentChange[] = [];
+    here.subscribe("pay_burst_1", (c) => seen.push(c));
+    for (let i = 0; i < 3; i++) here.publish({ transactionId: "pay_burst_1", status: "pending" });
+    expect(seen).toHaveLength(3);
+    return;
+  }
+  const there = await bus(second);
+  const ids = Array.from({ length: 400 }, (_, i) => `pay_burst_${i}_${"x".repeat(40)}`);
+  const arrived = Promise.all(ids.map((id) => nextChange(here, id, 5_000)));
+  for (const id of ids) there.publish({ transactionId: id, status: "completed" });
+  const changes = await arrived;
+  expect(changes.filter((c) => c?.status === "completed")).toHaveLength(ids.length);
+});
+
+it("splits a batch into payloads PostgreSQL accepts, every change in one of them", () => {
+  const changes = Array.from({ length: 500 }, (_, i) => ({
+    transactionId: `pay_${i}_${"y".repeat(50)}`,
+    status: "completed" as const,
+  }));
+  const payloads = payloadsOf("origin", changes);
+  expect(payloads.length).toBeGreaterThan(1);
+  for (const p of payloads) expect(Buffer.byteLength(p)).toBeLessThan(8_000);
+  const back = payloads.flatMap((p) => (JSON.parse(p) as { changes: PaymentChange[] }).changes);
+  expect(back).toEqual(changes);
 });

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
-import { createDatabase, type Db, migrateToLatest } from "../../src/db/database.ts";
+import { createDatabase, type DatabaseOptions, type Db, migrateToLatest } from "../../src/db/database.ts";
 
 export const TEST_PG_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
@@ -24,10 +24,10 @@ export interface TestDb {
   cleanup(): Promise<void>;
 }
 
-export async function createTestDb(engine = testEngine()): Promise<TestDb> {
+export async function createTestDb(engine = testEngine(), options: DatabaseOptions = {}): Promise<TestDb> {
   if (engine === "postgres") {
     const schema = `t_${randomBytes(6).toString("hex")}`;
-    const db = createDatabase(TEST_PG_URL, { schema, poolSize: 5 });
+    const db = createDatabase(TEST_PG_URL, { poolSize: 5, ...options, schema });
     await migrateToLatest(db);
     return {
       db,
@@ -41,7 +41,7 @@ export async function createTestDb(engine = testEngine()): Promise<TestDb> {
   }
   const dir = mkdtempSync(join(tmpdir(), "malipo-test-"));
   const url = join(dir, "test.sqlite");
-  const db = createDatabase(url);
+  const db = createDatabase(url, options);
   await migrateToLatest(db);
   return {
     db,

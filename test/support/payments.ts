@@ -11,7 +11,9 @@ import { loadConfig } from "../../src/config.ts";
 import { createDarajaClient, type DarajaClient } from "../../src/daraja/client.ts";
 import type { DarajaApi, StkPushAccepted, StkPushInput, StkQueryResult } from "../../src/daraja/contract.ts";
 import { DarajaError, type DarajaErrorKind } from "../../src/daraja/errors.ts";
+import type { RateLimitSettings } from "../../src/daraja/rate-limiter.ts";
 import { encryptSecurityCredential } from "../../src/daraja/security-credential.ts";
+import type { DatabaseOptions } from "../../src/db/database.ts";
 import type { BookingFeeRow, MpesaCallbackRow, PaymentTransactionRow } from "../../src/db/schema.ts";
 import { DEFAULT_INITIATOR, type EmulatorOptions } from "../../src/emulator/index.ts";
 import { AppError } from "../../src/errors.ts";
@@ -197,9 +199,9 @@ export interface PaymentsHarness {
 }
 
 export async function createPaymentsHarness(
-  options: { env?: Record<string, string>; timings?: Partial<PaymentTimings> } = {},
+  options: { env?: Record<string, string>; timings?: Partial<PaymentTimings>; db?: DatabaseOptions } = {},
 ): Promise<PaymentsHarness> {
-  const db = await createTestDb();
+  const db = await createTestDb(undefined, options.db);
   const clock = new ManualClock("2026-01-15T09:00:00.000Z");
   const config = loadConfig({
     LOG_LEVEL: "silent",
@@ -328,10 +330,17 @@ export interface PaymentsStack {
 
 /**
  * The real Daraja client, talking to a test emulator, with short retries; with the emulator's
- * certificate it can also send money out as the emulator's default initiator.
+ * certificate it can also send money out as the emulator's default initiator. Given a rate limit,
+ * its queue measures time on `clock` (the test moves it), so a test can fill it and then make room.
  */
-export function emulatorDarajaClient(baseUrl: string, clock: Clock, certificatePem?: string): DarajaClient {
+export function emulatorDarajaClient(
+  baseUrl: string,
+  clock: Clock,
+  certificatePem?: string,
+  rateLimit?: RateLimitSettings,
+): DarajaClient {
   return createDarajaClient({
+    ...(rateLimit ? { rateLimit, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) } : {}),
     baseUrl,
     consumerKey: EMULATOR_CREDENTIALS.consumerKey,
     consumerSecret: EMULATOR_CREDENTIALS.consumerSecret,
@@ -360,11 +369,18 @@ export async function startPaymentsStack(
     rateLimits?: Partial<RateLimits>;
     liveRefreshMs?: number;
     paymentTimings?: Partial<PaymentTimings>;
+    /** The Daraja client's queue (default: the client's own, on the system clock). */
+    darajaRateLimit?: RateLimitSettings;
   } = {},
 ): Promise<PaymentsStack> {
   const emulator = await startTestEmulator(options.emulator);
   const clock = new ManualClock(new Date());
-  const daraja = emulatorDarajaClient(emulator.baseUrl, clock, emulator.emulator.certificatePem);
+  const daraja = emulatorDarajaClient(
+    emulator.baseUrl,
+    clock,
+    emulator.emulator.certificatePem,
+    options.darajaRateLimit,
+  );
   let t: TestApp;
   try {
     t = await startTestApp({

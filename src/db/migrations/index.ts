@@ -4,6 +4,7 @@ import * as m0002 from "./0002_payments_core.ts";
 import * as m0003 from "./0003_escrow.ts";
 import * as m0004 from "./0004_webhooks.ts";
 import * as m0005 from "./0005_payout_results.ts";
+import * as m0006 from "./0006_perf_indexes.ts";
 
 /** A migration: frozen in time, it takes an untyped Kysely and imports nothing of the application. */
 export interface Migration {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   "0003_escrow": m0003,
   "0004_webhooks": m0004,
   "0005_payout_results": m0005,
+  "0006_perf_indexes": m0006,
 };

@@ -33,6 +33,21 @@ describe("loadConfig", () => {
     expect(Object.isFrozen(c)).toBe(true);
   });
 
+  it("reads the rate toward Daraja, 5 per second and 5 at once unless set, and refuses nonsense", () => {
+    expect(loadConfig({}).mpesa.rateLimit).toEqual({ perSecond: 5, burst: 5 });
+    expect(
+      loadConfig({ MPESA_RATE_LIMIT_PER_SECOND: "250", MPESA_RATE_LIMIT_BURST: "50" }).mpesa.rateLimit,
+    ).toEqual({ perSecond: 250, burst: 50 });
+    expect(loadConfig({ MPESA_RATE_LIMIT_PER_SECOND: "0.5" }).mpesa.rateLimit.perSecond).toBe(0.5);
+    for (const env of [
+      { MPESA_RATE_LIMIT_PER_SECOND: "0" },
+      { MPESA_RATE_LIMIT_PER_SECOND: "fast" },
+      { MPESA_RATE_LIMIT_BURST: "0" },
+      { MPESA_RATE_LIMIT_BURST: "2.5" },
+    ])
+      expect(() => loadConfig(env)).toThrow(/MPESA_RATE_LIMIT_/);
+  });
+
   it("follows MPESA_EMULATOR_PORT for the emulator's base URL", () => {
     expect(loadConfig({ MPESA_EMULATOR_PORT: "4555" }).mpesa.baseUrl).toBe("http://127.0.0.1:4555");
   });

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../../src/clock.ts";
-import { createRateLimiter } from "../../../src/daraja/rate-limiter.ts";
+import { createRateLimiter, RateLimiterFull } from "../../../src/daraja/rate-limiter.ts";
 
-function setup(burst: number, perSecond: number) {
+function setup(burst: number, perSecond: number, maxWaitMs?: number) {
   const clock = new ManualClock();
   const sleeps: number[] = [];
-  const limiter = createRateLimiter({ burst, perSecond }, clock, async (ms) => {
+  const settings = { burst, perSecond, ...(maxWaitMs === undefined ? {} : { maxWaitMs }) };
+  const limiter = createRateLimiter(settings, clock, async (ms) => {
     sleeps.push(ms);
     clock.advance(ms);
   });
@@ -52,9 +53,38 @@ describe("token-bucket rate limiter", () => {
     expect(limiter.tryAcquire()).toEqual({ granted: false, waitMs: 150 });
   });
 
+  it("refuses at once a request that would wait longer than the bound, saying when there is room", async () => {
+    // 2 at once, then 1 a second, at most 1.5 s of waiting: the 3rd waits 1 s, a 4th would wait 2 s.
+    const { limiter, clock } = setup(2, 1, 1_500);
+    const queued = [1, 2].map(() => limiter.acquire());
+    expect(limiter.congestion()).toBeNull();
+    queued.push(limiter.acquire());
+    expect(limiter.congestion()).toEqual({ retryAfterMs: 500 });
+    const refused = await limiter.acquire().catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(RateLimiterFull);
+    expect((refused as RateLimiterFull).retryAfterMs).toBe(500);
+    await Promise.all(queued);
+    // The queue drained with time: room again.
+    expect(limiter.congestion()).toBeNull();
+    clock.advance(5_000);
+    await limiter.acquire();
+  });
+
+  it("bounds the wait at two seconds unless told otherwise; 0 lets nobody wait", async () => {
+    const { limiter } = setup(1, 1);
+    const waiting = [limiter.acquire(), limiter.acquire(), limiter.acquire()];
+    await expect(limiter.acquire()).rejects.toBeInstanceOf(RateLimiterFull);
+    await Promise.all(waiting);
+    const strict = setup(1, 1, 0).limiter;
+    await strict.acquire();
+    expect(strict.congestion()).toEqual({ retryAfterMs: 1_000 });
+    await expect(strict.acquire()).rejects.toBeInstanceOf(RateLimiterFull);
+  });
+
   it("rejects nonsensical settings", () => {
     const clock = new ManualClock();
     expect(() => createRateLimiter({ burst: 0, perSecond: 1 }, clock)).toThrow(/burst/);
     expect(() => createRateLimiter({ burst: 1, perSecond: 0 }, clock)).toThrow(/perSecond/);
+    expect(() => createRateLimiter({ burst: 1, perSecond: 1, maxWaitMs: -1 }, clock)).toThrow(/maxWaitMs/);
   });
 });

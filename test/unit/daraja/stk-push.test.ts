@@ -3,6 +3,7 @@ import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { createDarajaClient } from "../../../src/daraja/client.ts";
 import type { StkPushInput } from "../../../src/daraja/contract.ts";
+import { DarajaError } from "../../../src/daraja/errors.ts";
 import { SANDBOX_PASSKEY, SANDBOX_SHORTCODE } from "../../../src/daraja/password.ts";
 import type { Msisdn } from "../../../src/daraja/phone.ts";
 import { sanitizePromptText } from "../../../src/daraja/stk-request.ts";
@@ -282,6 +283,27 @@ describe("stkPush answers", () => {
         `${SANDBOX_SHORTCODE}${SANDBOX_PASSKEY}${body.Timestamp}`,
       );
     }
+  });
+
+  it("a push that would wait past the queue's bound is refused before it is sent", async () => {
+    const t = harness(
+      daraja(() => pushAccepted()),
+      { rateLimit: { burst: 2, perSecond: 1, maxWaitMs: 0 } },
+    );
+    await t.client.stkPush(push());
+    expect(t.client.congestion()).toEqual({ retryAfterMs: 1000 });
+    const error = await t.client.stkPush(push()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DarajaError);
+    expect(error).toMatchObject({
+      kind: "rate_limited",
+      local: true,
+      retryable: false,
+      errorCode: "queue_full",
+      retryAfterMs: 1000,
+    });
+    expect(t.pushesSent()).toBe(1);
+    t.clock.advance(1000);
+    expect(t.client.congestion()).toBeNull();
   });
 
   it("logs with masked phones and without secrets", async () => {

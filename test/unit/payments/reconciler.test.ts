@@ -130,6 +130,46 @@ describe("reconciler", () => {
     expect((await row(data.transactionId)).lease_until).toBeNull();
   });
 
+  it("works several due attempts at once, up to its concurrency, and batch after batch in one pass", async () => {
+    // Seven open attempts, due together.
+    for (let i = 0; i < 7; i++) {
+      const c = await h.customer();
+      const { bookingId: b } = await h.booking(c);
+      await h.payments.initiateStkPush({ userId: c.id, bookingId: b, phoneNumber: `2547000010${10 + i}` });
+    }
+    h.clock.advance(30 * SECOND);
+    let inFlight = 0;
+    let peak = 0;
+    const waiting: Array<() => void> = [];
+    h.daraja.onQuery = async () => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise<void>((resolve) => waiting.push(resolve));
+      inFlight--;
+      return { kind: "not_final", reason: "processing", resultDesc: "still" };
+    };
+    const reconciler = createReconciler(h.payments.context, {
+      intervalMs: 1_000,
+      batchSize: 4,
+      concurrency: 3,
+    });
+    const pass = reconciler.runOnce();
+    // Let the queries through as they come, a few at a time.
+    let done = false;
+    void pass.finally(() => {
+      done = true;
+    });
+    while (!done) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      waiting.splice(0).forEach((go) => {
+        go();
+      });
+    }
+    expect(await pass).toMatchObject({ payments: 7 });
+    expect(peak).toBe(3);
+    expect(h.daraja.queries).toHaveLength(7);
+  });
+
   it("an attempt left 'initiated' by a crash becomes unknown, then failed when no callback came", async () => {
     const { data } = await start();
     h.daraja.answerQuery(checkoutIdFor(1), "1032", "cancelled");
