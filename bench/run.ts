@@ -18,12 +18,16 @@ import { MAX_RSS_GROWTH_MB, runRequestPaths } from "./request-paths.ts";
 /** Callback ingestion: applied/s at least this share of the baseline's; p99 at most this multiple. */
 const INGESTION_MIN_RATIO = 0.8;
 const INGESTION_MAX_P99_FACTOR = 1.5;
+/** Malipo's resident memory through every benchmark. */
+const MAX_RSS_MB = 200;
 
 const env = process.env;
 const seconds = Number(env.BENCH_SECONDS ?? 5);
 const pending = Number(env.BENCH_PENDING ?? 200_000);
 const callbacks = Number(env.BENCH_CALLBACKS ?? 5_000);
 const engines = (env.BENCH_ENGINES ?? "sqlite,postgres").split(",") as Engine[];
+/** Which benchmarks to run (all by default): a comma list of the section names below. */
+const only = new Set((env.BENCH_ONLY ?? "paths,callbacks,pushes,reconciler,calls").split(","));
 const postgresUrl = env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 const lines: string[] = [];
@@ -48,48 +52,54 @@ say(
 );
 say();
 
-const paths = await runRequestPaths(seconds);
-say("## Request paths (20 connections, requests/s averages; baseline: bare Fastify)");
-say();
-say("| path | baseline | Malipo | ratio | target | Malipo p99 | errors | |");
-say("|---|---|---|---|---|---|---|---|");
-for (const r of paths.rows)
+if (only.has("paths")) {
+  const paths = await runRequestPaths(seconds);
+  say("## Request paths (20 connections, requests/s averages; baseline: bare Fastify)");
+  say();
+  say("| path | baseline | Malipo | ratio | target | Malipo p99 | errors | |");
+  say("|---|---|---|---|---|---|---|---|");
+  for (const r of paths.rows)
+    say(
+      `| ${r.name} | ${r.baseline.toFixed(0)} | ${r.malipo.toFixed(0)} | ${r.ratio.toFixed(2)} | ≥ ${r.target} | ${r.p99} ms | ${r.errors} | ${verdict(r.ratio >= r.target && r.errors === 0)} |`,
+    );
+  say();
   say(
-    `| ${r.name} | ${r.baseline.toFixed(0)} | ${r.malipo.toFixed(0)} | ${r.ratio.toFixed(2)} | ≥ ${r.target} | ${r.p99} ms | ${r.errors} | ${verdict(r.ratio >= r.target && r.errors === 0)} |`,
+    `Resident memory growth over the request paths: ${paths.rssGrowthMb.toFixed(1)} MB (target ≤ ${MAX_RSS_GROWTH_MB} MB) ${verdict(paths.rssGrowthMb <= MAX_RSS_GROWTH_MB)}.`,
   );
-say();
-say(
-  `Resident memory growth over the request paths: ${paths.rssGrowthMb.toFixed(1)} MB (target ≤ ${MAX_RSS_GROWTH_MB} MB) ${verdict(paths.rssGrowthMb <= MAX_RSS_GROWTH_MB)}.`,
-);
-say();
-
-const ingestion: IngestionResult[] = [];
-for (const engine of engines)
-  ingestion.push(await runCallbackIngestion(engine, { pending, callbacks, connections: 50, postgresUrl }));
-say(
-  `## Callback ingestion (${pending.toLocaleString("en")} pending attempts, ${callbacks.toLocaleString("en")} distinct signed success callbacks per server, 50 connections, verification off)`,
-);
-say();
-say(
-  "Applied/s counts a callback once it is answered AND its payment is completed in the database (Malipo answers first, then applies). The baseline is bare node:http + the engine's driver doing the same durable writes in one transaction with prepared (SQLite) or named (PostgreSQL) statements: `bench/callbacks/`.",
-);
-say();
-say(
-  "| engine | baseline applied/s | Malipo applied/s | ratio (≥ 0.8) | baseline p99 | Malipo p99 (≤ 1.5×) | statements / callback | prepared anew | transactions | |",
-);
-say("|---|---|---|---|---|---|---|---|---|---|");
-for (const r of ingestion) {
-  const ratio = r.malipo.appliedPerSecond / r.baseline.appliedPerSecond;
-  const p99ok = r.malipo.p99Ms <= INGESTION_MAX_P99_FACTOR * r.baseline.p99Ms;
-  const ok = ratio >= INGESTION_MIN_RATIO && p99ok && r.malipo.errors === 0 && r.baseline.errors === 0;
-  say(
-    `| ${r.engine} | ${r.baseline.appliedPerSecond.toFixed(0)} | ${r.malipo.appliedPerSecond.toFixed(0)} | ${ratio.toFixed(2)} | ${r.baseline.p99Ms} ms | ${r.malipo.p99Ms} ms | ${r.perCallback.statements.toFixed(1)} | ${r.perCallback.prepares.toFixed(1)} | ${r.perCallback.transactions.toFixed(1)} | ${verdict(ok)} |`,
-  );
+  say();
 }
-say();
-say(
-  `Peak resident memory of the benchmark process: ${Math.max(...ingestion.map((r) => r.rssMb)).toFixed(0)} MB.`,
-);
+
+if (only.has("callbacks")) {
+  const ingestion: IngestionResult[] = [];
+  for (const engine of engines)
+    ingestion.push(await runCallbackIngestion(engine, { pending, callbacks, connections: 50, postgresUrl }));
+  say(
+    `## Callback ingestion (${pending.toLocaleString("en")} pending attempts, ${callbacks.toLocaleString("en")} distinct signed success callbacks per server, 50 connections, verification off)`,
+  );
+  say();
+  say(
+    "Applied/s counts a callback once it is answered AND its payment is completed in the database (Malipo answers first, then applies). The baseline is bare node:http + the engine's driver doing the same durable writes in one transaction with prepared (SQLite) or named (PostgreSQL) statements: `bench/callbacks/`.",
+  );
+  say();
+  say(
+    "| engine | baseline applied/s | Malipo applied/s | ratio (≥ 0.8) | baseline p99 | Malipo p99 (≤ 1.5×) | statements / callback | prepared anew | transactions | |",
+  );
+  say("|---|---|---|---|---|---|---|---|---|---|");
+  for (const r of ingestion) {
+    const ratio = r.malipo.appliedPerSecond / r.baseline.appliedPerSecond;
+    const p99ok = r.malipo.p99Ms <= INGESTION_MAX_P99_FACTOR * r.baseline.p99Ms;
+    const ok = ratio >= INGESTION_MIN_RATIO && p99ok && r.malipo.errors === 0 && r.baseline.errors === 0;
+    say(
+      `| ${r.engine} | ${r.baseline.appliedPerSecond.toFixed(0)} | ${r.malipo.appliedPerSecond.toFixed(0)} | ${ratio.toFixed(2)} | ${r.baseline.p99Ms} ms | ${r.malipo.p99Ms} ms | ${r.perCallback.statements.toFixed(1)} | ${r.perCallback.prepares.toFixed(1)} | ${r.perCallback.transactions.toFixed(1)} | ${verdict(ok)} |`,
+    );
+  }
+  say();
+  for (const r of ingestion)
+    say(
+      `Peak resident memory of Malipo's process (${r.engine}): ${r.rssMb.toFixed(0)} MB (target < ${MAX_RSS_MB} MB) ${verdict(r.rssMb < MAX_RSS_MB)}.`,
+    );
+  say();
+}
 
 writeFileSync(new URL("./RESULTS.md", import.meta.url), `${lines.join("\n")}\n`);
 process.exitCode = failed ? 1 : 0;

@@ -12,15 +12,9 @@ import { join } from "node:path";
 import autocannon from "autocannon";
 import { sql } from "kysely";
 import pg from "pg";
-import { loadConfig } from "../../src/config.ts";
-import type { DarajaApi, DarajaPayoutsApi } from "../../src/daraja/contract.ts";
 import { createDatabase, type Db, migrateToLatest } from "../../src/db/database.ts";
-import { buildApp } from "../../src/http/app.ts";
-import { createLogger } from "../../src/logger.ts";
 import { Secret } from "../../src/secret.ts";
-import { createServices } from "../../src/services.ts";
-import { postgresBaseline, sqliteBaseline } from "./baseline-servers.ts";
-import { countingPostgres, countingSqlite, newCounter } from "./counting-db.ts";
+import { startChildServer } from "../support/child-server.ts";
 import { type BenchCallback, type SeededAttempt, seedPendingAttempts, successCallback } from "./seed.ts";
 
 export type Engine = "sqlite" | "postgres";
@@ -46,20 +40,9 @@ export interface IngestionResult {
   baseline: ServerRun;
   malipo: ServerRun;
   perCallback: { statements: number; prepares: number; transactions: number };
+  /** Peak resident memory of Malipo's process over its run, MB. */
   rssMb: number;
 }
-
-const nothingSent = (why: string) => async (): Promise<never> => {
-  throw new Error(why);
-};
-const noDaraja: DarajaApi & DarajaPayoutsApi = {
-  stkPush: nothingSent("the benchmark sends no push"),
-  stkQuery: nothingSent("verification is off in this benchmark"),
-  b2cPayment: nothingSent("the benchmark sends no payout"),
-  reversal: nothingSent("the benchmark sends no reversal"),
-  transactionStatus: nothingSent("the benchmark asks no status"),
-  accountBalance: nothingSent("the benchmark asks no balance"),
-};
 
 async function completedAmong(db: Db, ids: string[]): Promise<number> {
   const first = ids[0] as string;
@@ -116,7 +99,6 @@ async function drive(
 }
 
 export async function runCallbackIngestion(engine: Engine, o: IngestionOptions): Promise<IngestionResult> {
-  const counter = newCounter();
   const dir = mkdtempSync(join(tmpdir(), "malipo-bench-"));
   const schema = `bench_${randomBytes(4).toString("hex")}`;
   const databaseUrl = engine === "sqlite" ? join(dir, "callbacks.sqlite") : o.postgresUrl;
@@ -126,13 +108,17 @@ export async function runCallbackIngestion(engine: Engine, o: IngestionOptions):
     await admin.query(`CREATE SCHEMA ${schema}`);
     await admin.end();
   }
-  const db =
-    engine === "sqlite"
-      ? countingSqlite(databaseUrl, counter)
-      : countingPostgres(databaseUrl, schema, counter);
-  // Progress is watched through a connection of its own, so the counts are Malipo's alone.
-  const watch = createDatabase(databaseUrl, engine === "postgres" ? { schema, poolSize: 2 } : {});
+  // The parent seeds and watches progress through a connection of its own; each server runs in a
+  // process of its own (bench/callbacks/server-entry.ts), so its memory and CPU are its own.
+  const db = createDatabase(databaseUrl, engine === "postgres" ? { schema, poolSize: 2 } : {});
   const secret = randomBytes(24).toString("hex");
+  const entry = new URL("./server-entry.ts", import.meta.url);
+  const env = {
+    BENCH_ENGINE: engine,
+    BENCH_DATABASE_URL: databaseUrl,
+    BENCH_SCHEMA: schema,
+    BENCH_SECRET: secret,
+  };
   try {
     await migrateToLatest(db);
     const attempts = await seedPendingAttempts(db, o.pending);
@@ -141,43 +127,27 @@ export async function runCallbackIngestion(engine: Engine, o: IngestionOptions):
     const forBaseline = signed(attempts.slice(0, o.callbacks), 0);
     const forMalipo = signed(attempts.slice(o.callbacks, 2 * o.callbacks), o.callbacks);
 
-    const bare =
-      engine === "sqlite"
-        ? await sqliteBaseline(databaseUrl, secret)
-        : await postgresBaseline(db.pgPool as pg.Pool, secret);
-    const baseline = await drive(bare.url, forBaseline, o.connections, watch);
+    const bare = await startChildServer(entry, { ...env, BENCH_ROLE: "baseline" });
+    const baseline = await drive(bare.url, forBaseline, o.connections, db);
     await bare.close();
 
-    const config = loadConfig({
-      LOG_LEVEL: "silent",
-      DATABASE_URL: engine === "sqlite" ? databaseUrl : o.postgresUrl,
-      RECONCILER_ENABLED: "false",
-      PAYOUT_SUBMITTER_ENABLED: "false",
-      MPESA_VERIFY_CALLBACKS: "false",
-      CALLBACK_SECRET: secret,
-    });
-    const logger = createLogger("silent");
-    const clock = { now: () => new Date() };
-    const services = createServices({ config, db, logger, clock, daraja: noDaraja });
-    const app = await buildApp({ config, logger, db, clock, services });
-    const url = await app.listen({ host: "127.0.0.1", port: 0 });
-    counter.reset();
-    const malipo = await drive(url, forMalipo, o.connections, watch);
-    await app.close();
-    await services.payments.stop();
+    const server = await startChildServer(entry, { ...env, BENCH_ROLE: "malipo" });
+    const malipo = await drive(server.url, forMalipo, o.connections, db);
+    const stats = await server.stats();
+    await server.close();
+    const per = (n: unknown) => Number(n) / o.callbacks;
     return {
       engine,
       baseline,
       malipo,
       perCallback: {
-        statements: counter.statements / o.callbacks,
-        prepares: counter.prepares / o.callbacks,
-        transactions: counter.transactions / o.callbacks,
+        statements: per(stats.statements),
+        prepares: per(stats.prepares),
+        transactions: per(stats.transactions),
       },
-      rssMb: process.memoryUsage().rss / 1024 / 1024,
+      rssMb: stats.peakRssMb,
     };
   } finally {
-    await watch.destroy();
     await db.destroy();
     rmSync(dir, { recursive: true, force: true });
     if (engine === "postgres") {
