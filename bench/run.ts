@@ -10,6 +10,7 @@
  * of history), BENCH_CALLBACKS (5000 per server), BENCH_ENGINES (sqlite,postgres), TEST_DATABASE_URL
  * (postgres://postgres@127.0.0.1:5432/test). Traffic goes to 127.0.0.1 only.
  */
+import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { type Engine, type IngestionResult, runCallbackIngestion } from "./callbacks/ingestion.ts";
@@ -70,9 +71,21 @@ if (only.has("paths")) {
 }
 
 if (only.has("callbacks")) {
+  // Malipo runs as production runs it: compiled (`npm run build`), not from its sources.
+  execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], {
+    stdio: "inherit",
+  });
   const ingestion: IngestionResult[] = [];
   for (const engine of engines)
-    ingestion.push(await runCallbackIngestion(engine, { pending, callbacks, connections: 50, postgresUrl }));
+    ingestion.push(
+      await runCallbackIngestion(engine, {
+        pending,
+        callbacks,
+        connections: 50,
+        postgresUrl,
+        malipoCode: "dist",
+      }),
+    );
   say(
     `## Callback ingestion (${pending.toLocaleString("en")} pending attempts, ${callbacks.toLocaleString("en")} distinct signed success callbacks per server, 50 connections, verification off)`,
   );

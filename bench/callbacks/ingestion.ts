@@ -26,6 +26,8 @@ export interface IngestionOptions {
   callbacks: number;
   connections: number;
   postgresUrl: string;
+  /** Which Malipo runs: its build (`dist`, as production; the caller builds it) or its sources. */
+  malipoCode: "dist" | "src";
 }
 
 export interface ServerRun {

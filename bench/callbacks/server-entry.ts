@@ -4,15 +4,13 @@
  * so the parent can report statements, prepares and transactions per callback.
  *
  * Env: BENCH_ROLE (baseline | malipo), BENCH_ENGINE (sqlite | postgres), BENCH_DATABASE_URL,
- * BENCH_SCHEMA (PostgreSQL), BENCH_SECRET (callback signing secret).
+ * BENCH_SCHEMA (PostgreSQL), BENCH_SECRET (callback signing secret), BENCH_MALIPO_CODE (`dist`:
+ * Malipo as production runs it, compiled by `npm run build`; `src`: from the sources, types
+ * stripped by Node as it loads them, which costs some 35 MB of memory more).
  */
 import "../../scripts/require-node.mjs";
 import pg from "pg";
-import { loadConfig } from "../../src/config.ts";
 import type { DarajaApi, DarajaPayoutsApi } from "../../src/daraja/contract.ts";
-import { buildApp } from "../../src/http/app.ts";
-import { createLogger } from "../../src/logger.ts";
-import { createServices } from "../../src/services.ts";
 import { serveInChild } from "../support/child-server.ts";
 import { postgresBaseline, sqliteBaseline } from "./baseline-servers.ts";
 import { countingPostgres, countingSqlite, newCounter } from "./counting-db.ts";
@@ -48,11 +46,22 @@ if (env.BENCH_ROLE === "baseline") {
     });
   }
 } else {
+  const code =
+    env.BENCH_MALIPO_CODE === "src" ? { dir: "../../src/", ext: ".ts" } : { dir: "../../dist/", ext: ".js" };
+  const load = <T>(path: string): Promise<T> =>
+    import(new URL(`${code.dir}${path}${code.ext}`, import.meta.url).href);
+  const [{ loadConfig }, { buildApp }, { createLogger }, { createServices }, database] = await Promise.all([
+    load<typeof import("../../src/config.ts")>("config"),
+    load<typeof import("../../src/http/app.ts")>("http/app"),
+    load<typeof import("../../src/logger.ts")>("logger"),
+    load<typeof import("../../src/services.ts")>("services"),
+    load<typeof import("../../src/db/database.ts")>("db/database"),
+  ]);
   const counter = newCounter();
   const db =
     engine === "sqlite"
-      ? countingSqlite(databaseUrl, counter)
-      : countingPostgres(databaseUrl, schema, counter);
+      ? countingSqlite(database, databaseUrl, counter)
+      : countingPostgres(database, databaseUrl, schema, counter);
   const config = loadConfig({
     LOG_LEVEL: "silent",
     DATABASE_URL: databaseUrl,

@@ -84,6 +84,7 @@ export function serveInChild(
       const stats: ChildStats = {
         peakRssMb: peakRssMb(),
         rssMb: process.memoryUsage().rss / 2 ** 20,
+        heapTotalMb: process.memoryUsage().heapTotal / 2 ** 20,
         ...extra(),
       };
       process.send?.({ type: "stats", stats } satisfies FromChild);
