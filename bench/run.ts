@@ -6,19 +6,27 @@
  *   callback ingestion   signed success callbacks applied, on SQLite and PostgreSQL — vs a bare
  *                        node:http server doing the same durable writes with prepared statements
  *
+ *   pushes               STK Pushes/s through Malipo and its embedded emulator; time per push at
+ *                        1,000,000 attempts of history against 10,000
+ *
  * Settings: BENCH_SECONDS (5, per request-path measurement), BENCH_PENDING (200000 pending attempts
- * of history), BENCH_CALLBACKS (5000 per server), BENCH_ENGINES (sqlite,postgres), TEST_DATABASE_URL
+ * of history), BENCH_CALLBACKS (5000 per server), BENCH_ENGINES (sqlite,postgres), BENCH_PUSHES (2000),
+ * BENCH_PUSH_HISTORY (1000000), BENCH_ONLY (paths,callbacks,pushes: a subset), TEST_DATABASE_URL
  * (postgres://postgres@127.0.0.1:5432/test). Traffic goes to 127.0.0.1 only.
  */
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { type Engine, type IngestionResult, runCallbackIngestion } from "./callbacks/ingestion.ts";
+import { runPushes } from "./pushes/pushes.ts";
 import { MAX_RSS_GROWTH_MB, runRequestPaths } from "./request-paths.ts";
 
 /** Callback ingestion: applied/s at least this share of the baseline's; p99 at most this multiple. */
 const INGESTION_MIN_RATIO = 0.8;
 const INGESTION_MAX_P99_FACTOR = 1.5;
+/** Pushes through Malipo per second with the rate raised; time per push at a large history against 10,000. */
+const PUSHES_MIN_PER_SECOND = 200;
+const PUSH_MAX_GROWTH = 1.2;
 /** Malipo's resident memory through every benchmark. */
 const MAX_RSS_MB = 200;
 
@@ -27,6 +35,8 @@ const seconds = Number(env.BENCH_SECONDS ?? 5);
 const pending = Number(env.BENCH_PENDING ?? 200_000);
 const callbacks = Number(env.BENCH_CALLBACKS ?? 5_000);
 const engines = (env.BENCH_ENGINES ?? "sqlite,postgres").split(",") as Engine[];
+const pushCount = Number(env.BENCH_PUSHES ?? 2_000);
+const pushHistory = Number(env.BENCH_PUSH_HISTORY ?? 1_000_000);
 /** Which benchmarks to run (all by default): a comma list of the section names below. */
 const only = new Set((env.BENCH_ONLY ?? "paths,callbacks,pushes,reconciler,calls").split(","));
 const postgresUrl = env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -49,7 +59,7 @@ say(
   `(${cpus()[0]?.model.trim() ?? "unknown CPU"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.`,
 );
 say(
-  `Command: \`BENCH_SECONDS=${seconds} BENCH_PENDING=${pending} BENCH_CALLBACKS=${callbacks} BENCH_ENGINES=${engines.join(",")} npm run bench\`.`,
+  `Command: \`BENCH_SECONDS=${seconds} BENCH_PENDING=${pending} BENCH_CALLBACKS=${callbacks} BENCH_ENGINES=${engines.join(",")} BENCH_PUSHES=${pushCount} BENCH_PUSH_HISTORY=${pushHistory} BENCH_ONLY=${[...only].join(",")} npm run bench\`.`,
 );
 say();
 
@@ -111,6 +121,31 @@ if (only.has("callbacks")) {
     say(
       `Peak resident memory of Malipo's process (${r.engine}): ${r.rssMb.toFixed(0)} MB (target < ${MAX_RSS_MB} MB) ${verdict(r.rssMb < MAX_RSS_MB)}.`,
     );
+  say();
+}
+
+if (only.has("pushes")) {
+  if (!only.has("callbacks"))
+    execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], {
+      stdio: "inherit",
+    });
+  const small = await runPushes(10_000, pushCount);
+  const large = await runPushes(pushHistory, pushCount);
+  const growth = large.meanMs / small.meanMs;
+  say(
+    `## STK Push initiation (SQLite, embedded emulator, MPESA_RATE_LIMIT_PER_SECOND=2000, ${pushCount.toLocaleString("en")} pushes of distinct customers, 20 connections)`,
+  );
+  say();
+  say("| attempts of history | pushes/s (≥ 200) | mean per push | p99 | errors | peak RSS | |");
+  say("|---|---|---|---|---|---|---|");
+  for (const r of [small, large])
+    say(
+      `| ${r.history.toLocaleString("en")} | ${r.pushesPerSecond.toFixed(0)} | ${r.meanMs.toFixed(1)} ms | ${r.p99Ms} ms | ${r.errors} | ${r.peakRssMb.toFixed(0)} MB | ${verdict(r.pushesPerSecond >= PUSHES_MIN_PER_SECOND && r.errors === 0 && r.peakRssMb < MAX_RSS_MB)} |`,
+    );
+  say();
+  say(
+    `Time per push at ${pushHistory.toLocaleString("en")} attempts of history against 10,000: ${growth.toFixed(2)}× (target ≤ 1.2×) ${verdict(growth <= PUSH_MAX_GROWTH)}.`,
+  );
   say();
 }
 
