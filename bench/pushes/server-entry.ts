@@ -14,7 +14,7 @@ const [{ loadConfig }, { createLogger }, { startMalipo }] = await Promise.all([
   load<typeof import("../../src/server.ts")>("server"),
 ]);
 const config = loadConfig({
-  MPESA_ENV: "emulator",
+  MPESA_ENVIRONMENT: "emulator",
   LOG_LEVEL: "silent",
   PORT: env.BENCH_PORT as string,
   MPESA_EMULATOR_PORT: "0",

@@ -25,6 +25,17 @@ export function peakRssMb(): number {
   return process.memoryUsage().rss / 2 ** 20;
 }
 
+/**
+ * The V8 flags production starts Malipo with (`npm run start:dist` in package.json), so a server
+ * under benchmark runs with the same memory settings.
+ */
+export function productionNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    scripts: Record<string, string>;
+  };
+  return (pkg.scripts["start:dist"] ?? "").match(/--max-[a-z-]+=\d+/g) ?? [];
+}
+
 export interface ChildServer {
   url: string;
   stats(): Promise<ChildStats>;
@@ -50,7 +61,7 @@ function next(child: ChildProcess, type: FromChild["type"]): Promise<FromChild> 
 export async function startChildServer(entry: URL, env: Record<string, string>): Promise<ChildServer> {
   const child = fork(entry, [], {
     env: { ...process.env, ...env },
-    execArgv: ["--max-old-space-size=512"],
+    execArgv: productionNodeFlags(),
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const ready = (await next(child, "ready")) as { url: string };
