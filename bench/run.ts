@@ -9,9 +9,13 @@
  *   pushes               STK Pushes/s through Malipo and its embedded emulator; time per push at
  *                        1,000,000 attempts of history against 10,000
  *
+ *   settling             Daraja calls per push attempt (10 % of callbacks lost, verification off and
+ *                        on) and 10,000 attempts settled by the reconciler alone
+ *
  * Settings: BENCH_SECONDS (5, per request-path measurement), BENCH_PENDING (200000 pending attempts
  * of history), BENCH_CALLBACKS (5000 per server), BENCH_ENGINES (sqlite,postgres), BENCH_PUSHES (2000),
- * BENCH_PUSH_HISTORY (1000000), BENCH_ONLY (paths,callbacks,pushes: a subset), TEST_DATABASE_URL
+ * BENCH_PUSH_HISTORY (1000000), BENCH_SETTLING (2000),
+ * BENCH_RECONCILER (10000), BENCH_ONLY (paths,callbacks,pushes,settling: a subset), TEST_DATABASE_URL
  * (postgres://postgres@127.0.0.1:5432/test). Traffic goes to 127.0.0.1 only.
  */
 import { execFileSync } from "node:child_process";
@@ -19,6 +23,7 @@ import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { type Engine, type IngestionResult, runCallbackIngestion } from "./callbacks/ingestion.ts";
 import { runPushes } from "./pushes/pushes.ts";
+import { runSettling } from "./pushes/settling.ts";
 import { MAX_RSS_GROWTH_MB, runRequestPaths } from "./request-paths.ts";
 
 /** Callback ingestion: applied/s at least this share of the baseline's; p99 at most this multiple. */
@@ -27,6 +32,9 @@ const INGESTION_MAX_P99_FACTOR = 1.5;
 /** Pushes through Malipo per second with the rate raised; time per push at a large history against 10,000. */
 const PUSHES_MIN_PER_SECOND = 200;
 const PUSH_MAX_GROWTH = 1.2;
+/** Daraja requests per push attempt with 10 % of callbacks lost, verification off and on. */
+const CALLS_MAX_OFF = 1.2;
+const CALLS_MAX_ON = 1.8;
 /** Malipo's resident memory through every benchmark. */
 const MAX_RSS_MB = 200;
 
@@ -37,8 +45,10 @@ const callbacks = Number(env.BENCH_CALLBACKS ?? 5_000);
 const engines = (env.BENCH_ENGINES ?? "sqlite,postgres").split(",") as Engine[];
 const pushCount = Number(env.BENCH_PUSHES ?? 2_000);
 const pushHistory = Number(env.BENCH_PUSH_HISTORY ?? 1_000_000);
+const settlingAttempts = Number(env.BENCH_SETTLING ?? 2_000);
+const reconcilerAttempts = Number(env.BENCH_RECONCILER ?? 10_000);
 /** Which benchmarks to run (all by default): a comma list of the section names below. */
-const only = new Set((env.BENCH_ONLY ?? "paths,callbacks,pushes,reconciler,calls").split(","));
+const only = new Set((env.BENCH_ONLY ?? "paths,callbacks,pushes,settling").split(","));
 const postgresUrl = env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 const lines: string[] = [];
@@ -59,7 +69,7 @@ say(
   `(${cpus()[0]?.model.trim() ?? "unknown CPU"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.`,
 );
 say(
-  `Command: \`BENCH_SECONDS=${seconds} BENCH_PENDING=${pending} BENCH_CALLBACKS=${callbacks} BENCH_ENGINES=${engines.join(",")} BENCH_PUSHES=${pushCount} BENCH_PUSH_HISTORY=${pushHistory} BENCH_ONLY=${[...only].join(",")} npm run bench\`.`,
+  `Command: \`BENCH_SECONDS=${seconds} BENCH_PENDING=${pending} BENCH_CALLBACKS=${callbacks} BENCH_ENGINES=${engines.join(",")} BENCH_PUSHES=${pushCount} BENCH_PUSH_HISTORY=${pushHistory} BENCH_SETTLING=${settlingAttempts} BENCH_RECONCILER=${reconcilerAttempts} BENCH_ONLY=${[...only].join(",")} npm run bench\`.`,
 );
 say();
 
@@ -145,6 +155,89 @@ if (only.has("pushes")) {
   say();
   say(
     `Time per push at ${pushHistory.toLocaleString("en")} attempts of history against 10,000: ${growth.toFixed(2)}× (target ≤ 1.2×) ${verdict(growth <= PUSH_MAX_GROWTH)}.`,
+  );
+  say();
+}
+
+if (only.has("settling")) {
+  if (!only.has("callbacks") && !only.has("pushes"))
+    execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], {
+      stdio: "inherit",
+    });
+  const runs = [
+    [
+      "off",
+      "mixed",
+      await runSettling({
+        attempts: settlingAttempts,
+        lostRate: 0.1,
+        verify: false,
+        mixed: true,
+        deadlineSeconds: 180,
+      }),
+      CALLS_MAX_OFF,
+    ],
+    [
+      "on",
+      "mixed",
+      await runSettling({
+        attempts: settlingAttempts,
+        lostRate: 0.1,
+        verify: true,
+        mixed: true,
+        deadlineSeconds: 180,
+      }),
+      CALLS_MAX_ON,
+    ],
+    [
+      "on",
+      "all pay",
+      await runSettling({
+        attempts: settlingAttempts,
+        lostRate: 0.1,
+        verify: true,
+        mixed: false,
+        deadlineSeconds: 180,
+      }),
+      null,
+    ],
+  ] as const;
+  say(
+    `## Daraja calls per push attempt (SQLite, embedded emulator, ${settlingAttempts.toLocaleString("en")} attempts, 10 % of callbacks lost; counted at the emulator)`,
+  );
+  say();
+  say(
+    "Customers: *mixed* — 7 in 10 pay, 2 cancel, 1 has too little money; *all pay* — every one pays. Verification confirms each success callback with one STK Query (a failure credits nothing and is not confirmed), so with every attempt paid it costs one query per payment by design; the target applies to the mixed run.",
+  );
+  say();
+  say(
+    "| verification | customers | completed / failed | calls / attempt | OAuth | STK Push | STK Query | target | settled in | peak RSS | |",
+  );
+  say("|---|---|---|---|---|---|---|---|---|---|---|");
+  for (const [name, mix, r, target] of runs) {
+    const p = (path: string) => (r.perPath[path] ?? 0).toFixed(3);
+    const ok =
+      r.completed + r.failed === r.attempts &&
+      (target === null || r.callsPerAttempt <= target) &&
+      r.peakRssMb < MAX_RSS_MB;
+    say(
+      `| ${name} | ${mix} | ${r.completed} / ${r.failed} of ${r.attempts} | ${r.callsPerAttempt.toFixed(2)} | ${p("/oauth/v1/generate")} | ${p("/mpesa/stkpush/v1/processrequest")} | ${p("/mpesa/stkpushquery/v1/query")} | ${target === null ? "—" : `≤ ${target}`} | ${r.settleSeconds.toFixed(1)} s | ${r.peakRssMb.toFixed(0)} MB | ${verdict(ok)} |`,
+    );
+  }
+  say();
+  const lost = await runSettling({
+    attempts: reconcilerAttempts,
+    lostRate: 1,
+    verify: false,
+    mixed: false,
+    deadlineSeconds: 300,
+  });
+  say(
+    `## Reconciler (every callback lost: ${reconcilerAttempts.toLocaleString("en")} attempts settled only by STK Query; first query 30 s after each push)`,
+  );
+  say();
+  say(
+    `${lost.completed.toLocaleString("en")} of ${lost.attempts.toLocaleString("en")} completed ${lost.settleSeconds.toFixed(1)} s after the last push was answered, that is ${(lost.settleSeconds - 30).toFixed(1)} s after the last one fell due (target: all within 60 s) ${verdict(lost.completed === lost.attempts && lost.settleSeconds - 30 <= 60)}; STK Query calls per attempt ${(lost.perPath["/mpesa/stkpushquery/v1/query"] ?? 0).toFixed(2)}; peak RSS ${lost.peakRssMb.toFixed(0)} MB ${verdict(lost.peakRssMb < MAX_RSS_MB)}.`,
   );
   say();
 }

@@ -25,7 +25,7 @@ export interface PushRun {
   peakRssMb: number;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -37,7 +37,8 @@ function freePort(): Promise<number> {
   });
 }
 
-async function drive(url: string, customers: FreshCustomer[], connections: number) {
+/** One push per customer (distinct bookings and phones) over `connections` connections. */
+export async function pushAll(url: string, customers: FreshCustomer[], connections: number) {
   let next = 0;
   let accepted = 0;
   const started = performance.now();
@@ -92,8 +93,8 @@ export async function runPushes(history: number, pushes: number, connections = 2
       BENCH_PORT: String(await freePort()),
     });
     try {
-      await drive(server.url, warmup, connections);
-      const { result, seconds, accepted } = await drive(server.url, customers, connections);
+      await pushAll(server.url, warmup, connections);
+      const { result, seconds, accepted } = await pushAll(server.url, customers, connections);
       const stats = await server.stats();
       return {
         history,

@@ -1,7 +1,8 @@
 /**
  * Malipo for the push benchmark, in its own process, compiled as production runs it, with its
  * embedded Daraja emulator (MPESA_ENV=emulator) and the rate toward Daraja raised.
- * Env: BENCH_DATABASE_URL, BENCH_JWT_SECRET, BENCH_PORT.
+ * Env: BENCH_DATABASE_URL, BENCH_JWT_SECRET, BENCH_PORT; BENCH_RECONCILER (`true`: the reconciler
+ * runs, every 500 ms), BENCH_VERIFY (MPESA_VERIFY_CALLBACKS), BENCH_TIME_SCALE (the emulator's).
  */
 import "../../scripts/require-node.mjs";
 import { serveInChild } from "../support/child-server.ts";
@@ -22,9 +23,16 @@ const config = loadConfig({
   JWT_SECRET: env.BENCH_JWT_SECRET as string,
   MPESA_RATE_LIMIT_PER_SECOND: "2000",
   MPESA_RATE_LIMIT_BURST: "200",
-  RECONCILER_ENABLED: "false",
+  RECONCILER_ENABLED: env.BENCH_RECONCILER === "true" ? "true" : "false",
+  RECONCILER_INTERVAL_MS: "500",
+  MPESA_VERIFY_CALLBACKS: env.BENCH_VERIFY === "true" ? "true" : "false",
+  EMULATOR_TIME_SCALE: env.BENCH_TIME_SCALE ?? "1",
   PAYOUT_SUBMITTER_ENABLED: "false",
   WEBHOOKS_DELIVERY_ENABLED: "false",
 });
 const malipo = await startMalipo({ config, logger: createLogger("silent") });
-serveInChild(malipo.url, () => malipo.close());
+serveInChild(
+  malipo.url,
+  () => malipo.close(),
+  () => ({ emulatorUrl: malipo.emulatorUrl }),
+);

@@ -10,7 +10,7 @@ import type { InitiatorSimulator } from "../initiator-simulator.ts";
 import type { EmulatorSettings } from "../options.ts";
 import { TEST_NUMBERS } from "../outcomes.ts";
 import { PAYOUT_TEST_NUMBERS } from "../payout-outcomes.ts";
-import type { RequestLog } from "../requests.ts";
+import { MAX_REQUESTS, type RequestLog } from "../requests.ts";
 import {
   CheckoutParams,
   ControlError as ControlErrorSchema,
@@ -201,13 +201,19 @@ export function registerControlRoutes(parent: FastifyInstance, deps: ControlRout
     {
       schema: {
         tags,
-        summary: "Daraja API requests the emulator answered, oldest first",
+        summary: `Daraja API requests the emulator answered, oldest first (the latest ${MAX_REQUESTS}), and how many per path since start or reset`,
         querystring: Type.Object({ path: Type.Optional(Type.String()) }),
-        response: responses(Type.Object({ requests: Type.Array(RecordedRequest) })),
+        response: responses(
+          Type.Object({
+            requests: Type.Array(RecordedRequest),
+            totals: Type.Record(Type.String(), Type.Integer(), { description: "requests per path, all of them" }),
+          }),
+        ),
       },
     },
     (request) => ({
       requests: requests.list(request.query.path !== undefined ? { path: request.query.path } : {}),
+      totals: requests.totals(),
     }),
   );
 
