@@ -7,6 +7,7 @@ import {
   itemTitle,
   moneyOutDecisions,
   paymentDecisions,
+  suspenseNote,
   waitedFor,
 } from "../../../web/src/lib/review-words.ts";
 
@@ -60,6 +61,13 @@ describe("the decisions each item allows", () => {
     expect(paymentDecisions(payment(500)).map((d) => d.type)).toEqual(["hold_fee", "refund_payment"]);
     expect(paymentDecisions(payment(300)).map((d) => d.type)).toEqual(["refund_payment"]);
     expect(paymentDecisions(payment(0))).toEqual([]);
+    expect(suspenseNote(payment(500))).toBe(
+      "M-Pesa took KES 500; it pays for nothing until you decide: hold it as the booking fee, or refund it.",
+    );
+    expect(suspenseNote(payment(300))).toBe(
+      "M-Pesa took KES 300; it pays for nothing until you decide. It is not the fee of KES 500, so it can only be refunded.",
+    );
+    expect(suspenseNote(payment(0))).toMatch(/^No money from this payment is held/);
   });
 
   it("payouts and refunds: failed ones are sent again or found paid; reviewed ones may also be found failed", () => {

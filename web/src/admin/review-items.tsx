@@ -14,6 +14,7 @@ import {
   itemTitle,
   moneyOutDecisions,
   paymentDecisions,
+  suspenseNote,
   waitedFor,
 } from "../lib/review-words.ts";
 import { paymentStatusWords } from "../lib/words.ts";
@@ -52,10 +53,12 @@ function Item(props: {
   title: string;
   badge?: ReactNode;
   facts: [string, ReactNode][];
-  decisions: Decision[];
-  onDecide: Decide;
+  /** None: the item is decided elsewhere (a payment's review item, on its payment). */
+  decisions?: Decision[];
+  onDecide?: Decide;
   children?: ReactNode;
 }) {
+  const decisions = props.decisions ?? [];
   const titleId = `${props.kind}-${props.id}-title`;
   return (
     <li className="card review-item" id={`${props.kind}-${props.id}`} data-testid={`review-${props.kind}`}>
@@ -73,19 +76,17 @@ function Item(props: {
           ))}
         </dl>
         {props.children}
-        {props.decisions.length > 0 && (
+        {decisions.length > 0 && (
           <div className="actions">
-            {props.decisions.map((decision) => {
+            {decisions.map((decision) => {
               const { label } = decisionWords(decision);
               return (
                 <button
                   key={decision.type}
                   type="button"
-                  className={
-                    decision === props.decisions[0] ? "button button-primary" : "button button-secondary"
-                  }
+                  className={decision === decisions[0] ? "button button-primary" : "button button-secondary"}
                   aria-label={`${label}: ${props.title}`}
-                  onClick={() => props.onDecide(decision)}
+                  onClick={() => props.onDecide?.(decision)}
                 >
                   {label}
                 </button>
@@ -132,11 +133,7 @@ export function PaymentItem({
       decisions={decisions}
       onDecide={onDecide}
     >
-      <p className="muted">
-        {decisions.length === 0
-          ? "No money from this payment is held: nothing to decide until it shows on the M-Pesa statement."
-          : `M-Pesa took ${formatKes(payment.inSuspense)}; it pays for nothing until you decide: hold it as the booking fee, or refund it.`}
-      </p>
+      <p className="muted">{suspenseNote(payment)}</p>
     </Item>
   );
 }
@@ -165,8 +162,6 @@ export function PaymentReviewEntry({
         ["Why", review.reason],
         ["Age", since(review.createdAt, now)],
       ]}
-      decisions={[]}
-      onDecide={() => {}}
     >
       {payment && paymentDecisions(payment).length > 0 ? (
         <p>

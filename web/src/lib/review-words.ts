@@ -31,6 +31,16 @@ export function paymentDecisions(payment: ReviewPayment): Decision[] {
   return payment.inSuspense === payment.amount ? [{ type: "hold_fee", payment }, refund] : [refund];
 }
 
+/** What the money of a payment under review is doing, beside its decisions. */
+export function suspenseNote(payment: ReviewPayment): string {
+  if (payment.inSuspense <= 0)
+    return "No money from this payment is held: nothing to decide until it shows on the M-Pesa statement.";
+  const held = `M-Pesa took ${formatKes(payment.inSuspense)}; it pays for nothing until you decide`;
+  return payment.inSuspense === payment.amount
+    ? `${held}: hold it as the booking fee, or refund it.`
+    : `${held}. It is not the fee of ${formatKes(payment.amount)}, so it can only be refunded.`;
+}
+
 export function moneyOutDecisions(kind: MoneyOutKind, item: PayoutView | RefundView): Decision[] {
   if (item.status === "failed")
     return [
