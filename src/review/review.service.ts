@@ -7,6 +7,7 @@
  * module's (`retry`, `resolve`). Admins only.
  */
 import type { Clock } from "../clock.ts";
+import { isCanonicalMsisdn, maskMsisdn } from "../daraja/phone.ts";
 import type { Db } from "../db/database.ts";
 import { AppError } from "../errors.ts";
 import { queueOverpaymentRefund } from "../escrow/escrow.ts";
@@ -58,15 +59,24 @@ export interface ReviewDeps {
   payouts: Pick<PayoutsService, "announce">;
 }
 
-function detailsOf(text: string): Record<string, unknown> {
+/**
+ * A review item's stored details as an admin sees them: phone numbers masked, as everywhere an
+ * admin sees someone else's number (the stored row keeps the full number for the payment's owner).
+ */
+export function reviewDetailsView(text: string): Record<string, unknown> {
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : {};
+    value = JSON.parse(text);
   } catch {
     return {};
   }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return {};
+  return Object.fromEntries(
+    Object.entries(value).map(([key, v]) => {
+      const text = typeof v === "number" ? String(v) : v;
+      return [key, typeof text === "string" && isCanonicalMsisdn(text) ? maskMsisdn(text) : v];
+    }),
+  );
 }
 
 export function createReviewService(deps: ReviewDeps): ReviewService {
@@ -87,7 +97,7 @@ export function createReviewService(deps: ReviewDeps): ReviewService {
           id: r.id,
           transactionId: r.transaction_id,
           reason: r.reason,
-          details: detailsOf(r.details),
+          details: reviewDetailsView(r.details),
           createdAt: r.created_at,
         })),
         payouts: rows.payouts.map((row) => toPayoutView(row, admin)),

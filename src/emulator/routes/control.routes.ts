@@ -208,7 +208,9 @@ export function registerControlRoutes(parent: FastifyInstance, deps: ControlRout
         response: responses(
           Type.Object({
             requests: Type.Array(RecordedRequest),
-            totals: Type.Record(Type.String(), Type.Integer(), { description: "requests per path, all of them" }),
+            totals: Type.Record(Type.String(), Type.Integer(), {
+              description: "requests per path, all of them",
+            }),
           }),
         ),
       },

@@ -19,7 +19,10 @@ describe("the emulator's request log", () => {
     for (let i = 0; i < MAX_REQUESTS + 5; i++) log.record(entry("/mpesa/stkpush/v1/processrequest"));
     log.record(entry("/oauth/v1/generate?grant_type=client_credentials"));
     expect(log.list()).toHaveLength(MAX_REQUESTS);
-    expect(log.totals()).toEqual({ "/mpesa/stkpush/v1/processrequest": MAX_REQUESTS + 5, "/oauth/v1/generate": 1 });
+    expect(log.totals()).toEqual({
+      "/mpesa/stkpush/v1/processrequest": MAX_REQUESTS + 5,
+      "/oauth/v1/generate": 1,
+    });
     log.clear();
     expect(log.list()).toHaveLength(0);
     expect(log.totals()).toEqual({});
