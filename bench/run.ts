@@ -12,16 +12,21 @@
  *   settling             Daraja calls per push attempt (10 % of callbacks lost, verification off and
  *                        on) and 10,000 attempts settled by the reconciler alone
  *
+ *   live                 a payment's change on an open event stream: same process; two processes
+ *                        on one PostgreSQL database
+ *
  * Settings: BENCH_SECONDS (5, per request-path measurement), BENCH_PENDING (200000 pending attempts
  * of history), BENCH_CALLBACKS (5000 per server), BENCH_ENGINES (sqlite,postgres), BENCH_PUSHES (2000),
  * BENCH_PUSH_HISTORY (1000000), BENCH_SETTLING (2000),
- * BENCH_RECONCILER (10000), BENCH_ONLY (paths,callbacks,pushes,settling: a subset), TEST_DATABASE_URL
+ * BENCH_RECONCILER (10000), BENCH_LIVE (300),
+ * BENCH_ONLY (paths,callbacks,pushes,settling,live: a subset), TEST_DATABASE_URL
  * (postgres://postgres@127.0.0.1:5432/test). Traffic goes to 127.0.0.1 only.
  */
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { type Engine, type IngestionResult, runCallbackIngestion } from "./callbacks/ingestion.ts";
+import { runLiveStatus } from "./live-status.ts";
 import { runPushes } from "./pushes/pushes.ts";
 import { runSettling } from "./pushes/settling.ts";
 import { MAX_RSS_GROWTH_MB, runRequestPaths } from "./request-paths.ts";
@@ -35,6 +40,9 @@ const PUSH_MAX_GROWTH = 1.2;
 /** Daraja requests per push attempt with 10 % of callbacks lost, verification off and on. */
 const CALLS_MAX_OFF = 1.2;
 const CALLS_MAX_ON = 1.8;
+/** A change on an open event stream: same process, and across two processes on PostgreSQL (p99, ms). */
+const LIVE_MAX_SAME_MS = 100;
+const LIVE_MAX_ACROSS_MS = 500;
 /** Malipo's resident memory through every benchmark. */
 const MAX_RSS_MB = 200;
 
@@ -47,8 +55,9 @@ const pushCount = Number(env.BENCH_PUSHES ?? 2_000);
 const pushHistory = Number(env.BENCH_PUSH_HISTORY ?? 1_000_000);
 const settlingAttempts = Number(env.BENCH_SETTLING ?? 2_000);
 const reconcilerAttempts = Number(env.BENCH_RECONCILER ?? 10_000);
+const liveCount = Number(env.BENCH_LIVE ?? 300);
 /** Which benchmarks to run (all by default): a comma list of the section names below. */
-const only = new Set((env.BENCH_ONLY ?? "paths,callbacks,pushes,settling").split(","));
+const only = new Set((env.BENCH_ONLY ?? "paths,callbacks,pushes,settling,live").split(","));
 const postgresUrl = env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 const lines: string[] = [];
@@ -69,7 +78,7 @@ say(
   `(${cpus()[0]?.model.trim() ?? "unknown CPU"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.`,
 );
 say(
-  `Command: \`BENCH_SECONDS=${seconds} BENCH_PENDING=${pending} BENCH_CALLBACKS=${callbacks} BENCH_ENGINES=${engines.join(",")} BENCH_PUSHES=${pushCount} BENCH_PUSH_HISTORY=${pushHistory} BENCH_SETTLING=${settlingAttempts} BENCH_RECONCILER=${reconcilerAttempts} BENCH_ONLY=${[...only].join(",")} npm run bench\`.`,
+  `Command: \`BENCH_SECONDS=${seconds} BENCH_PENDING=${pending} BENCH_CALLBACKS=${callbacks} BENCH_ENGINES=${engines.join(",")} BENCH_PUSHES=${pushCount} BENCH_PUSH_HISTORY=${pushHistory} BENCH_SETTLING=${settlingAttempts} BENCH_RECONCILER=${reconcilerAttempts} BENCH_LIVE=${liveCount} BENCH_ONLY=${[...only].join(",")} npm run bench\`.`,
 );
 say();
 
@@ -239,6 +248,27 @@ if (only.has("settling")) {
   say(
     `${lost.completed.toLocaleString("en")} of ${lost.attempts.toLocaleString("en")} completed ${lost.settleSeconds.toFixed(1)} s after the last push was answered, that is ${(lost.settleSeconds - 30).toFixed(1)} s after the last one fell due (target: all within 60 s) ${verdict(lost.completed === lost.attempts && lost.settleSeconds - 30 <= 60)}; STK Query calls per attempt ${(lost.perPath["/mpesa/stkpushquery/v1/query"] ?? 0).toFixed(2)}; peak RSS ${lost.peakRssMb.toFixed(0)} MB ${verdict(lost.peakRssMb < MAX_RSS_MB)}.`,
   );
+  say();
+}
+
+if (only.has("live")) {
+  if (!only.has("callbacks") && !only.has("pushes") && !only.has("settling"))
+    execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], {
+      stdio: "inherit",
+    });
+  const live = await runLiveStatus(liveCount, postgresUrl);
+  say(
+    `## Live status (${liveCount} payments, one at a time: from sending the success callback to the open event stream saying \`completed\`)`,
+  );
+  say();
+  say("| where | p50 | p99 | max | target (p99) | |");
+  say("|---|---|---|---|---|---|");
+  for (const r of live) {
+    const target = r.mode.startsWith("same") ? LIVE_MAX_SAME_MS : LIVE_MAX_ACROSS_MS;
+    say(
+      `| ${r.mode} | ${r.p50Ms.toFixed(1)} ms | ${r.p99Ms.toFixed(1)} ms | ${r.maxMs.toFixed(1)} ms | ≤ ${target} ms | ${verdict(r.p99Ms <= target)} |`,
+    );
+  }
   say();
 }
 

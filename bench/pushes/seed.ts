@@ -68,7 +68,7 @@ export function seedHistory(file: string, history: number): void {
 }
 
 /** An HS256 session token as Malipo issues them (sub, role, email), valid for an hour. */
-function sessionToken(secret: string, id: string, email: string): string {
+export function sessionToken(secret: string, id: string, email: string): string {
   const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
   const now = Math.floor(Date.now() / 1000);
   const unsigned = `${b64({ alg: "HS256", typ: "JWT" })}.${b64({ sub: id, role: "customer", email, iat: now, exp: now + 3600 })}`;

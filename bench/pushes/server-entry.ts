@@ -2,7 +2,8 @@
  * Malipo for the push benchmark, in its own process, compiled as production runs it, with its
  * embedded Daraja emulator (MPESA_ENV=emulator) and the rate toward Daraja raised.
  * Env: BENCH_DATABASE_URL, BENCH_JWT_SECRET, BENCH_PORT; BENCH_RECONCILER (`true`: the reconciler
- * runs, every 500 ms), BENCH_VERIFY (MPESA_VERIFY_CALLBACKS), BENCH_TIME_SCALE (the emulator's).
+ * runs, every 500 ms), BENCH_VERIFY (MPESA_VERIFY_CALLBACKS), BENCH_TIME_SCALE (the emulator's),
+ * BENCH_CALLBACK_SECRET (to sign callbacks the benchmark sends itself).
  */
 import "../../scripts/require-node.mjs";
 import { serveInChild } from "../support/child-server.ts";
@@ -29,6 +30,7 @@ const config = loadConfig({
   EMULATOR_TIME_SCALE: env.BENCH_TIME_SCALE ?? "1",
   PAYOUT_SUBMITTER_ENABLED: "false",
   WEBHOOKS_DELIVERY_ENABLED: "false",
+  ...(env.BENCH_CALLBACK_SECRET ? { CALLBACK_SECRET: env.BENCH_CALLBACK_SECRET } : {}),
 });
 const malipo = await startMalipo({ config, logger: createLogger("silent") });
 serveInChild(
