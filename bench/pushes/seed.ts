@@ -18,18 +18,25 @@ export interface FreshCustomer {
 const at = new Date().toISOString();
 const pad = (n: number, width = 9) => String(n).padStart(width, "0");
 
+/** The inserts both seeds use: a customer, a booking in `bookingStatus`, its fee (pending). */
+function prepareInserts(db: SqliteDatabase.Database, bookingStatus: "completed" | "pending_payment") {
+  return {
+    user: db.prepare(
+      "insert into users (id, email, name, password_hash, phone_number, role, created_at) values (?, ?, 'Customer', 'x', null, 'customer', ?)",
+    ),
+    booking: db.prepare(
+      `insert into bookings (id, customer_id, technician_id, service, description, location, scheduled_for, status, created_at, updated_at) values (?, ?, null, 'Plumbing', null, 'Kilimani', null, '${bookingStatus}', ?, ?)`,
+    ),
+    fee: db.prepare(
+      "insert into booking_fees (id, booking_id, amount, currency, status, paid_transaction_id, created_at, updated_at) values (?, ?, ?, 'KES', 'pending', null, ?, ?)",
+    ),
+  };
+}
+
 export function seedHistory(file: string, history: number): void {
   const db = new SqliteDatabase(file);
   db.pragma("journal_mode = WAL");
-  const user = db.prepare(
-    "insert into users (id, email, name, password_hash, phone_number, role, created_at) values (?, ?, 'History', 'x', null, 'customer', ?)",
-  );
-  const booking = db.prepare(
-    "insert into bookings (id, customer_id, technician_id, service, description, location, scheduled_for, status, created_at, updated_at) values (?, ?, null, 'Plumbing', null, 'Kilimani', null, 'completed', ?, ?)",
-  );
-  const fee = db.prepare(
-    "insert into booking_fees (id, booking_id, amount, currency, status, paid_transaction_id, created_at, updated_at) values (?, ?, ?, 'KES', 'pending', null, ?, ?)",
-  );
+  const { user, booking, fee } = prepareInserts(db, "completed");
   const attempt = db.prepare(
     `insert into payment_transactions (id, booking_id, booking_fee_id, user_id, phone_number, amount, currency, status,
        open_fee_key, merchant_request_id, checkout_request_id, next_check_at, check_attempts, created_at, updated_at)
@@ -84,15 +91,7 @@ export function seedFreshCustomers(
 ): FreshCustomer[] {
   const db = new SqliteDatabase(file);
   db.pragma("journal_mode = WAL");
-  const user = db.prepare(
-    "insert into users (id, email, name, password_hash, phone_number, role, created_at) values (?, ?, 'Customer', 'x', null, 'customer', ?)",
-  );
-  const booking = db.prepare(
-    "insert into bookings (id, customer_id, technician_id, service, description, location, scheduled_for, status, created_at, updated_at) values (?, ?, null, 'Plumbing', null, 'Kilimani', null, 'pending_payment', ?, ?)",
-  );
-  const fee = db.prepare(
-    "insert into booking_fees (id, booking_id, amount, currency, status, paid_transaction_id, created_at, updated_at) values (?, ?, ?, 'KES', 'pending', null, ?, ?)",
-  );
+  const { user, booking, fee } = prepareInserts(db, "pending_payment");
   const customers: FreshCustomer[] = [];
   db.transaction(() => {
     for (let i = 0; i < count; i++) {
