@@ -401,6 +401,8 @@ export interface ReconciliationRunsTable {
 export interface ReconciliationDiscrepanciesTable {
   id: string;
   run_id: string;
+  /** Order within the run: the statement's lines first, then what only we recorded. */
+  position: number;
   discrepancy_key: string;
   kind: DiscrepancyKind;
   /** The statement line's kind (payment_in, payout_out, …); null when no line shows it. */

@@ -76,6 +76,8 @@ export async function up(db: Db): Promise<void> {
     .createTable("reconciliation_discrepancies")
     .addColumn("id", "text", (c) => c.primaryKey())
     .addColumn("run_id", "text", (c) => c.notNull().references("reconciliation_runs.id"))
+    // Order within the run: the statement's lines first, then what only we recorded.
+    .addColumn("position", "integer", (c) => c.notNull())
     // The same disagreement in a later run: `missing_here:<receipt>`, `missing_there:payment:<id>` …
     .addColumn("discrepancy_key", "text", (c) => c.notNull())
     .addColumn("kind", "text", (c) => c.notNull())
@@ -105,7 +107,7 @@ export async function up(db: Db): Promise<void> {
   await db.schema
     .createIndex("reconciliation_discrepancies_run_idx")
     .on("reconciliation_discrepancies")
-    .columns(["run_id", "line_number"])
+    .columns(["run_id", "position"])
     .execute();
   await db.schema
     .createIndex("reconciliation_discrepancies_state_idx")
