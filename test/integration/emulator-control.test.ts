@@ -341,6 +341,7 @@ describe("the simulated phone", () => {
         "get /__emulator/conversations/{conversationId}",
         "get /__emulator/results",
         "get /__emulator/transactions",
+        "get /__emulator/statement.csv",
         "get /__emulator/accounts",
         "put /__emulator/accounts/{shortcode}",
         "get /__emulator/payout-numbers",

@@ -35,6 +35,7 @@ import {
   REVERSAL_PATH,
   TRANSACTION_STATUS_PATH,
 } from "./initiator.routes.ts";
+import { STATEMENT_PATH } from "./statement.routes.ts";
 
 export interface ControlRouteDeps {
   simulator: Simulator;
@@ -77,6 +78,7 @@ export function registerControlRoutes(parent: FastifyInstance, deps: ControlRout
         transactionStatus: TRANSACTION_STATUS_PATH,
         accountBalance: ACCOUNT_BALANCE_PATH,
         certificate: "/__emulator/certificate",
+        statement: STATEMENT_PATH,
       },
       consumerKey: settings.consumerKey,
       consumerSecret: settings.consumerSecret,
@@ -323,7 +325,7 @@ export function registerControlRoutes(parent: FastifyInstance, deps: ControlRout
       schema: {
         tags,
         summary:
-          "Forget sessions, conversations, transactions, requests, deliveries, outcomes and faults; cancel timers; reopen the accounts",
+          "Forget sessions, conversations, transactions (and the statement), requests, deliveries, outcomes and faults; cancel timers; reopen the accounts",
       },
     },
     () => {
