@@ -16,7 +16,12 @@ import type { Metrics } from "../metrics.ts";
 import type { Actor } from "../users/user.ts";
 import { createBackgroundWork, type PaymentsContext } from "./context.ts";
 import { createPaymentEventBus, type PaymentEventBus } from "./events.ts";
-import { creditFoundMoney, type FoundMoney, type FoundMoneyCredited, type FoundMoneyUse } from "./found-money.ts";
+import {
+  creditFoundMoney,
+  type FoundMoney,
+  type FoundMoneyCredited,
+  type FoundMoneyUse,
+} from "./found-money.ts";
 import {
   type InitiateStkPushInput,
   initiateStkPush,

@@ -34,8 +34,11 @@ export async function insertCheck(
 
 export async function findCheck(executor: Executor, id: string): Promise<AccountBalanceCheckRow | null> {
   return (
-    (await executor.selectFrom("account_balance_checks").selectAll().where("id", "=", id).executeTakeFirst()) ??
-    null
+    (await executor
+      .selectFrom("account_balance_checks")
+      .selectAll()
+      .where("id", "=", id)
+      .executeTakeFirst()) ?? null
   );
 }
 

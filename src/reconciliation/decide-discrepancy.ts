@@ -130,7 +130,10 @@ export async function decideFoundMoney(
             { kind: row.kind, lineKind: row.line_kind },
           );
         if (amountCents <= 0 || amountCents % 100 !== 0)
-          throw new AppError("DISCREPANCY_NOT_ATTACHABLE", "Only whole shillings paid in can be attached or refunded");
+          throw new AppError(
+            "DISCREPANCY_NOT_ATTACHABLE",
+            "Only whole shillings paid in can be attached or refunded",
+          );
         const recorded = await trx
           .selectFrom("payment_transactions")
           .select("id")
@@ -159,7 +162,13 @@ export async function decideFoundMoney(
             { amountCents, feeAmount: booking.amount },
           );
         const at = deps.clock.now();
-        await take(trx, row, admin, { resolution: input.decision === "pay_fee" ? "attached" : "refunded", note: input.note }, at);
+        await take(
+          trx,
+          row,
+          admin,
+          { resolution: input.decision === "pay_fee" ? "attached" : "refunded", note: input.note },
+          at,
+        );
         const credited = await deps.payments.creditFoundMoney(
           trx,
           {
@@ -179,13 +188,22 @@ export async function decideFoundMoney(
         );
         // What the payments core put in customer_refunds_payable (a refund, or an overpayment) goes back.
         const refund = await queueOverpaymentRefund(trx, { transactionId: credited.transaction.id, at });
-        await linkFoundMoney(trx, row.id, { transactionId: credited.transaction.id, refundId: refund?.id ?? null });
+        await linkFoundMoney(trx, row.id, {
+          transactionId: credited.transaction.id,
+          refundId: refund?.id ?? null,
+        });
         // The attempt's "money may have been taken" item is settled by this decision.
-        if (row.candidate_transaction_id !== null) await closeReviewsOf(trx, row.candidate_transaction_id, at);
-        return { credited, refund, row: (await findDiscrepancy(trx, row.id)) as ReconciliationDiscrepancyRow };
+        if (row.candidate_transaction_id !== null)
+          await closeReviewsOf(trx, row.candidate_transaction_id, at);
+        return {
+          credited,
+          refund,
+          row: (await findDiscrepancy(trx, row.id)) as ReconciliationDiscrepancyRow,
+        };
       });
       done.credited.announce();
-      if (done.refund) deps.payouts.announce({ kind: "refund", id: done.refund.id, status: done.refund.status });
+      if (done.refund)
+        deps.payouts.announce({ kind: "refund", id: done.refund.id, status: done.refund.status });
       return {
         discrepancy: toDiscrepancyView(done.row),
         transaction: toTransactionView(done.credited.transaction, admin),
@@ -194,9 +212,15 @@ export async function decideFoundMoney(
     } catch (error) {
       if (error instanceof LostRace && attempt < MAX_ATTEMPTS) continue;
       if (error instanceof FoundMoneyRefused)
-        throw new AppError("DISCREPANCY_NOT_ATTACHABLE", `This money cannot be put on the books so: ${error.message}`);
+        throw new AppError(
+          "DISCREPANCY_NOT_ATTACHABLE",
+          `This money cannot be put on the books so: ${error.message}`,
+        );
       if (isUniqueViolation(error, "mpesa_receipt_number"))
-        throw new AppError("RECEIPT_ALREADY_RECORDED", "This receipt was recorded for a payment a moment ago");
+        throw new AppError(
+          "RECEIPT_ALREADY_RECORDED",
+          "This receipt was recorded for a payment a moment ago",
+        );
       throw error;
     }
   }

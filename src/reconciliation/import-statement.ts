@@ -13,8 +13,8 @@ import type { ReconciliationRunRow } from "../db/schema.ts";
 import { enqueueWebhookEvent } from "../webhooks/outbox.ts";
 import { latestCompletedCheck } from "./balance-checks.repository.ts";
 import { matchStatement } from "./matching.ts";
-import type { Period } from "./our-records.ts";
 import { clearingMovement, loadOurRecords } from "./our-records.repository.ts";
+import type { Period } from "./our-records.ts";
 import { findRunByHash, insertDiscrepancies, insertRun, supersedeOpen } from "./runs.repository.ts";
 import type { Statement } from "./statement.ts";
 import { statementBalances } from "./statement-balances.ts";
@@ -59,6 +59,18 @@ export function statementHash(statement: Statement, period: Period | null): stri
   return createHash("sha256").update(canonical).digest("hex");
 }
 
+/**
+ * The statement's own period when the import names none: its first and last line, the last one to
+ * the end of its second (the portal prints whole seconds; our records carry milliseconds).
+ */
+export function periodOfLines(statement: Statement): Period | null {
+  if (statement.period === null) return null;
+  return {
+    from: statement.period.from,
+    to: new Date(Math.floor(Date.parse(statement.period.to) / 1000) * 1000 + 999).toISOString(),
+  };
+}
+
 export async function importStatement(
   deps: { db: Db; clock: Clock },
   input: StatementImport,
@@ -70,8 +82,12 @@ export async function importStatement(
         const existing = await findRunByHash(trx, hash);
         if (existing) return { run: existing, created: false };
         const at = deps.clock.now();
-        const period = input.period ?? input.statement.period;
-        const match = matchStatement(input.statement, await loadOurRecords(trx, input.statement, period), period);
+        const period = input.period ?? periodOfLines(input.statement);
+        const match = matchStatement(
+          input.statement,
+          await loadOurRecords(trx, input.statement, period),
+          period,
+        );
         const balances = statementBalances(input.statement.lines);
         const check = await latestCompletedCheck(trx);
         const run = await insertRun(trx, {

@@ -37,7 +37,9 @@ function toPayment(row: PaymentTransactionRow): OurPayment {
   };
 }
 
-function toMoneyOut(item: { kind: "payout"; row: PayoutRow } | { kind: "refund"; row: RefundRow }): OurMoneyOut {
+function toMoneyOut(
+  item: { kind: "payout"; row: PayoutRow } | { kind: "refund"; row: RefundRow },
+): OurMoneyOut {
   const { row } = item;
   return {
     kind: item.kind,

@@ -71,7 +71,8 @@ export async function discrepancyCounts(
   runIds: readonly string[],
 ): Promise<Map<string, Record<DiscrepancyKind, number> & { open: number }>> {
   const counts = new Map<string, Record<DiscrepancyKind, number> & { open: number }>();
-  const none = () => Object.fromEntries(DISCREPANCY_KINDS.map((k) => [k, 0])) as Record<DiscrepancyKind, number>;
+  const none = () =>
+    Object.fromEntries(DISCREPANCY_KINDS.map((k) => [k, 0])) as Record<DiscrepancyKind, number>;
   for (const id of runIds) counts.set(id, { ...none(), open: 0 });
   if (runIds.length === 0) return counts;
   const rows = await executor

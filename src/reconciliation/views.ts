@@ -179,7 +179,9 @@ export function toRunView(
     createdBy: row.created_by,
     source: row.source,
     period:
-      row.period_from === null || row.period_to === null ? null : { from: row.period_from, to: row.period_to },
+      row.period_from === null || row.period_to === null
+        ? null
+        : { from: row.period_from, to: row.period_to },
     lines: row.line_count,
     matched: { payments: row.matched_payments, payouts: row.matched_payouts, refunds: row.matched_refunds },
     charges: { count: row.charges_count, amountCents: charges },
