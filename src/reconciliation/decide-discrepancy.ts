@@ -92,9 +92,14 @@ async function defaultBooking(trx: Executor, row: ReconciliationDiscrepancyRow):
   return named.length === 1 ? (named[0]?.id ?? null) : null;
 }
 
-/** The payer's number: the statement's when it shows it whole, else the attempt's, else the customer's. */
+/**
+ * The payer's number: the statement's when it shows it whole, else the attempt's (the phone it
+ * prompted paid), else the statement's masked one (`25470****149`: a reversal's recipient is checked
+ * against what it shows), else the customer's.
+ */
 async function payerPhone(trx: Executor, row: ReconciliationDiscrepancyRow, customerId: string) {
-  const shown = normalizeMsisdn((row.other_party ?? "").split(" - ")[0]);
+  const printed = (row.other_party ?? "").split(" - ")[0]?.trim() ?? "";
+  const shown = normalizeMsisdn(printed);
   if (shown !== null) return shown;
   if (row.candidate_transaction_id !== null) {
     const attempt = await trx
@@ -104,6 +109,7 @@ async function payerPhone(trx: Executor, row: ReconciliationDiscrepancyRow, cust
       .executeTakeFirst();
     if (attempt) return attempt.phone_number;
   }
+  if (/^\+?\d+\*+\d+$/.test(printed)) return printed;
   const customer = await trx
     .selectFrom("users")
     .select("phone_number")
