@@ -25,7 +25,13 @@ import { type Decided, decideFoundMoney, resolveDiscrepancy } from "./decide-dis
 import { discrepanciesCsv } from "./discrepancies-csv.ts";
 import { importStatement, type StatementImport } from "./import-statement.ts";
 import type { Period } from "./our-records.ts";
-import { discrepanciesOfRun, discrepancyCounts, findRun, listRuns } from "./runs.repository.ts";
+import {
+  discrepanciesOfRun,
+  discrepancyCounts,
+  findRun,
+  listRuns,
+  noDiscrepancies,
+} from "./runs.repository.ts";
 import { parseStatement } from "./statement-csv.ts";
 import {
   type BalanceCheckView,
@@ -105,6 +111,22 @@ export function periodOf(input: PeriodInput): Period | null {
   return period;
 }
 
+/** A run with its discrepancies, as the API shows it; RECONCILIATION_NOT_FOUND when there is none. */
+export async function readRunDetail(db: Db, id: string): Promise<RunDetail> {
+  const row = await findRun(db.kysely, id);
+  if (!row)
+    throw new AppError("RECONCILIATION_NOT_FOUND", "No reconciliation run with this id", { runId: id });
+  const [counts, items, check] = await Promise.all([
+    discrepancyCounts(db.kysely, [id]),
+    discrepanciesOfRun(db.kysely, id),
+    row.balance_check_id === null ? null : findCheck(db.kysely, row.balance_check_id),
+  ]);
+  return {
+    run: toRunView(row, counts.get(id) ?? noDiscrepancies(), check),
+    discrepancies: items.map(toDiscrepancyView),
+  };
+}
+
 export function createReconciliationService(deps: ReconciliationDeps): ReconciliationService {
   const { db } = deps;
   const logger = deps.logger.child({ module: "reconciliation" });
@@ -118,20 +140,7 @@ export function createReconciliationService(deps: ReconciliationDeps): Reconcili
       throw new AppError("UNAUTHORIZED", "This account no longer exists; sign in again");
   }
 
-  async function detailOf(id: string): Promise<RunDetail> {
-    const row = await findRun(db.kysely, id);
-    if (!row)
-      throw new AppError("RECONCILIATION_NOT_FOUND", "No reconciliation run with this id", { runId: id });
-    const [counts, items, check] = await Promise.all([
-      discrepancyCounts(db.kysely, [id]),
-      discrepanciesOfRun(db.kysely, id),
-      row.balance_check_id === null ? null : findCheck(db.kysely, row.balance_check_id),
-    ]);
-    return {
-      run: toRunView(row, counts.get(id) as never, check),
-      discrepancies: items.map(toDiscrepancyView),
-    };
-  }
+  const detailOf = (id: string) => readRunDetail(db, id);
 
   async function imported(input: StatementImport) {
     const { run, created } = await importStatement(deps, input);
@@ -167,7 +176,9 @@ export function createReconciliationService(deps: ReconciliationDeps): Reconcili
         rows.map((r) => (r.balance_check_id === null ? null : findCheck(db.kysely, r.balance_check_id))),
       );
       return {
-        items: rows.map((row, i) => toRunView(row, counts.get(row.id) as never, checks[i] ?? null)),
+        items: rows.map((row, i) =>
+          toRunView(row, counts.get(row.id) ?? noDiscrepancies(), checks[i] ?? null),
+        ),
         total,
         page: page.page,
         pages: Math.ceil(total / page.limit),

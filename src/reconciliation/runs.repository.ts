@@ -65,15 +65,20 @@ export async function listRuns(
   return { rows, total: Number(count?.n ?? 0) };
 }
 
+export type DiscrepancyCounts = Record<DiscrepancyKind, number> & { open: number };
+
+export function noDiscrepancies(): DiscrepancyCounts {
+  const kinds = Object.fromEntries(DISCREPANCY_KINDS.map((k) => [k, 0])) as Record<DiscrepancyKind, number>;
+  return { ...kinds, open: 0 };
+}
+
 /** Per kind, and how many are still open, of each run. */
 export async function discrepancyCounts(
   executor: Executor,
   runIds: readonly string[],
-): Promise<Map<string, Record<DiscrepancyKind, number> & { open: number }>> {
-  const counts = new Map<string, Record<DiscrepancyKind, number> & { open: number }>();
-  const none = () =>
-    Object.fromEntries(DISCREPANCY_KINDS.map((k) => [k, 0])) as Record<DiscrepancyKind, number>;
-  for (const id of runIds) counts.set(id, { ...none(), open: 0 });
+): Promise<Map<string, DiscrepancyCounts>> {
+  const counts = new Map<string, DiscrepancyCounts>();
+  for (const id of runIds) counts.set(id, noDiscrepancies());
   if (runIds.length === 0) return counts;
   const rows = await executor
     .selectFrom("reconciliation_discrepancies")
