@@ -183,6 +183,7 @@ describe("a statement that disagrees with us", () => {
     ).toEqual(before);
 
     // A later statement that still disagrees takes the items over, without telling anyone again.
+    stack().clock.advance(1_000);
     const later = await r.upload(admin, csv, { period: { from: new Date(0), to: stack().clock.now() } });
     expect(later.statusCode).toBe(201);
     const laterRun = later.json().data;
@@ -274,5 +275,25 @@ describe("refusals", () => {
       );
     expectError(await r.get(admin, "/admin/reconciliations/rec_nope"), 404, "RECONCILIATION_NOT_FOUND");
     expectError(await r.decide(admin, "dsc_nope", "resolve", { note: "?" }), 404, "DISCREPANCY_NOT_FOUND");
+  });
+
+  it("is documented in OpenAPI: the CSV body, the runs, the decisions", async () => {
+    const doc = (await stack().t.app.inject({ method: "GET", url: "/openapi.json" })).json();
+    for (const path of [
+      "/api/v1/admin/reconciliations",
+      "/api/v1/admin/reconciliations/{id}",
+      "/api/v1/admin/reconciliations/{id}/discrepancies.csv",
+      "/api/v1/admin/reconciliations/balance",
+      "/api/v1/admin/reconciliations/discrepancies/{id}/attach",
+      "/api/v1/admin/reconciliations/discrepancies/{id}/refund",
+      "/api/v1/admin/reconciliations/discrepancies/{id}/resolve",
+      "/api/v1/payments/mpesa/balance/result",
+    ])
+      expect(Object.keys(doc.paths)).toContain(path);
+    const upload = doc.paths["/api/v1/admin/reconciliations"].post;
+    expect(Object.keys(upload.requestBody.content)).toEqual(["text/csv", "text/plain"]);
+    expect(Object.keys(upload.responses)).toEqual(
+      expect.arrayContaining(["200", "201", "400", "413", "415"]),
+    );
   });
 });
