@@ -9,12 +9,21 @@
  * `(KSHs)`); thousands separators; Withdrawn written negative (`-500.00`); empty cells; blank lines.
  * Times are the portal's local time (EAT) in year-first or day-first form, stored as ISO UTC.
  */
-import { AppError } from "../errors.ts";
 import { CsvSyntaxError, readCsvRecords } from "./csv-records.ts";
 import type { Statement, StatementLine } from "./statement.ts";
+import {
+  COLUMNS,
+  type Column,
+  isHeader,
+  type Layout,
+  layoutOf,
+  missingColumns,
+} from "./statement-columns.ts";
+import { StatementInvalidError } from "./statement-error.ts";
 import { classifyStatementLine } from "./statement-kind.ts";
 import { parseAmountCents, parseEatTime } from "./statement-values.ts";
 
+export { StatementInvalidError, type StatementProblem } from "./statement-error.ts";
 export { type ClassifiableLine, classifyStatementLine } from "./statement-kind.ts";
 
 /** At most this many lines after the header. */
@@ -23,119 +32,6 @@ export const STATEMENT_MAX_LINES = 200_000;
 export const STATEMENT_MAX_CHARS = 64 * 1024 * 1024;
 /** The header must come within this many records (the preamble is a handful of lines). */
 const MAX_PREAMBLE = 50;
-
-export type StatementProblem =
-  | "empty"
-  | "too_large"
-  | "too_many_lines"
-  | "unterminated_quote"
-  | "text_after_quote"
-  | "no_header"
-  | "missing_column"
-  | "duplicate_column"
-  | "too_many_cells"
-  | "missing_value"
-  | "bad_amount"
-  | "bad_time"
-  | "both_amounts";
-
-/** A statement file that cannot be read; `line` is the file's 1-based line (null: the whole file). */
-export class StatementInvalidError extends AppError {
-  readonly line: number | null;
-  readonly problem: StatementProblem;
-  constructor(line: number | null, problem: StatementProblem, message: string) {
-    super("STATEMENT_INVALID", line === null ? message : `Statement line ${line}: ${message}`, {
-      line,
-      problem,
-    });
-    this.name = "StatementInvalidError";
-    this.line = line;
-    this.problem = problem;
-  }
-}
-
-type Column =
-  | "receipt"
-  | "completedAt"
-  | "initiatedAt"
-  | "details"
-  | "status"
-  | "paidIn"
-  | "withdrawn"
-  | "balance"
-  | "reasonType"
-  | "otherParty"
-  | "linkedTransactionId"
-  | "accountNumber";
-
-/** Each column's header as the portal prints it, and the variants accepted (normalised). */
-const COLUMNS: Record<Column, { title: string; required: boolean; names: string[] }> = {
-  receipt: { title: "Receipt No.", required: true, names: ["receipt no", "receipt number", "receipt"] },
-  completedAt: { title: "Completion Time", required: true, names: ["completion time", "completion date"] },
-  initiatedAt: { title: "Initiation Time", required: false, names: ["initiation time", "initiation date"] },
-  details: { title: "Details", required: true, names: ["details", "transaction details"] },
-  status: { title: "Transaction Status", required: true, names: ["transaction status", "status"] },
-  paidIn: { title: "Paid In", required: true, names: ["paid in"] },
-  withdrawn: { title: "Withdrawn", required: true, names: ["withdrawn"] },
-  balance: { title: "Balance", required: false, names: ["balance"] },
-  reasonType: { title: "Reason Type", required: false, names: ["reason type"] },
-  otherParty: {
-    title: "Other Party Info",
-    required: false,
-    names: ["other party info", "other party information", "other party"],
-  },
-  linkedTransactionId: {
-    title: "Linked Transaction ID",
-    required: false,
-    names: ["linked transaction id", "linked transaction"],
-  },
-  accountNumber: {
-    title: "A/C No.",
-    required: false,
-    names: ["a/c no", "ac no", "account no", "account number"],
-  },
-};
-
-const COLUMN_BY_NAME = new Map<string, Column>(
-  (Object.entries(COLUMNS) as [Column, { names: string[] }][]).flatMap(([column, { names }]) =>
-    names.map((name) => [name, column] as const),
-  ),
-);
-
-/** `" Receipt No. "` → `receipt no`; `Paid In (KSHs)` → `paid in`. */
-function normaliseHeader(cell: string): string {
-  return cell
-    .replace(/^\uFEFF/, "")
-    .toLowerCase()
-    .replace(/\([^)]*\)/g, " ")
-    .replace(/[.:]/g, " ")
-    .replace(/\s+/g, " ")
-    .trim();
-}
-
-type Layout = Partial<Record<Column, number>>;
-
-function layoutOf(cells: string[], line: number): Layout {
-  const layout: Layout = {};
-  cells.forEach((cell, index) => {
-    const column = COLUMN_BY_NAME.get(normaliseHeader(cell));
-    if (column === undefined) return;
-    if (layout[column] !== undefined)
-      throw new StatementInvalidError(
-        line,
-        "duplicate_column",
-        `the header names ${COLUMNS[column].title} twice`,
-      );
-    layout[column] = index;
-  });
-  return layout;
-}
-
-/** The header is the first record naming both Receipt No. and Completion Time. */
-function isHeader(cells: string[]): boolean {
-  const columns = new Set(cells.map((cell) => COLUMN_BY_NAME.get(normaliseHeader(cell))));
-  return columns.has("receipt") && columns.has("completedAt");
-}
 
 export function parseStatement(text: string): Statement {
   if (text.length > STATEMENT_MAX_CHARS)
@@ -157,9 +53,7 @@ export function parseStatement(text: string): Statement {
     );
   const header = records[headerIndex] as (typeof records)[number];
   const layout = layoutOf(header.cells, header.line);
-  const missing = (Object.keys(COLUMNS) as Column[]).filter(
-    (c) => COLUMNS[c].required && layout[c] === undefined,
-  );
+  const missing = missingColumns(layout);
   if (missing.length > 0)
     throw new StatementInvalidError(
       header.line,
