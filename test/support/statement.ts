@@ -9,6 +9,7 @@ import { SANDBOX_SHORTCODE } from "../../src/daraja/password.ts";
 import { statementCsv } from "../../src/emulator/statement-export.ts";
 import type { Statement, StatementLine } from "../../src/reconciliation/statement.ts";
 import { parseStatement } from "../../src/reconciliation/statement-csv.ts";
+import type { ReconciliationDiscrepancy } from "../../src/reconciliation/views.ts";
 import { bearer, type RegisteredUser } from "./app.ts";
 import type { PaymentsStack } from "./payments.ts";
 
@@ -101,4 +102,28 @@ export function reconciliationRoutes(s: PaymentsStack): ReconciliationRoutes {
         payload: body,
       }),
   };
+}
+
+/**
+ * Imports the emulator's statement with `extra` Paid In lines (made-up receipts) added, as a new
+ * run, and answers the discrepancy of `receipt`.
+ */
+export async function importWithExtraLines(
+  s: PaymentsStack,
+  admin: RegisteredUser,
+  extra: Array<[receipt: string, line: Partial<StatementLine>]>,
+  receipt: string,
+): Promise<ReconciliationDiscrepancy> {
+  const when = s.clock.now();
+  const csv = await editedStatementCsv(s, (lines) => [
+    ...lines,
+    ...extra.map(([id, over]) => paidInLine(id, when, over)),
+  ]);
+  const res = await reconciliationRoutes(s).upload(admin, csv);
+  if (res.statusCode !== 201) throw new Error(`import failed: ${res.statusCode} ${res.body}`);
+  const item = (res.json().data.discrepancies as ReconciliationDiscrepancy[]).find(
+    (d) => d.receipt === receipt,
+  );
+  if (!item) throw new Error(`no discrepancy for ${receipt}: ${res.body}`);
+  return item;
 }
