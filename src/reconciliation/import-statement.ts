@@ -1,5 +1,5 @@
 /**
- * Importing a statement (use case): match it against our records and write the run, its
+ * Importing a statement (use case): match it against our records, then write the run, its
  * discrepancies (each a review item) and a `reconciliation.discrepancy` webhook for each newly found
  * one, in ONE transaction — nothing is half-imported. The same statement (same lines, same period)
  * is one run: importing it again writes nothing and answers that run. A disagreement an earlier run
@@ -75,21 +75,24 @@ export async function importStatement(
   deps: { db: Db; clock: Clock },
   input: StatementImport,
 ): Promise<Imported> {
+  const { db } = deps;
   const hash = statementHash(input.statement, input.period);
   for (let attempt = 1; ; attempt++) {
+    const existing = await findRunByHash(db.kysely, hash);
+    if (existing) return { run: existing, created: false };
+    // Read and match outside the write transaction: a large statement must not hold the database
+    // (on SQLite, every other query) while it is matched. What is written is still all or nothing.
+    const period = input.period ?? periodOfLines(input.statement);
+    const ours = await loadOurRecords(db.kysely, input.statement, period);
+    const match = matchStatement(input.statement, ours, period);
+    const ledgerMovement = await clearingMovement(db.kysely, period);
+    const check = await latestCompletedCheck(db.kysely);
+    const balances = statementBalances(input.statement.lines);
+    const at = deps.clock.now();
     try {
-      return await deps.db.kysely.transaction().execute(async (trx): Promise<Imported> => {
-        const existing = await findRunByHash(trx, hash);
-        if (existing) return { run: existing, created: false };
-        const at = deps.clock.now();
-        const period = input.period ?? periodOfLines(input.statement);
-        const match = matchStatement(
-          input.statement,
-          await loadOurRecords(trx, input.statement, period),
-          period,
-        );
-        const balances = statementBalances(input.statement.lines);
-        const check = await latestCompletedCheck(trx);
+      return await db.kysely.transaction().execute(async (trx): Promise<Imported> => {
+        const raced = await findRunByHash(trx, hash);
+        if (raced) return { run: raced, created: false };
         const run = await insertRun(trx, {
           statement_hash: hash,
           source: input.source,
@@ -108,19 +111,15 @@ export async function importStatement(
           paid_in_cents: match.paidInCents,
           withdrawn_cents: match.withdrawnCents,
           statement_movement_cents: match.movementCents,
-          ledger_movement_cents: (await clearingMovement(trx, period)) * 100,
+          ledger_movement_cents: ledgerMovement * 100,
           opening_balance_cents: balances.openingCents,
           closing_balance_cents: balances.closingCents,
           balance_check_id: check?.id ?? null,
           discrepancy_count: match.discrepancies.length,
           created_at: at.toISOString(),
         });
-        const known = await supersedeOpen(
-          trx,
-          match.discrepancies.map((d) => d.key),
-          run.id,
-          at,
-        );
+        const keys = match.discrepancies.map((d) => d.key);
+        const known = await supersedeOpen(trx, keys, run.id, at);
         const rows = await insertDiscrepancies(trx, run.id, match.discrepancies, at);
         for (const row of rows)
           if (!known.has(row.discrepancy_key))

@@ -67,6 +67,14 @@ export function matchStatement(statement: Statement, ours: OurRecords, period: P
       o.kind === "refund" && o.originalReceipt !== null ? [[o.originalReceipt, o] as const] : [],
     ),
   );
+  // Receipt-less payments by account reference: what an unknown Paid In line may still be.
+  const byAccount = new Map<string, OurPayment[]>();
+  for (const p of ours.payments) {
+    if (p.receipt !== null) continue;
+    const same = byAccount.get(p.accountReference);
+    if (same) same.push(p);
+    else byAccount.set(p.accountReference, [p]);
+  }
   const used = new Set<string>();
   const candidatesTaken = new Set<string>();
   const keys = new Map<string, number>();
@@ -159,26 +167,21 @@ export function matchStatement(statement: Statement, ours: OurRecords, period: P
 
   const unknownPaymentIn = (line: StatementLine) => {
     // Completed without learning its receipt (an STK Query answer carries none): same account and amount.
-    const unreceipted = ours.payments.find(
+    const sameAccount = byAccount.get(line.accountNumber) ?? [];
+    const unreceipted = sameAccount.find(
       (p) =>
-        p.receipt === null &&
-        p.paidAmount !== null &&
-        !used.has(`payment:${p.id}`) &&
-        p.accountReference === line.accountNumber &&
-        cents(p.paidAmount) === line.paidInCents,
+        p.paidAmount !== null && !used.has(`payment:${p.id}`) && cents(p.paidAmount) === line.paidInCents,
     );
     if (unreceipted) {
       used.add(`payment:${unreceipted.id}`);
       r.matched.payments += 1;
       return;
     }
-    const candidate = ours.payments.find(
+    const candidate = sameAccount.find(
       (p) =>
-        p.receipt === null &&
         p.paidAmount === null &&
         (p.status === "failed" || p.status === "pending") &&
         !candidatesTaken.has(p.id) &&
-        p.accountReference === line.accountNumber &&
         cents(p.amount) === line.paidInCents &&
         phoneCompatible(line.otherParty, p.phone),
     );
