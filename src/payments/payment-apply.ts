@@ -34,8 +34,11 @@ import {
   transition,
 } from "./state-machine.ts";
 
-/** Where an event came from: a Daraja result, our push call, the reconciler's clock, or an admin. */
-export type EventSource = ResultSource | "push" | "reconciler" | "admin";
+/**
+ * Where an event came from: a Daraja result, our push call, the reconciler's clock, an admin, or
+ * the M-Pesa statement (money found there and attached or refunded by an admin).
+ */
+export type EventSource = ResultSource | "push" | "reconciler" | "admin" | "statement";
 
 /** What applying did; `transaction` is the row as it now stands (as read, with the patch applied). */
 export type ApplyOutcome<R extends ApplyRow = PaymentTransactionRow> =

@@ -1,10 +1,11 @@
 /**
  * The admin review queue (design: escrow.md "Routes"): everything a person must decide in one list
  * — payments under review and the payments' review list, payouts and refunds failed or under
- * review, money in suspense — and the decision on suspense money, which spans modules: the payment
- * decides (payments.resolveSuspense, recorded with the admin and note), and a refund decided on is
- * queued at once (escrow) and sent by the submitter. Payout and refund decisions are the payouts
- * module's (`retry`, `resolve`). Admins only.
+ * review, money in suspense, what statement reconciliation found — and the decision on suspense
+ * money, which spans modules: the payment decides (payments.resolveSuspense, recorded with the
+ * admin and note), and a refund decided on is queued at once (escrow) and sent by the submitter.
+ * Payout and refund decisions are the payouts module's (`retry`, `resolve`); discrepancies are the
+ * reconciliation module's. Admins only.
  */
 import type { Clock } from "../clock.ts";
 import { isCanonicalMsisdn, maskMsisdn } from "../daraja/phone.ts";
@@ -16,6 +17,7 @@ import type { SuspenseAction } from "../payments/suspense-decision.ts";
 import { type TransactionView, toTransactionView } from "../payments/transaction-view.ts";
 import { type PayoutView, type RefundView, toPayoutView, toRefundView } from "../payouts/payout-view.ts";
 import type { PayoutsService } from "../payouts/payouts.service.ts";
+import { type ReconciliationDiscrepancy, toDiscrepancyView } from "../reconciliation/views.ts";
 import type { Actor } from "../users/user.ts";
 import { closeReviewsOf, readReviewQueue } from "./review-queue.repository.ts";
 
@@ -37,9 +39,17 @@ export interface ReviewQueue {
   paymentReviews: PaymentReviewItem[];
   payouts: PayoutView[];
   refunds: RefundView[];
+  /** Open statement-reconciliation discrepancies (decided by the reconciliation module). */
+  discrepancies: ReconciliationDiscrepancy[];
   /** All the money in suspense, KES. */
   suspenseTotal: number;
-  counts: { payments: number; paymentReviews: number; payouts: number; refunds: number };
+  counts: {
+    payments: number;
+    paymentReviews: number;
+    payouts: number;
+    refunds: number;
+    discrepancies: number;
+  };
 }
 
 export interface ReviewService {
@@ -102,6 +112,7 @@ export function createReviewService(deps: ReviewDeps): ReviewService {
         })),
         payouts: rows.payouts.map((row) => toPayoutView(row, admin)),
         refunds: rows.refunds.map((row) => toRefundView(row, admin)),
+        discrepancies: rows.discrepancies.map(toDiscrepancyView),
         suspenseTotal: [...rows.suspense.values()].reduce((a, b) => a + b, 0),
         counts: rows.counts,
       };

@@ -11,6 +11,7 @@ import { authenticate, requireRole } from "../auth.ts";
 import { bearerAuth, errorResponses, Nullable } from "../schemas.ts";
 import { TransactionSchema } from "./payments.routes.ts";
 import { PayoutSchema, RefundSchema } from "./payouts.routes.ts";
+import { DiscrepancySchema } from "./reconciliation.schemas.ts";
 
 export interface ReviewRoutesOptions {
   services: Services;
@@ -51,12 +52,17 @@ const ReviewQueueSchema = Type.Object({
   ),
   payouts: Type.Array(PayoutSchema),
   refunds: Type.Array(RefundSchema),
+  discrepancies: Type.Array(DiscrepancySchema, {
+    description:
+      "Open statement-reconciliation discrepancies (decide at /admin/reconciliations/discrepancies/:id/…)",
+  }),
   suspenseTotal: Type.Integer({ description: "All the money in suspense, KES" }),
   counts: Type.Object({
     payments: Type.Integer(),
     paymentReviews: Type.Integer(),
     payouts: Type.Integer(),
     refunds: Type.Integer(),
+    discrepancies: Type.Integer(),
   }),
 });
 
@@ -70,7 +76,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = asyn
       schema: {
         tags: ["admin"],
         summary:
-          "Everything a person must decide: payments under review, money in suspense, payouts and refunds failed or under review",
+          "Everything a person must decide: payments under review, money in suspense, payouts and refunds failed or under review, statement discrepancies",
         security: bearerAuth,
         response: {
           200: Type.Object({ success: Type.Literal(true), data: ReviewQueueSchema }),
