@@ -155,6 +155,8 @@ describe("waitedFor", () => {
 
 describe("waitingIn", () => {
   it("counts every item the page lists, section by section", () => {
-    expect(waitingIn({ counts: { payments: 1, paymentReviews: 2, payouts: 3, refunds: 4 } })).toBe(10);
+    expect(
+      waitingIn({ counts: { payments: 1, paymentReviews: 2, payouts: 3, refunds: 4, discrepancies: 5 } }),
+    ).toBe(15);
   });
 });

@@ -53,8 +53,8 @@ const listeners = new Set<() => void>();
 
 /** Every item the page lists, section by section (a payment and its review items count apart). */
 export function waitingIn(queue: Pick<ReviewQueue, "counts">): number {
-  const { payments, paymentReviews, payouts, refunds } = queue.counts;
-  return payments + paymentReviews + payouts + refunds;
+  const { payments, paymentReviews, payouts, refunds, discrepancies } = queue.counts;
+  return payments + paymentReviews + payouts + refunds + discrepancies;
 }
 
 function publishWaiting(queue: ReviewQueue): void {
