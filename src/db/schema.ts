@@ -308,6 +308,9 @@ export interface PaymentReviewsTable {
   details: string;
   created_at: string;
   resolved_at: string | null;
+  /** The admin who closed the item by a decision of its own (null: closed by what settled its payment). */
+  resolved_by: string | null;
+  resolution_note: string | null;
 }
 
 export interface IdempotencyKeysTable {

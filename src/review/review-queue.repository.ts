@@ -114,3 +114,25 @@ export async function closeReviewsOf(executor: Executor, transactionId: string, 
     .where("resolved_at", "is", null)
     .execute();
 }
+
+/**
+ * An admin closes one review item by a decision of its own (compare-and-set: only an open item);
+ * the row as it now stands, or null when it does not exist; `closed: false` when it already was.
+ */
+export async function closePaymentReview(
+  executor: Executor,
+  input: { id: string; adminId: string; note: string; at: Date },
+): Promise<{ closed: boolean; row: PaymentReviewRow } | null> {
+  const updated = await executor
+    .updateTable("payment_reviews")
+    .set({ resolved_at: input.at.toISOString(), resolved_by: input.adminId, resolution_note: input.note })
+    .where("id", "=", input.id)
+    .where("resolved_at", "is", null)
+    .executeTakeFirst();
+  const row = await executor
+    .selectFrom("payment_reviews")
+    .selectAll()
+    .where("id", "=", input.id)
+    .executeTakeFirst();
+  return row ? { closed: Number(updated.numUpdatedRows) === 1, row } : null;
+}

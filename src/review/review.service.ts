@@ -10,6 +10,7 @@
 import type { Clock } from "../clock.ts";
 import { isCanonicalMsisdn, maskMsisdn } from "../daraja/phone.ts";
 import type { Db } from "../db/database.ts";
+import type { PaymentReviewRow } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { queueOverpaymentRefund } from "../escrow/escrow.ts";
 import type { Payments } from "../payments/payments.ts";
@@ -19,7 +20,7 @@ import { type PayoutView, type RefundView, toPayoutView, toRefundView } from "..
 import type { PayoutsService } from "../payouts/payouts.service.ts";
 import { type ReconciliationDiscrepancy, toDiscrepancyView } from "../reconciliation/views.ts";
 import type { Actor } from "../users/user.ts";
-import { closeReviewsOf, readReviewQueue } from "./review-queue.repository.ts";
+import { closePaymentReview, closeReviewsOf, readReviewQueue } from "./review-queue.repository.ts";
 
 export interface ReviewPayment extends TransactionView {
   /** KES of this payment held in suspense (0: none; the decision is then not about money). */
@@ -32,6 +33,13 @@ export interface PaymentReviewItem {
   reason: string;
   details: Record<string, unknown>;
   createdAt: string;
+}
+
+/** A review item an admin closed: who, when and why. */
+export interface ClosedPaymentReview extends PaymentReviewItem {
+  resolvedAt: string;
+  resolvedBy: string | null;
+  resolutionNote: string | null;
 }
 
 export interface ReviewQueue {
@@ -54,6 +62,13 @@ export interface ReviewQueue {
 
 export interface ReviewService {
   queue(admin: Actor): Promise<ReviewQueue>;
+  /**
+   * Closes one payment review item by a decision of its own — the money it says to look for was
+   * looked for (on the statement, say) and the admin's note says what was found. Money is not moved:
+   * a payment's suspense is decided by `resolveTransaction`, money found on the statement by the
+   * reconciliation's attach or refund.
+   */
+  closePaymentReview(admin: Actor, reviewId: string, note: string): Promise<ClosedPaymentReview>;
   /** Suspense → escrow (`hold_fee`: the fee is held, the booking matching) or → a refund. */
   resolveTransaction(
     admin: Actor,
@@ -89,6 +104,19 @@ export function reviewDetailsView(text: string): Record<string, unknown> {
   );
 }
 
+function toClosedReview(row: PaymentReviewRow): ClosedPaymentReview {
+  return {
+    id: row.id,
+    transactionId: row.transaction_id,
+    reason: row.reason,
+    details: reviewDetailsView(row.details),
+    createdAt: row.created_at,
+    resolvedAt: row.resolved_at as string,
+    resolvedBy: row.resolved_by,
+    resolutionNote: row.resolution_note,
+  };
+}
+
 export function createReviewService(deps: ReviewDeps): ReviewService {
   const { db } = deps;
   const requireAdmin = (actor: Actor) => {
@@ -116,6 +144,22 @@ export function createReviewService(deps: ReviewDeps): ReviewService {
         suspenseTotal: [...rows.suspense.values()].reduce((a, b) => a + b, 0),
         counts: rows.counts,
       };
+    },
+
+    async closePaymentReview(admin, reviewId, note) {
+      requireAdmin(admin);
+      const result = await closePaymentReview(db.kysely, {
+        id: reviewId,
+        adminId: admin.id,
+        note,
+        at: deps.clock.now(),
+      });
+      if (!result) throw new AppError("REVIEW_NOT_FOUND", "No such review item");
+      if (!result.closed)
+        throw new AppError("REVIEW_ALREADY_CLOSED", "This review item was already closed", {
+          resolvedAt: result.row.resolved_at,
+        });
+      return toClosedReview(result.row);
     },
 
     async resolveTransaction(admin, transactionId, decision) {

@@ -11,7 +11,7 @@ import { createAdmin, expectError, type RegisteredUser } from "../support/app.ts
 import { lifeRoutes } from "../support/escrow.ts";
 import { type PaymentsStack, withPaymentsStack } from "../support/payments.ts";
 import { type PayoutsDriver, payoutsDriver } from "../support/payouts.ts";
-import { moneyInSuspense } from "../support/review.ts";
+import { moneyInSuspense, unconfirmedPush } from "../support/review.ts";
 
 const HOUR = 3_600_000;
 let s: PaymentsStack;
@@ -136,5 +136,60 @@ describe("money in suspense", () => {
     expect((await s.row(transactionId)).failure_reason).toBe(
       "refunded by an admin's decision: Booking was cancelled",
     );
+  });
+});
+
+describe("a payment review item closed by a decision of its own", () => {
+  const close = (who: { token: string }, id: string, body: object) =>
+    s.t.app.inject({
+      method: "POST",
+      url: `/api/v1/admin/review/payment-reviews/${id}/close`,
+      headers: { authorization: `Bearer ${who.token}` },
+      payload: body,
+    });
+  const queue = async () =>
+    (
+      await s.t.app.inject({
+        method: "GET",
+        url: "/api/v1/admin/review",
+        headers: { authorization: `Bearer ${admin.token}` },
+      })
+    ).json().data;
+
+  it("records the admin and the note, leaves the queue, moves no money, and is decided once", async () => {
+    admin ??= await createAdmin(s.t);
+    const { c, transactionId } = await unconfirmedPush(s);
+    const item = (await queue()).paymentReviews.find(
+      (r: { transactionId: string }) => r.transactionId === transactionId,
+    );
+    expect(item).toBeDefined();
+    const before = await accountBalances(s.t.db.db.kysely);
+
+    expectError(await close(c, item.id, { note: "customer" }), 403, "FORBIDDEN");
+    expectError(await close(admin, item.id, {}), 400, "VALIDATION_ERROR");
+    expectError(await close(admin, item.id, { note: "" }), 400, "VALIDATION_ERROR");
+    expectError(await close(admin, "rev_unknown", { note: "looked" }), 404, "REVIEW_NOT_FOUND");
+
+    const note = "Looked for KES 500 on the statement of 1 Dec: not there; the prompt was never paid";
+    const res = await close(admin, item.id, { note });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().data.review).toMatchObject({
+      id: item.id,
+      transactionId,
+      resolvedBy: admin.user.id,
+      resolutionNote: note,
+    });
+    expect((await queue()).paymentReviews.some((r: { id: string }) => r.id === item.id)).toBe(false);
+    expect((await s.row(transactionId)).status).toBe("failed");
+    expect(await accountBalances(s.t.db.db.kysely)).toEqual(before);
+
+    const again = expectError(await close(admin, item.id, { note: "twice" }), 409, "REVIEW_ALREADY_CLOSED");
+    expect(again.details).toMatchObject({ resolvedAt: res.json().data.review.resolvedAt });
+    const row = await s.t.db.db.kysely
+      .selectFrom("payment_reviews")
+      .selectAll()
+      .where("id", "=", item.id)
+      .executeTakeFirstOrThrow();
+    expect(row.resolution_note).toBe(note);
   });
 });

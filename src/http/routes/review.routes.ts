@@ -34,6 +34,21 @@ const ResolveBody = Type.Object(
   { additionalProperties: false },
 );
 
+const PaymentReviewSchema = Type.Object({
+  id: Type.String(),
+  transactionId: Type.String(),
+  reason: Type.String(),
+  details: Type.Record(Type.String(), Type.Unknown()),
+  createdAt: Type.String({ format: "date-time" }),
+});
+
+const ClosedReviewSchema = Type.Object({
+  ...PaymentReviewSchema.properties,
+  resolvedAt: Type.String({ format: "date-time" }),
+  resolvedBy: Nullable(Type.String()),
+  resolutionNote: Nullable(Type.String()),
+});
+
 const ReviewQueueSchema = Type.Object({
   payments: Type.Array(
     Type.Object({
@@ -41,15 +56,7 @@ const ReviewQueueSchema = Type.Object({
       inSuspense: Type.Integer({ description: "KES of this payment held in suspense" }),
     }),
   ),
-  paymentReviews: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      transactionId: Type.String(),
-      reason: Type.String(),
-      details: Type.Record(Type.String(), Type.Unknown()),
-      createdAt: Type.String({ format: "date-time" }),
-    }),
-  ),
+  paymentReviews: Type.Array(PaymentReviewSchema),
   payouts: Type.Array(PayoutSchema),
   refunds: Type.Array(RefundSchema),
   discrepancies: Type.Array(DiscrepancySchema, {
@@ -110,6 +117,34 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = asyn
     async (request) => ({
       success: true as const,
       data: await services.review.resolveTransaction(request.user, request.params.id, request.body),
+    }),
+  );
+
+  app.post(
+    "/admin/review/payment-reviews/:id/close",
+    {
+      ...adminOnly,
+      schema: {
+        tags: ["admin"],
+        summary:
+          "Close a payment review item by a decision of its own (e.g. the money was looked for on the statement and is not there); moves no money",
+        security: bearerAuth,
+        params: IdParams,
+        body: RetryBody,
+        response: {
+          200: Type.Object({
+            success: Type.Literal(true),
+            data: Type.Object({ review: ClosedReviewSchema }),
+          }),
+          ...errorResponses(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    async (request) => ({
+      success: true as const,
+      data: {
+        review: await services.review.closePaymentReview(request.user, request.params.id, request.body.note),
+      },
     }),
   );
 
