@@ -39,7 +39,11 @@ export interface StatementExport {
 export function statementCsv(statement: StatementExport): string {
   const { lines } = statement;
   const from = statement.from?.toISOString() ?? lines[0]?.completedAt;
-  const to = statement.to?.toISOString() ?? lines[lines.length - 1]?.completedAt;
+  // The portal prints the last second the period includes (`… To 30-11-2026 23:59:59`); `to` is
+  // exclusive, so that is the second before it.
+  const to =
+    (statement.to ? new Date(statement.to.getTime() - 1).toISOString() : undefined) ??
+    lines[lines.length - 1]?.completedAt;
   const records = [
     row(["Account Holder:", statement.organisationName]),
     row(["Short Code:", statement.shortcode]),

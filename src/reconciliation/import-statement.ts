@@ -54,13 +54,13 @@ export function statementHash(statement: Statement, period: Period | null): stri
       ]),
     )
     .sort();
-  const within = period ?? statement.period;
+  const within = period ?? statement.declaredPeriod ?? statement.period;
   const canonical = JSON.stringify({ period: within, lines });
   return createHash("sha256").update(canonical).digest("hex");
 }
 
 /**
- * The statement's own period when the import names none: its first and last line, the last one to
+ * The statement's own period when neither the import nor the export's preamble names one: its first and last line, the last one to
  * the end of its second (the portal prints whole seconds; our records carry milliseconds).
  */
 export function periodOfLines(statement: Statement): Period | null {
@@ -82,7 +82,7 @@ export async function importStatement(
     if (existing) return { run: existing, created: false };
     // Read and match outside the write transaction: a large statement must not hold the database
     // (on SQLite, every other query) while it is matched. What is written is still all or nothing.
-    const period = input.period ?? periodOfLines(input.statement);
+    const period = input.period ?? input.statement.declaredPeriod ?? periodOfLines(input.statement);
     const ours = await loadOurRecords(db.kysely, input.statement, period);
     const match = matchStatement(input.statement, ours, period);
     const ledgerMovement = await clearingMovement(db.kysely, period);

@@ -69,7 +69,23 @@ export function parseStatement(text: string): Statement {
     if (record.cells.every((cell) => cell.trim() === "")) continue;
     lines.push(lineOf(record.cells, record.line, layout, header.cells.length));
   }
-  return { lines, period: periodOf(lines) };
+  return { lines, period: periodOf(lines), declaredPeriod: declaredPeriodOf(records.slice(0, headerIndex)) };
+}
+
+/**
+ * The preamble's `Time Period:` line (`Time Period:,From,01-11-2026 00:00:00,To,30-11-2026 23:59:59`),
+ * read as the first two cells that are times; a line that does not read so is left as the
+ * informational text it is (the lines' own first and last times then serve).
+ */
+function declaredPeriodOf(preamble: ReadonlyArray<{ cells: string[] }>): Statement["declaredPeriod"] {
+  for (const { cells } of preamble) {
+    if (!/^\s*time period/i.test(cells.find((c) => c.trim() !== "") ?? "")) continue;
+    const times = cells.map((c) => parseEatTime(c.trim())).filter((t): t is string => t !== null);
+    const [from, last] = times;
+    if (from === undefined || last === undefined || last < from) return null;
+    return { from, to: new Date(Date.parse(last) + 999).toISOString() };
+  }
+  return null;
 }
 
 function readRecords(body: string) {

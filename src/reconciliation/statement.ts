@@ -51,4 +51,9 @@ export interface Statement {
   lines: StatementLine[];
   /** Earliest and latest completion times on the statement (null when it has no lines). */
   period: { from: string; to: string } | null;
+  /**
+   * The period the export says it covers (its `Time Period:` preamble line: from the start of the
+   * first second to the end of the last), when it has one; null otherwise.
+   */
+  declaredPeriod: { from: string; to: string } | null;
 }

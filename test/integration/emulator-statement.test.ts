@@ -159,7 +159,12 @@ describe("the emulator's statement export", () => {
       [paidOut, "charge"],
       [paidOut, "payout_out"],
     ]);
-    expect(within.text).toContain("Time Period:,From,30-11-2026 12:10:00,To,30-11-2026 12:30:00");
+    expect(within.text).toContain("Time Period:,From,30-11-2026 12:10:00,To,30-11-2026 12:29:59");
+    // Read back, the period is exactly the one asked for (to exclusive: its last millisecond before).
+    expect(parseStatement(within.text).declaredPeriod).toEqual({
+      from: minutes(10).toISOString(),
+      to: new Date(minutes(30).getTime() - 1).toISOString(),
+    });
 
     const offset = await statement(`?from=${encodeURIComponent("2026-11-30T12:25:00+03:00")}`);
     expect(parseStatement(offset.text).lines.map((l) => l.kind)).toEqual(["reversal_out"]);
@@ -172,7 +177,7 @@ describe("the emulator's statement export", () => {
     const other = await statement("?shortcode=600000");
     expect(other.response.status).toBe(200);
     expect(other.text).toContain("Account Holder:,OTHER ORG");
-    expect(parseStatement(other.text)).toEqual({ lines: [], period: null });
+    expect(parseStatement(other.text)).toEqual({ lines: [], period: null, declaredPeriod: null });
     expect(parseStatement((await statement(`?shortcode=${SANDBOX_SHORTCODE}`)).text).lines).toHaveLength(5);
   });
 

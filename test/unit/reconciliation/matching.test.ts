@@ -84,7 +84,7 @@ function statementOf(ours: OurRecords, charges: number[] = []): Statement {
       }),
     );
   for (const c of charges) lines.push(line(lines.length + 2, "charge", { withdrawnCents: c }));
-  return { lines, period: PERIOD };
+  return { lines, period: PERIOD, declaredPeriod: null };
 }
 
 const amount = fc.integer({ min: 1, max: 250_000 });
@@ -181,6 +181,7 @@ describe("matching a statement against our records", () => {
       fc.property(records, fc.array(anyLine, { maxLength: 15 }), (ours, raw) => {
         const statement: Statement = {
           period: PERIOD,
+          declaredPeriod: null,
           lines: raw.map((l, i) =>
             line(i + 2, l.kind, {
               receipt: l.receipt,
@@ -207,6 +208,7 @@ describe("the cases a person meets", () => {
     const lost = payment(1, 500, { status: "failed", paidAmount: null, receipt: null });
     const statement: Statement = {
       period: PERIOD,
+      declaredPeriod: null,
       lines: [
         line(2, "payment_in", {
           receipt: "UAL1234567",
@@ -253,6 +255,7 @@ describe("the cases a person meets", () => {
     const refund = moneyOut("refund", 1, 500, { status: "unknown", receipt: null, completedAt: null });
     const statement: Statement = {
       period: PERIOD,
+      declaredPeriod: null,
       lines: [
         line(2, "reversal_out", {
           receipt: "UAR9999999",
@@ -271,6 +274,7 @@ describe("the cases a person meets", () => {
     const before = payment(1, 500, { paidAt: "2025-12-31T23:00:00.000Z" });
     const statement: Statement = {
       period: PERIOD,
+      declaredPeriod: null,
       lines: [line(2, "payment_in", { status: "Failed", paidInCents: 100 })],
     };
     const r = matchStatement(statement, { payments: [before], moneyOut: [] }, PERIOD);

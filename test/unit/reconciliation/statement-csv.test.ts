@@ -160,6 +160,32 @@ describe("reading a statement export", () => {
   });
 
   it("reads a header with no lines as an empty statement", () => {
-    expect(parseStatement(csv([HEADER]))).toEqual({ lines: [], period: null });
+    expect(parseStatement(csv([HEADER]))).toEqual({ lines: [], period: null, declaredPeriod: null });
+  });
+});
+
+describe("the period an export says it covers", () => {
+  const preamble = (...rows: string[][]) => [["Account Holder:", "MALIPO"], ...rows, HEADER, PAYMENT];
+
+  it("is read from the Time Period line, EAT, to the end of its last second", () => {
+    const statement = parseStatement(
+      csv(preamble(["Time Period:", "From", "01-11-2026 00:00:00", "To", "30-11-2026 23:59:59"])),
+    );
+    expect(statement.declaredPeriod).toEqual({
+      from: "2026-10-31T21:00:00.000Z",
+      to: "2026-11-30T20:59:59.999Z",
+    });
+    // The lines' own first and last times are still there.
+    expect(statement.period).toEqual({ from: "2026-11-30T11:05:10.000Z", to: "2026-11-30T11:05:10.000Z" });
+  });
+
+  it("is null when the export has no such line, or one that does not read as two times in order", () => {
+    for (const rows of [
+      [],
+      [["Time Period:", "From", "", "To", ""]],
+      [["Time Period:", "last month"]],
+      [["Time Period:", "From", "30-11-2026 23:59:59", "To", "01-11-2026 00:00:00"]],
+    ])
+      expect(parseStatement(csv(preamble(...rows))).declaredPeriod).toBeNull();
   });
 });
