@@ -6,7 +6,7 @@
  * also when two admins decide at once. The emulator's clock is the app's. Real server, Daraja
  * client and emulator; the books after each test.
  */
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { accountBalances } from "../../src/ledger/ledger.ts";
 import { accountReferenceFor } from "../../src/payments/push-request.ts";
 import type { StatementLine } from "../../src/reconciliation/statement.ts";
@@ -21,6 +21,7 @@ import {
   type ReconciliationRoutes,
   reconciliationRoutes,
 } from "../support/statement.ts";
+import { hearEveryEvent } from "../support/webhooks.ts";
 
 let s: PaymentsStack | undefined;
 let r: ReconciliationRoutes;
@@ -41,6 +42,11 @@ async function found(extra: Array<[receipt: string, line: Partial<StatementLine>
   admin ??= await createAdmin(stack().t);
   return importWithExtraLines(stack(), admin, extra, find);
 }
+
+// The outbox writes only events some endpoint wants: this one wants them all.
+beforeAll(async () => {
+  await hearEveryEvent((s as PaymentsStack).t);
+});
 
 describe("attaching money found on the statement to a booking", () => {
   it("pays the fee: a completed payment with that receipt, the fee held, the booking matching; once", async () => {

@@ -6,7 +6,7 @@
  * malformed file is refused naming its line with nothing written; only admins reconcile. The
  * emulator's clock is the app's. Real server, Daraja client and emulator; the books after each test.
  */
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { b2cChargeKes } from "../../src/emulator/accounts.ts";
 import type { ReconciliationDiscrepancy } from "../../src/reconciliation/views.ts";
 import { createAdmin, expectError, type RegisteredUser, registerUser } from "../support/app.ts";
@@ -20,6 +20,7 @@ import {
   type ReconciliationRoutes,
   reconciliationRoutes,
 } from "../support/statement.ts";
+import { hearEveryEvent } from "../support/webhooks.ts";
 
 let s: PaymentsStack | undefined;
 let p: PayoutsDriver;
@@ -46,6 +47,11 @@ const count = async (table: "reconciliation_runs" | "reconciliation_discrepancie
         .executeTakeFirstOrThrow()
     ).n,
   );
+
+// The outbox writes only events some endpoint wants: this one wants them all.
+beforeAll(async () => {
+  await hearEveryEvent((s as PaymentsStack).t);
+});
 
 describe("a statement of exactly what happened", () => {
   it("matches every payment and the payout, counts the charge, and explains the ledger's movement", async () => {
