@@ -7,9 +7,9 @@
  */
 import type { LightMyRequestResponse } from "fastify";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ERROR_STATUS, type ErrorCode } from "../../src/errors.ts";
 import { bearer, createAdmin, registerUser } from "../support/app.ts";
 import { assertBooksBalanced } from "../support/books.ts";
+import { envelopeProblem } from "../support/envelope.ts";
 import { type PaymentsStack, startPaymentsStack } from "../support/payments.ts";
 import { type Actors, type Case, hostileCases } from "./hostile-input.cases.ts";
 
@@ -65,19 +65,7 @@ function problemWith(c: Case, res: LightMyRequestResponse): string | null {
   if (res.statusCode >= 500) return `answered ${res.statusCode}: ${res.body.slice(0, 200)}`;
   if (c.method === "HEAD") return null;
   if (res.statusCode < 400) return c.mustFail ? `accepted it (${res.statusCode})` : null;
-  let body: { success?: unknown; error?: { code?: unknown; message?: unknown } };
-  try {
-    body = JSON.parse(res.body);
-  } catch {
-    return `answered ${res.statusCode} with a body that is not JSON: ${res.body.slice(0, 80)}`;
-  }
-  const code = body.error?.code;
-  if (body.success !== false || typeof code !== "string" || typeof body.error?.message !== "string")
-    return `answered ${res.statusCode} without the envelope: ${res.body.slice(0, 120)}`;
-  if (!(code in ERROR_STATUS)) return `unknown error code ${code}`;
-  if (ERROR_STATUS[code as ErrorCode] !== res.statusCode)
-    return `code ${code} is ${ERROR_STATUS[code as ErrorCode]}, answered ${res.statusCode}`;
-  return null;
+  return envelopeProblem(res);
 }
 
 describe("hostile input on every route", () => {
