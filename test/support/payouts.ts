@@ -99,3 +99,83 @@ export function payoutsDriver(s: PaymentsStack): PayoutsDriver {
   };
   return driver;
 }
+
+/** What a notice says: Daraja's ids for the request, its code, and (on success) what moved. */
+export interface NoticeFields {
+  conversationId: string;
+  originatorConversationId: string;
+  resultCode?: number | string;
+  resultDesc?: string;
+  /** The movement's TransactionID (B2C or reversal receipt). */
+  receipt?: string;
+  amount?: number;
+  /** The MSISDN that received the money. */
+  party?: string;
+  /** Reversals: the payment reversed. */
+  originalReceipt?: string;
+}
+
+function resultEnvelope(f: NoticeFields, parameters: Array<{ Key: string; Value: unknown }>): string {
+  const code = f.resultCode ?? 0;
+  const success = String(code) === "0";
+  return JSON.stringify({
+    Result: {
+      ResultType: 0,
+      ResultCode: code,
+      ResultDesc: f.resultDesc ?? (success ? "The service request is processed successfully." : "failed"),
+      OriginatorConversationID: f.originatorConversationId,
+      ConversationID: f.conversationId,
+      TransactionID: success ? (f.receipt ?? "UAF0000001") : "UAF0000000",
+      ...(success ? { ResultParameters: { ResultParameter: parameters } } : {}),
+    },
+  });
+}
+
+/** A B2C result as Daraja sends it (parameters on success only). */
+export const b2cResultBody = (f: NoticeFields) =>
+  resultEnvelope(f, [
+    { Key: "TransactionAmount", Value: f.amount ?? 450 },
+    { Key: "TransactionReceipt", Value: f.receipt ?? "UAF0000001" },
+    { Key: "ReceiverPartyPublicName", Value: `${f.party ?? "254708374149"} - JOHN DOE` },
+  ]);
+
+/** A Reversal result as Daraja sends it. */
+export const reversalResultBody = (f: NoticeFields) =>
+  resultEnvelope(f, [
+    { Key: "Amount", Value: f.amount ?? 500 },
+    { Key: "OriginalTransactionID", Value: f.originalReceipt ?? "UAF0000002" },
+    { Key: "CreditPartyPublicName", Value: `${f.party ?? "254708374149"} - JOHN DOE` },
+  ]);
+
+/** A Transaction Status result about a transaction found with `status` (Completed, Reversed, …). */
+export function statusResultBody(found: {
+  status: string;
+  amount: number;
+  receipt: string;
+  debitParty?: string;
+  originatorConversationId?: string;
+  conversationId?: string;
+}): string {
+  return JSON.stringify({
+    Result: {
+      ConversationID: "AG_20260115_00000000000000status",
+      OriginatorConversationID: "status-query-1",
+      ResultCode: 0,
+      ResultDesc: "The service request is processed successfully.",
+      ResultType: 0,
+      TransactionID: "UAF0000000",
+      ResultParameters: {
+        ResultParameter: [
+          { Key: "DebitPartyName", Value: `${found.debitParty ?? "600000"} - PAYER` },
+          { Key: "TransactionStatus", Value: found.status },
+          { Key: "Amount", Value: String(found.amount) },
+          { Key: "ReceiptNo", Value: found.receipt },
+          ...(found.originatorConversationId
+            ? [{ Key: "OriginatorConversationID", Value: found.originatorConversationId }]
+            : []),
+          ...(found.conversationId ? [{ Key: "ConversationID", Value: found.conversationId }] : []),
+        ],
+      },
+    },
+  });
+}
