@@ -5,6 +5,7 @@
  * invalid and expired tokens, wrong roles, bad paging, status filters and dates, wrong content
  * types and methods. Real server, real emulator; table-driven, so a failure lists every case that broke.
  */
+import { connect } from "node:net";
 import type { LightMyRequestResponse } from "fastify";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { bearer, createAdmin, registerUser } from "../support/app.ts";
@@ -133,6 +134,10 @@ describe("hostile input on every route", () => {
         },
       ],
       [
+        "headers over the server's limit",
+        { path: "/health", method: "GET", headers: { "x-filler": "x".repeat(20_000) } },
+      ],
+      [
         "oversized push",
         {
           path: `${PAY}/stkpush`,
@@ -154,6 +159,28 @@ describe("hostile input on every route", () => {
         success: false,
         error: { code: expect.any(String), message: expect.any(String) },
       });
+    }
+  });
+
+  it("answers what is not HTTP at all with the envelope too, before any route", async () => {
+    const { hostname, port } = new URL(s.t.url);
+    for (const request of [
+      "GARBAGE\r\n\r\n",
+      "GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+    ]) {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), hostname, () => socket.end(request));
+        let text = "";
+        socket.setTimeout(3_000, () => socket.destroy(new Error("no answer")));
+        socket.on("data", (chunk) => {
+          text += chunk.toString("utf8");
+        });
+        socket.on("close", () => resolve(text));
+        socket.on("error", reject);
+      });
+      const [head = "", body = ""] = answer.split("\r\n\r\n");
+      expect(head, request).toMatch(/^HTTP\/1\.1 400 /);
+      expect(envelopeProblem({ statusCode: 400, body }), request).toBeNull();
     }
   });
 });
