@@ -3,13 +3,13 @@
  * result swapped onto another payout's signed URL, replayed altered after it was paid, naming
  * another recipient or a receipt another payout already has; queue timeouts and results of one
  * kind posted to the other kind's URL; a late duplicate of an earlier attempt's failure after an
- * admin's retry; a reversal or Transaction Status result naming another payment. Each is refused
- * or sent to a person: nothing is paid or settled twice, no payable moves on a doubtful notice.
+ * admin's retry; a reversal or Transaction Status result naming another payment; a refunded
+ * payment's callback replayed. Each is refused or sent to a person: nothing is paid or settled
+ * twice, no payable moves on a doubtful notice.
  * Forged and unsigned notices: payouts-recovery.test.ts. Real server, Daraja client and emulator;
  * the books are checked after every test.
  */
 import { describe, expect, it } from "vitest";
-import { accountBalances } from "../../src/ledger/ledger.ts";
 import { type Item, type ItemRef, markSubmitStarted } from "../../src/payouts/payout.repository.ts";
 import { originatorConversationIdFor } from "../../src/payouts/submission-policy.ts";
 import { bearer, createAdmin } from "../support/app.ts";
@@ -18,9 +18,11 @@ import { type PaymentsStack, withPaymentsStack } from "../support/payments.ts";
 import {
   b2cResultBody,
   type PayoutsDriver,
+  paidPayout,
   payoutsDriver,
   reversalResultBody,
   statusResultBody,
+  waitingPayout,
 } from "../support/payouts.ts";
 
 let s: PaymentsStack;
@@ -30,42 +32,30 @@ withPaymentsStack((stack) => {
   p = payoutsDriver(stack);
 });
 
-const payout = (id: string): ItemRef => ({ kind: "payout", id });
 const refund = (id: string): ItemRef => ({ kind: "refund", id });
 const refundRow = (item: Item) => {
   if (item.kind !== "refund") throw new Error(`${item.row.id} is not a refund`);
   return item.row;
 };
-const balances = () => accountBalances(s.t.db.db.kysely);
+/** The ledger transfers of these items' fees (other items of the stack may settle meanwhile). */
+async function moneyOf(...refs: ItemRef[]) {
+  const fees = await Promise.all(refs.map(async (ref) => (await p.item(ref)).row.booking_fee_id));
+  return s.t.db.db.kysely
+    .selectFrom("ledger_transfers")
+    .select(["kind", "amount", "booking_fee_id"])
+    .where("booking_fee_id", "in", fees)
+    .orderBy("id")
+    .execute();
+}
 const settled = async () => {
   await s.t.services.payoutResults.whenIdle();
 };
 
-/** A payout whose B2C went out and was paid, with the exact result Daraja sent. */
-async function paidPayout() {
-  const { payoutId, tech } = await completedBooking(s);
-  const ref = payout(payoutId);
-  await p.sweep();
-  const item = await p.waitFor(ref, ["succeeded"]);
-  const notice = (await p.notices(ref)).find((n) => n.route === "b2c_result" && n.verdict === "accepted");
-  return { ref, row: item.row, tech, body: notice?.raw_body ?? "" };
-}
-
-/** A payout sent to 254700008004, whose result never comes: submitted, waiting. */
-async function waitingPayout() {
-  const { payoutId } = await completedBooking(s, { phone: "254700008004" });
-  const ref = payout(payoutId);
-  await p.sweep();
-  const row = (await p.waitFor(ref, ["submitted"])).row;
-  const ids = { conversationId: row.conversation_id ?? "", originatorConversationId: `${payoutId}-1` };
-  return { ref, row, ids };
-}
-
 describe("payout results swapped, replayed or altered", () => {
   it("a payout's genuine result on another payout's URL pays neither again: that one goes to a person", async () => {
-    const a = await paidPayout();
-    const b = await waitingPayout();
-    const before = await balances();
+    const a = await paidPayout(s, p);
+    const b = await waitingPayout(s, p);
+    const before = await moneyOf(a.ref, b.ref);
     expect((await p.post("b2c_result", b.ref, a.body)).status).toBe(200);
     await settled();
     expect((await p.item(b.ref)).row).toMatchObject({
@@ -74,12 +64,12 @@ describe("payout results swapped, replayed or altered", () => {
       receipt: null,
     });
     expect((await p.item(a.ref)).row).toMatchObject({ status: "succeeded", receipt: a.row.receipt });
-    expect(await balances()).toEqual(before);
+    expect(await moneyOf(a.ref, b.ref)).toEqual(before);
   });
 
   it("a paid payout's result replayed with another receipt or amount is recorded, never paid again", async () => {
-    const a = await paidPayout();
-    const before = await balances();
+    const a = await paidPayout(s, p);
+    const before = await moneyOf(a.ref);
     const altered = [
       a.body.replaceAll(a.row.receipt ?? "", "UAF9Z9Z9Z9"),
       a.body.replace('"Value":450', '"Value":4500'),
@@ -89,7 +79,7 @@ describe("payout results swapped, replayed or altered", () => {
     for (const body of altered) expect((await p.post("b2c_result", a.ref, body)).status).toBe(200);
     await settled();
     expect((await p.item(a.ref)).row).toMatchObject({ status: "succeeded", receipt: a.row.receipt });
-    expect(await balances()).toEqual(before);
+    expect(await moneyOf(a.ref)).toEqual(before);
     const contradictions = (await p.events(a.ref)).filter((e) =>
       /contradict|different success/.test(String(e.data.note)),
     );
@@ -97,10 +87,10 @@ describe("payout results swapped, replayed or altered", () => {
   });
 
   it("a result with the payout's own ids but another recipient, or another payout's receipt, settles nothing", async () => {
-    const a = await paidPayout();
-    const b = await waitingPayout();
-    const c = await waitingPayout();
-    const before = await balances();
+    const a = await paidPayout(s, p);
+    const b = await waitingPayout(s, p);
+    const c = await waitingPayout(s, p);
+    const before = await moneyOf(a.ref, b.ref, c.ref);
     const elsewhere = b2cResultBody({ ...b.ids, amount: 450, receipt: "UAF1B2C3D4", party: "254711000000" });
     expect((await p.post("b2c_result", b.ref, elsewhere)).status).toBe(200);
     const reused = b2cResultBody({
@@ -123,17 +113,17 @@ describe("payout results swapped, replayed or altered", () => {
       verdict: "rejected",
       reason: expect.stringMatching(/belong to another item/),
     });
-    expect(await balances()).toEqual(before);
+    expect(await moneyOf(a.ref, b.ref, c.ref)).toEqual(before);
   });
 
   it("timeouts and results of one kind on the other kind's URL move nothing", async () => {
-    const a = await paidPayout();
-    const b = await waitingPayout();
+    const a = await paidPayout(s, p);
+    const b = await waitingPayout(s, p);
     const { refundId } = await cancelledBooking(s, "254700008004");
     const r = refund(refundId);
     await p.sweep();
     const rRow = refundRow(await p.waitFor(r, ["submitted"]));
-    const before = await balances();
+    const before = await moneyOf(a.ref, b.ref, r);
     const reversal = reversalResultBody({
       conversationId: rRow.conversation_id ?? "",
       originatorConversationId: rRow.originator_conversation_id ?? "",
@@ -157,13 +147,13 @@ describe("payout results swapped, replayed or altered", () => {
       "a reversal result cannot be about a payout",
       expect.stringMatching(/^queue timeout refused: it names another/),
     ]);
-    expect(await balances()).toEqual(before);
+    expect(await moneyOf(a.ref, b.ref, r)).toEqual(before);
   });
 
   it("a late duplicate of an earlier attempt's failure leaves the retried attempt alone; its own result pays it once", async () => {
     const admin = await createAdmin(s.t);
     const { payoutId } = await completedBooking(s, { phone: "254700008002" }); // 2040: not registered
-    const ref = payout(payoutId);
+    const ref: ItemRef = { kind: "payout", id: payoutId };
     await p.sweep();
     await p.waitFor(ref, ["failed"]);
     const firstFailure = (await p.notices(ref)).find((n) => n.route === "b2c_result")?.raw_body ?? "";
@@ -187,21 +177,42 @@ describe("payout results swapped, replayed or altered", () => {
       }),
     ).toBe(true);
     await s.t.services.payouts.applyEvent(ref, { type: "submit_accepted", ...second }, "submit");
-    const owed = (await balances()).technician_payable;
+    const paidOut = async () => (await moneyOf(ref)).filter((t) => t.kind === "payout_paid");
 
     expect((await p.post("b2c_result", ref, firstFailure)).status).toBe(200);
     await settled();
     expect((await p.item(ref)).row).toMatchObject({ status: "submitted", attempt: 2, failures: 1 });
+    expect(await paidOut()).toEqual([]);
 
     const paid = b2cResultBody({ ...second, amount: 450, receipt: "UAF2N2N2N2", party: "254700008002" });
     expect((await p.post("b2c_result", ref, paid)).status).toBe(200);
     await settled();
     expect((await p.item(ref)).row).toMatchObject({ status: "succeeded", receipt: "UAF2N2N2N2" });
-    expect((await balances()).technician_payable - owed).toBe(450);
+    expect(await paidOut()).toMatchObject([{ amount: 450 }]);
   });
 });
 
 describe("refund results naming another payment", () => {
+  it("the refunded payment's own callback replayed after the reversal is a duplicate: nothing comes back in", async () => {
+    const { c, refundId } = await cancelledBooking(s);
+    await p.sweep();
+    await p.waitFor(refund(refundId), ["succeeded"]);
+    const original = await s.t.db.db.kysely
+      .selectFrom("mpesa_callbacks")
+      .select("raw_body")
+      .where("transaction_id", "=", c.transactionId)
+      .where("verdict", "=", "accepted")
+      .executeTakeFirstOrThrow();
+    const before = await moneyOf(refund(refundId));
+    for (let i = 0; i < 2; i++)
+      expect((await s.postCallback(c.transactionId, original.raw_body)).status).toBe(200);
+    await s.t.services.payments.callbacks.whenIdle();
+    expect((await s.row(c.transactionId)).status).toBe("completed");
+    expect((await s.fee(c.bookingId)).status).toBe("refunded");
+    expect(await moneyOf(refund(refundId))).toEqual(before);
+    expect(before.map((t) => t.kind)).toContain("refund_paid");
+  });
+
   it("a reversal or Transaction Status result about another receipt, or another amount, settles nothing", async () => {
     const refunds = [];
     for (let i = 0; i < 3; i++) {
@@ -219,7 +230,7 @@ describe("refund results naming another payment", () => {
       receipt: "UAF3R3R3R3",
     }));
     if (!one || !two || !three) throw new Error("three refunds were made");
-    const before = await balances();
+    const before = await moneyOf(...refunds);
     const [r1, r2, r3] = refunds as [ItemRef, ItemRef, ItemRef];
     // Another payment's receipt reversed; the right receipt but another amount; a status of another payment.
     await p.post("reversal_result", r1, reversalResultBody({ ...one, originalReceipt: two.originalReceipt }));
@@ -246,6 +257,6 @@ describe("refund results naming another payment", () => {
       expect.stringMatching(/amount 499 differs/),
       expect.stringMatching(/original receipt differs/),
     ]);
-    expect(await balances()).toEqual(before);
+    expect(await moneyOf(...refunds)).toEqual(before);
   });
 });

@@ -11,6 +11,7 @@ import { listPayoutResultsOf } from "../../src/payouts/payout-results.repository
 import { RESULT_BASE_PATH, RESULT_ROUTES } from "../../src/payouts/result-urls.ts";
 import type { SubmitSummary } from "../../src/payouts/submitter.ts";
 import { bearer, type RegisteredUser } from "./app.ts";
+import { completedBooking } from "./escrow.ts";
 import type { PaymentsStack } from "./payments.ts";
 
 export interface PayoutsDriver {
@@ -178,4 +179,24 @@ export function statusResultBody(found: {
       },
     },
   });
+}
+
+/** A payout whose B2C went out and was paid, with the exact result Daraja sent. */
+export async function paidPayout(s: PaymentsStack, p: PayoutsDriver) {
+  const { payoutId, tech } = await completedBooking(s);
+  const ref: ItemRef = { kind: "payout", id: payoutId };
+  await p.sweep();
+  const item = await p.waitFor(ref, ["succeeded"]);
+  const notice = (await p.notices(ref)).find((n) => n.route === "b2c_result" && n.verdict === "accepted");
+  return { ref, row: item.row, tech, body: notice?.raw_body ?? "" };
+}
+
+/** A payout sent to 254700008004, whose result never comes: submitted, waiting. */
+export async function waitingPayout(s: PaymentsStack, p: PayoutsDriver) {
+  const { payoutId } = await completedBooking(s, { phone: "254700008004" });
+  const ref: ItemRef = { kind: "payout", id: payoutId };
+  await p.sweep();
+  const row = (await p.waitFor(ref, ["submitted"])).row;
+  const ids = { conversationId: row.conversation_id ?? "", originatorConversationId: `${payoutId}-1` };
+  return { ref, row, ids };
 }
