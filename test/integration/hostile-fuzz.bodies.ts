@@ -58,7 +58,8 @@ const RAW_BODIES: FuzzBody[] = [
   text("comment", '{/*x*/"a":1}'),
   text("NaN literal", '{"a":NaN}'),
   text("trailing garbage", "{}x"),
-  text("byte order mark", "\uFEFF{}"),
+  // JSON parsers may skip a byte order mark (RFC 8259), and ours does.
+  text("byte order mark", "\uFEFF{}", false),
   text("deep arrays", `${"[".repeat(20_000)}${"]".repeat(20_000)}`, false),
   text("deep objects", `${'{"a":'.repeat(5_000)}1${"}".repeat(5_000)}`, false),
   text("giant number", "123456789012345678901234567890123456789", false),
