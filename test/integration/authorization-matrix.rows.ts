@@ -19,6 +19,8 @@ export interface Who {
   column: string;
   token: string | null;
   userId: string;
+  /** The caller's own numbers: the only ones an answer may show in full. */
+  phones: string[];
 }
 
 export interface MatrixRequest {
@@ -35,6 +37,8 @@ export type Access =
       other: "customer" | "technician";
       /** Ids of the owner's that an answer to "other" must not contain. */
       hides?: (w: World) => string[];
+      /** Shows other people's full phone numbers (every other answer masks all but the caller's). */
+      fullPhones?: true;
     }
   /** No session: every column gets the same answer. */
   | { kind: "public"; answer: Answer }
@@ -53,13 +57,14 @@ const PAY = `${A}/payments/mpesa`;
 const session = (
   as: [Cell, Cell, Cell, Cell],
   request: Row["request"],
-  options: { other?: "customer" | "technician"; hides?: (w: World) => string[] } = {},
+  options: { other?: "customer" | "technician"; hides?: (w: World) => string[]; fullPhones?: true } = {},
 ): Row => ({
   access: {
     kind: "session",
     as,
     other: options.other ?? "customer",
     ...(options.hides ? { hides: options.hides } : {}),
+    ...(options.fullPhones ? { fullPhones: options.fullPhones } : {}),
   },
   request,
 });
@@ -72,9 +77,9 @@ export const ROWS: Record<string, Row> = {
   // ── Signed in ────────────────────────────────────────────────────────────────────────────────
   //                                  customer    technician  admin   other
   "GET /api/v1/auth/me": session([200, 200, 200, null], fixed(`${A}/auth/me`)),
-  "PATCH /api/v1/auth/me": session([200, 200, 200, null], (w, who) => ({
+  "PATCH /api/v1/auth/me": session([200, 200, 200, null], (_w, who) => ({
     url: `${A}/auth/me`,
-    payload: { phoneNumber: who.userId === w.technician.userId ? w.technician.phone : "0708374149" },
+    payload: { phoneNumber: who.phones[0] ?? "0711000999" },
   })),
   "POST /api/v1/bookings": session([201, "403 FORBIDDEN", "403 FORBIDDEN", null], () => ({
     url: `${A}/bookings`,
@@ -157,7 +162,12 @@ export const ROWS: Record<string, Row> = {
   ),
   "GET /api/v1/admin/reports/payments": adminOnly(200, fixed(`${A}/admin/reports/payments`)),
   "GET /api/v1/admin/reports/money-out": adminOnly(200, fixed(`${A}/admin/reports/money-out`)),
-  "GET /api/v1/admin/technicians": adminOnly(200, fixed(`${A}/admin/technicians`)),
+  // Admins choose whom to assign by number (api.md says masked to all but the owner: a known exception).
+  "GET /api/v1/admin/technicians": session(
+    ["403 FORBIDDEN", "403 FORBIDDEN", 200, null],
+    fixed(`${A}/admin/technicians`),
+    { fullPhones: true },
+  ),
   "GET /api/v1/admin/review": adminOnly(200, fixed(`${A}/admin/review`)),
   "POST /api/v1/admin/transactions/:id/resolve": adminOnly("409 TRANSACTION_NOT_RESOLVABLE", (w) => ({
     url: `${A}/admin/transactions/${w.customer.transactionId}/resolve`,

@@ -105,7 +105,7 @@ export function requestFor(
   op: Operation | undefined,
 ): fc.Arbitrary<FuzzRequest> {
   const own = ownToken(w, row);
-  const who = { column: "own", token: own, userId: w.customer.userId };
+  const who = { column: "own", token: own, userId: w.customer.userId, phones: [] };
   const base = row.access.kind === "signed" ? row.access.signed(w) : row.request(w, who);
   const [path = "", search = ""] = base.url.split("?");
   const known = knownValues(w);

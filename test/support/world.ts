@@ -43,7 +43,7 @@ export interface World {
   };
   otherCustomer: Person & { cancelledUnpaidBookingId: string };
   technician: Person & { payoutId: string; phone: string };
-  otherTechnician: Person;
+  otherTechnician: Person & { phone: string };
   admin: Person;
   endpointId: string;
   spareEndpointId: string;
@@ -148,7 +148,11 @@ async function populate(s: PaymentsStack): Promise<World> {
       payoutId,
       phone: tech.user.phoneNumber ?? "",
     },
-    otherTechnician: { token: otherTech.token, userId: otherTech.user.id },
+    otherTechnician: {
+      token: otherTech.token,
+      userId: otherTech.user.id,
+      phone: otherTech.user.phoneNumber ?? "",
+    },
     admin: { token: admin.token, userId: admin.user.id },
     endpointId,
     spareEndpointId,
