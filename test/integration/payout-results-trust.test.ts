@@ -37,16 +37,6 @@ const refundRow = (item: Item) => {
   if (item.kind !== "refund") throw new Error(`${item.row.id} is not a refund`);
   return item.row;
 };
-/** The ledger transfers of these items' fees (other items of the stack may settle meanwhile). */
-async function moneyOf(...refs: ItemRef[]) {
-  const fees = await Promise.all(refs.map(async (ref) => (await p.item(ref)).row.booking_fee_id));
-  return s.t.db.db.kysely
-    .selectFrom("ledger_transfers")
-    .select(["kind", "amount", "booking_fee_id"])
-    .where("booking_fee_id", "in", fees)
-    .orderBy("id")
-    .execute();
-}
 const settled = async () => {
   await s.t.services.payoutResults.whenIdle();
 };
@@ -55,7 +45,7 @@ describe("payout results swapped, replayed or altered", () => {
   it("a payout's genuine result on another payout's URL pays neither again: that one goes to a person", async () => {
     const a = await paidPayout(s, p);
     const b = await waitingPayout(s, p);
-    const before = await moneyOf(a.ref, b.ref);
+    const before = await p.money(a.ref, b.ref);
     expect((await p.post("b2c_result", b.ref, a.body)).status).toBe(200);
     await settled();
     expect((await p.item(b.ref)).row).toMatchObject({
@@ -64,12 +54,12 @@ describe("payout results swapped, replayed or altered", () => {
       receipt: null,
     });
     expect((await p.item(a.ref)).row).toMatchObject({ status: "succeeded", receipt: a.row.receipt });
-    expect(await moneyOf(a.ref, b.ref)).toEqual(before);
+    expect(await p.money(a.ref, b.ref)).toEqual(before);
   });
 
   it("a paid payout's result replayed with another receipt or amount is recorded, never paid again", async () => {
     const a = await paidPayout(s, p);
-    const before = await moneyOf(a.ref);
+    const before = await p.money(a.ref);
     const altered = [
       a.body.replaceAll(a.row.receipt ?? "", "UAF9Z9Z9Z9"),
       a.body.replace('"Value":450', '"Value":4500'),
@@ -79,7 +69,7 @@ describe("payout results swapped, replayed or altered", () => {
     for (const body of altered) expect((await p.post("b2c_result", a.ref, body)).status).toBe(200);
     await settled();
     expect((await p.item(a.ref)).row).toMatchObject({ status: "succeeded", receipt: a.row.receipt });
-    expect(await moneyOf(a.ref)).toEqual(before);
+    expect(await p.money(a.ref)).toEqual(before);
     const contradictions = (await p.events(a.ref)).filter((e) =>
       /contradict|different success/.test(String(e.data.note)),
     );
@@ -90,7 +80,7 @@ describe("payout results swapped, replayed or altered", () => {
     const a = await paidPayout(s, p);
     const b = await waitingPayout(s, p);
     const c = await waitingPayout(s, p);
-    const before = await moneyOf(a.ref, b.ref, c.ref);
+    const before = await p.money(a.ref, b.ref, c.ref);
     const elsewhere = b2cResultBody({ ...b.ids, amount: 450, receipt: "UAF1B2C3D4", party: "254711000000" });
     expect((await p.post("b2c_result", b.ref, elsewhere)).status).toBe(200);
     const reused = b2cResultBody({
@@ -113,7 +103,7 @@ describe("payout results swapped, replayed or altered", () => {
       verdict: "rejected",
       reason: expect.stringMatching(/belong to another item/),
     });
-    expect(await moneyOf(a.ref, b.ref, c.ref)).toEqual(before);
+    expect(await p.money(a.ref, b.ref, c.ref)).toEqual(before);
   });
 
   it("timeouts and results of one kind on the other kind's URL move nothing", async () => {
@@ -123,7 +113,7 @@ describe("payout results swapped, replayed or altered", () => {
     const r = refund(refundId);
     await p.sweep();
     const rRow = refundRow(await p.waitFor(r, ["submitted"]));
-    const before = await moneyOf(a.ref, b.ref, r);
+    const before = await p.money(a.ref, b.ref, r);
     const reversal = reversalResultBody({
       conversationId: rRow.conversation_id ?? "",
       originatorConversationId: rRow.originator_conversation_id ?? "",
@@ -147,7 +137,7 @@ describe("payout results swapped, replayed or altered", () => {
       "a reversal result cannot be about a payout",
       expect.stringMatching(/^queue timeout refused: it names another/),
     ]);
-    expect(await moneyOf(a.ref, b.ref, r)).toEqual(before);
+    expect(await p.money(a.ref, b.ref, r)).toEqual(before);
   });
 
   it("a late duplicate of an earlier attempt's failure leaves the retried attempt alone; its own result pays it once", async () => {
@@ -177,7 +167,7 @@ describe("payout results swapped, replayed or altered", () => {
       }),
     ).toBe(true);
     await s.t.services.payouts.applyEvent(ref, { type: "submit_accepted", ...second }, "submit");
-    const paidOut = async () => (await moneyOf(ref)).filter((t) => t.kind === "payout_paid");
+    const paidOut = async () => (await p.money(ref)).filter((t) => t.kind === "payout_paid");
 
     expect((await p.post("b2c_result", ref, firstFailure)).status).toBe(200);
     await settled();
@@ -203,13 +193,13 @@ describe("refund results naming another payment", () => {
       .where("transaction_id", "=", c.transactionId)
       .where("verdict", "=", "accepted")
       .executeTakeFirstOrThrow();
-    const before = await moneyOf(refund(refundId));
+    const before = await p.money(refund(refundId));
     for (let i = 0; i < 2; i++)
       expect((await s.postCallback(c.transactionId, original.raw_body)).status).toBe(200);
     await s.t.services.payments.callbacks.whenIdle();
     expect((await s.row(c.transactionId)).status).toBe("completed");
     expect((await s.fee(c.bookingId)).status).toBe("refunded");
-    expect(await moneyOf(refund(refundId))).toEqual(before);
+    expect(await p.money(refund(refundId))).toEqual(before);
     expect(before.map((t) => t.kind)).toContain("refund_paid");
   });
 
@@ -230,7 +220,7 @@ describe("refund results naming another payment", () => {
       receipt: "UAF3R3R3R3",
     }));
     if (!one || !two || !three) throw new Error("three refunds were made");
-    const before = await moneyOf(...refunds);
+    const before = await p.money(...refunds);
     const [r1, r2, r3] = refunds as [ItemRef, ItemRef, ItemRef];
     // Another payment's receipt reversed; the right receipt but another amount; a status of another payment.
     await p.post("reversal_result", r1, reversalResultBody({ ...one, originalReceipt: two.originalReceipt }));
@@ -257,6 +247,6 @@ describe("refund results naming another payment", () => {
       expect.stringMatching(/amount 499 differs/),
       expect.stringMatching(/original receipt differs/),
     ]);
-    expect(await moneyOf(...refunds)).toEqual(before);
+    expect(await p.money(...refunds)).toEqual(before);
   });
 });

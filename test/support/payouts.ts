@@ -20,6 +20,8 @@ export interface PayoutsDriver {
   /** Polls (without moving the clock) until the item is in one of `statuses`; notices settled. */
   waitFor(ref: ItemRef, statuses: string[], timeoutMs?: number): Promise<Item>;
   item(ref: ItemRef): Promise<Item>;
+  /** The ledger transfers of these items' booking fees (other items of a shared stack may settle meanwhile). */
+  money(...refs: ItemRef[]): Promise<Array<{ kind: string; amount: number; booking_fee_id: string | null }>>;
   notices(ref: ItemRef): Promise<PayoutResultRow[]>;
   /** Events of one instant have no order (the test clock stands still): sorted by type, then status. */
   events(ref: ItemRef): Promise<
@@ -64,6 +66,15 @@ export function payoutsDriver(s: PaymentsStack): PayoutsDriver {
       const item = await findItem(s.t.db.db.kysely, ref);
       if (!item) throw new Error(`no ${ref.kind} ${ref.id}`);
       return item;
+    },
+    async money(...refs) {
+      const fees = await Promise.all(refs.map(async (ref) => (await driver.item(ref)).row.booking_fee_id));
+      return s.t.db.db.kysely
+        .selectFrom("ledger_transfers")
+        .select(["kind", "amount", "booking_fee_id"])
+        .where("booking_fee_id", "in", fees)
+        .orderBy("id")
+        .execute();
     },
     notices: (ref) => listPayoutResultsOf(s.t.db.db.kysely, ref),
     async events(ref) {
