@@ -44,6 +44,9 @@ afterAll(async () => {
 /** What an answer must never show: stack frames, file paths, database errors. */
 const INTERNALS = /\n\s+at |node_modules|node:internal|SQLITE_|SqliteError|relation "|syntax error at/;
 
+/** Files a path traversal would reach: the project's package.json, the system's passwd. */
+const FILES = /"devDependencies"|root:x:0:0:/;
+
 let address = 0;
 async function send(route: AppRoute, row: Row, op: Operation | undefined, req: FuzzRequest): Promise<void> {
   address += 1;
@@ -73,6 +76,7 @@ function answerProblem(
   if (res.statusCode >= 500) return `answered ${res.statusCode}: ${res.body.slice(0, 200)}`;
   for (const secret of [w.s.t.config.jwtSecret.reveal(), w.s.t.config.callbackSecret.reveal()])
     if (res.body.includes(secret)) return `answered ${res.statusCode} showing a secret`;
+  if (FILES.test(res.body)) return `answered ${res.statusCode} with a file from outside what it serves`;
   if (res.statusCode >= 400)
     return INTERNALS.test(res.body) ? "answered with internals" : envelopeProblem(res);
   const access = row.access;
