@@ -124,6 +124,7 @@ export const ROWS: Record<string, Row> = {
       payload: {
         phoneNumber: "0708374149",
         bookingId: who.column === "other" ? w.customer.unpaidBookingId : w.customer.bookingId,
+        amount: 500,
         type: "booking_fee",
       },
     }),

@@ -11,6 +11,8 @@ const MASS_ASSIGNMENT: Array<[string, unknown]> = [
   ["role", "admin"],
   ["status", "completed"],
   ["amount", 1],
+  ["amount", -500],
+  ["amount", 0.5],
   ["userId", "usr_someone_else"],
   ["customerId", "usr_someone_else"],
   ["technicianId", "usr_someone_else"],
