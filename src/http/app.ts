@@ -18,7 +18,7 @@ import { AppError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { RESULT_BASE_PATH } from "../payouts/result-urls.ts";
 import type { Services } from "../services.ts";
-import { errorHandler, notFoundHandler } from "./errors.ts";
+import { clientErrorHandler, errorHandler, notFoundHandler } from "./errors.ts";
 import { metricsRoutes, observeRequests } from "./metrics.ts";
 import { DEFAULT_RATE_LIMITS, type RateLimits, rateLimitError } from "./rate-limits.ts";
 import { adminRoutes } from "./routes/admin.routes.ts";
@@ -94,6 +94,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Errors the router raises before any route runs (a bad percent-encoding, a path parameter
     // longer than maxParamLength) answer with the same envelope as everything else.
     frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
+    // And so do requests the HTTP parser refuses before any route could see them.
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
