@@ -35,6 +35,23 @@ function signedRow(route: string, body: (w: World) => string, subject: (w: World
     request: (w) => ({ url: url(w, null), payload: body(w) }),
   };
 }
+/** A balance query's notice: its URL signs `balance:<checkId>` and names the check alone. */
+function balanceRow(route: string, body: (w: World) => string): Row {
+  const url = (w: World, sig: string | null) => {
+    const query = new URLSearchParams({ id: w.balanceCheckId, ...(sig === null ? {} : { sig }) });
+    return `${PAY}/${route}?${query}`;
+  };
+  return {
+    access: {
+      kind: "signed",
+      signed: (w) => ({
+        url: url(w, signatureOf(w.s.t.config.callbackSecret, `balance:${w.balanceCheckId}`)),
+        payload: body(w),
+      }),
+    },
+    request: (w) => ({ url: url(w, null), payload: body(w) }),
+  };
+}
 const payoutOf = (w: World): [string, string] => ["payout", w.technician.payoutId];
 const refundOf = (w: World): [string, string] => ["refund", w.customer.refundId];
 
@@ -92,4 +109,7 @@ export const OPEN_ROWS: Record<string, Row> = {
     payoutOf,
   ),
   "POST /api/v1/payments/mpesa/status/timeout": signedRow("status/timeout", () => "{}", payoutOf),
+  // A replay of an answered query's result or timeout changes nothing (the check is answered once).
+  "POST /api/v1/payments/mpesa/balance/result": balanceRow("balance/result", (w) => w.notices.balanceResult),
+  "POST /api/v1/payments/mpesa/balance/timeout": balanceRow("balance/timeout", () => "{}"),
 };

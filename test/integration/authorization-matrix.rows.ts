@@ -190,6 +190,49 @@ export const ROWS: Record<string, Row> = {
     url: `${A}/admin/refunds/${w.customer.refundId}/resolve`,
     payload: { outcome: "failed", note },
   })),
+  "POST /api/v1/admin/review/payment-reviews/:id/close": adminOnly("404 REVIEW_NOT_FOUND", () => ({
+    url: `${A}/admin/review/payment-reviews/rev_matrix/close`,
+    payload: { note },
+  })),
+  // A statement that reads would write a run (and discrepancies): a body that is not one (the
+  // matrix sends JSON; a statement is text/csv) proves the admin got past authorization, and
+  // writes nothing.
+  "POST /api/v1/admin/reconciliations": adminOnly("415 UNSUPPORTED_MEDIA_TYPE", () => ({
+    url: `${A}/admin/reconciliations`,
+    payload: "not a statement",
+  })),
+  "GET /api/v1/admin/reconciliations": adminOnly(200, fixed(`${A}/admin/reconciliations`)),
+  "GET /api/v1/admin/reconciliations/balance": adminOnly(200, fixed(`${A}/admin/reconciliations/balance`)),
+  "POST /api/v1/admin/reconciliations/balance": adminOnly(202, fixed(`${A}/admin/reconciliations/balance`)),
+  "GET /api/v1/admin/reconciliations/:id": adminOnly(
+    "404 RECONCILIATION_NOT_FOUND",
+    fixed(`${A}/admin/reconciliations/rec_matrix`),
+  ),
+  "GET /api/v1/admin/reconciliations/:id/discrepancies.csv": adminOnly(
+    "404 RECONCILIATION_NOT_FOUND",
+    fixed(`${A}/admin/reconciliations/rec_matrix/discrepancies.csv`),
+  ),
+  "POST /api/v1/admin/reconciliations/discrepancies/:id/attach": adminOnly(
+    "404 DISCREPANCY_NOT_FOUND",
+    (w) => ({
+      url: `${A}/admin/reconciliations/discrepancies/dsc_matrix/attach`,
+      payload: { bookingId: w.customer.unpaidBookingId, note },
+    }),
+  ),
+  "POST /api/v1/admin/reconciliations/discrepancies/:id/refund": adminOnly(
+    "404 DISCREPANCY_NOT_FOUND",
+    () => ({
+      url: `${A}/admin/reconciliations/discrepancies/dsc_matrix/refund`,
+      payload: { note },
+    }),
+  ),
+  "POST /api/v1/admin/reconciliations/discrepancies/:id/resolve": adminOnly(
+    "404 DISCREPANCY_NOT_FOUND",
+    () => ({
+      url: `${A}/admin/reconciliations/discrepancies/dsc_matrix/resolve`,
+      payload: { note },
+    }),
+  ),
   "GET /api/v1/admin/webhooks/endpoints": adminOnly(200, fixed(`${A}/admin/webhooks/endpoints`)),
   "POST /api/v1/admin/webhooks/endpoints": adminOnly(201, () => ({
     url: `${A}/admin/webhooks/endpoints`,

@@ -159,5 +159,7 @@ export function stillSigned(w: World, route: AppRoute, url: string): boolean {
   const [tx, kind, id, sig] = [one("tx"), one("kind"), one("id"), one("sig")];
   if (sig === null) return false;
   if (route.path.endsWith("/callback")) return tx !== null && callbackSignature(secret, tx) === sig;
+  // An Account Balance query's URLs sign `balance:<checkId>` and name the check alone.
+  if (route.path.includes("/balance/")) return id !== null && signatureOf(secret, `balance:${id}`) === sig;
   return kind !== null && id !== null && signatureOf(secret, `${kind}:${id}`) === sig;
 }

@@ -111,15 +111,17 @@ describe("the outbox and its transaction", () => {
 describe("an event no endpoint wants", () => {
   it("is not written, and its data is not even read", async () => {
     const before = await mark();
-    const enqueued = await db().kysely.transaction().execute((trx) =>
-      enqueueWebhookEvent(trx, {
-        type: "refund.failed",
-        data: async () => {
-          throw new Error("read although no endpoint wants refund.failed");
-        },
-        at: s.clock.now(),
-      }),
-    );
+    const enqueued = await db()
+      .kysely.transaction()
+      .execute((trx) =>
+        enqueueWebhookEvent(trx, {
+          type: "refund.failed",
+          data: async () => {
+            throw new Error("read although no endpoint wants refund.failed");
+          },
+          at: s.clock.now(),
+        }),
+      );
     expect(enqueued.deliveries).toBe(0);
     expect(await eventsSince(before)).toEqual([]);
   });

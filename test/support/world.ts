@@ -7,7 +7,8 @@
  *   (P2), cancelled, its refund paid; booking B4 never paid.
  * - customer C and technician T2: the "other" people, owning nothing of the above; C has a booking
  *   cancelled before it was paid.
- * - an admin; two webhook endpoints (one to delete) and a test delivery.
+ * - an admin; two webhook endpoints (one to delete) and a test delivery; an answered Account
+ *   Balance query (and the result Daraja sent about it).
  * - the exact notices Daraja sent about P1, the payout and the refund, to replay.
  */
 
@@ -48,8 +49,10 @@ export interface World {
   endpointId: string;
   spareEndpointId: string;
   deliveryId: string;
+  /** An Account Balance query Daraja has answered. */
+  balanceCheckId: string;
   /** Raw bodies Daraja sent, exactly as stored. */
-  notices: { callback: string; b2cResult: string; reversalResult: string };
+  notices: { callback: string; b2cResult: string; reversalResult: string; balanceResult: string };
   metricsToken: string;
 }
 
@@ -117,6 +120,23 @@ async function populate(s: PaymentsStack): Promise<World> {
   });
   const deliveryId = test.json().data.delivery.id as string;
 
+  const asked = await s.t.app.inject({
+    method: "POST",
+    url: "/api/v1/admin/reconciliations/balance",
+    headers: bearer(admin.token),
+  });
+  const balanceCheckId = asked.json().data.check.id as string;
+  const answered = async () =>
+    k
+      .selectFrom("account_balance_checks")
+      .selectAll()
+      .where("id", "=", balanceCheckId)
+      .executeTakeFirstOrThrow();
+  for (let i = 0; (await answered()).status !== "completed"; i++) {
+    if (i > 500) throw new Error("the Account Balance query was never answered");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+
   const callback = await k
     .selectFrom("mpesa_callbacks")
     .select("raw_body")
@@ -157,7 +177,9 @@ async function populate(s: PaymentsStack): Promise<World> {
     endpointId,
     spareEndpointId,
     deliveryId,
+    balanceCheckId,
     notices: {
+      balanceResult: (await answered()).raw_body ?? "",
       callback: callback.raw_body,
       b2cResult: await noticeOf("payout", payoutId),
       reversalResult: await noticeOf("refund", refundId),
