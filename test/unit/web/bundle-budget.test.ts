@@ -4,7 +4,7 @@
  * React) is measured gzipped from a fresh production build and must stay within the budget the
  * README states. The sizes are those of the `.gz` files the build writes next to each asset (what a
  * server serving pre-compressed files sends). The history, jobs, payouts, refunds, account and
- * admin pages (with the admins' navigation and review queue), and the booking page's after-payment
+ * admin pages (with the admins' navigation, review queue and reconciliation), and the booking page's after-payment
  * panel, must stay out of that path (lazy chunks).
  */
 import { readdirSync, readFileSync } from "node:fs";
