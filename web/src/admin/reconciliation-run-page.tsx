@@ -43,7 +43,7 @@ export default function ReconciliationRunPage({ runId }: { runId: string }) {
   };
 
   return (
-    <section>
+    <section className="reconciliation">
       <p>
         <Link to="/admin/reconciliations">← All runs</Link>
       </p>
@@ -80,6 +80,8 @@ export default function ReconciliationRunPage({ runId }: { runId: string }) {
   );
 }
 
+const lines = (count: number) => `${count} ${count === 1 ? "line" : "lines"}`;
+
 function RunFigures({ run }: { run: ReconciliationRunView }) {
   const { matched, charges, other } = run;
   const figures: [string, string, string][] = [
@@ -87,8 +89,8 @@ function RunFigures({ run }: { run: ReconciliationRunView }) {
     ["Matched payments", String(matched.payments), "run-matched-payments"],
     ["Matched payouts", String(matched.payouts), "run-matched-payouts"],
     ["Matched refunds", String(matched.refunds), "run-matched-refunds"],
-    ["Charges", `${charges.count} · ${formatCents(charges.amountCents)}`, "run-charges"],
-    ["Others' lines", `${other.count} · ${formatCents(other.amountCents)}`, "run-other"],
+    [`Charges (${lines(charges.count)})`, formatCents(charges.amountCents), "run-charges"],
+    [`Others' lines (${lines(other.count)})`, formatCents(other.amountCents), "run-other"],
     ["Differences open", `${run.discrepancies.open} of ${run.discrepancies.total}`, "run-open"],
   ];
   return (

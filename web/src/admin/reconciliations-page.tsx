@@ -13,6 +13,7 @@ import { BalancePanel } from "./balance-panel.tsx";
 import { listRuns, type ReconciliationRunView } from "./reconciliation-api.ts";
 import { StatementUpload } from "./statement-upload.tsx";
 import "../escrow/escrow.css";
+import "./reconciliation.css";
 
 const PAGE_SIZE = 10;
 
@@ -38,7 +39,7 @@ export default function ReconciliationsPage() {
     navigate(next > 1 ? `/admin/reconciliations?page=${next}` : "/admin/reconciliations");
 
   return (
-    <section>
+    <section className="reconciliation">
       <h1 tabIndex={-1}>Reconciliation</h1>
       <p className="muted">
         Our books against M-Pesa's statement: every line is matched by receipt to our payments, payouts and
