@@ -213,7 +213,13 @@ describe("the admin review page", () => {
       },
     ]);
     const queue = await get("/admin/review");
-    expect(queue.counts).toEqual({ payments: 0, paymentReviews: 1, payouts: 0, refunds: 0 });
+    expect(queue.counts).toEqual({
+      payments: 0,
+      paymentReviews: 1,
+      payouts: 0,
+      refunds: 0,
+      discrepancies: 0,
+    });
     await assertBooksBalanced(s.t.db.db.kysely);
   });
 });

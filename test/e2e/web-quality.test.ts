@@ -140,6 +140,12 @@ describe.each(VIEWPORTS)("on a %s", (name, viewport) => {
         await page.getByRole("link", { name: "Review", exact: true }).click();
         await page.getByTestId("review-empty").filter({ hasText: "Nothing needs a decision" }).waitFor();
         await check("admin-review");
+
+        // No statement reconciled yet: the upload form, the empty list and M-Pesa's balance panel.
+        await page.getByRole("link", { name: "Reconciliation", exact: true }).click();
+        await page.getByText("No statement reconciled yet.").waitFor();
+        await page.getByText("M-Pesa has not been asked yet.").waitFor();
+        await check("admin-reconciliations");
       },
       { viewport },
     );

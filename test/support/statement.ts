@@ -7,10 +7,12 @@
 import type { LightMyRequestResponse } from "fastify";
 import { SANDBOX_SHORTCODE } from "../../src/daraja/password.ts";
 import { statementCsv } from "../../src/emulator/statement-export.ts";
+import { accountReferenceFor } from "../../src/payments/push-request.ts";
 import type { Statement, StatementLine } from "../../src/reconciliation/statement.ts";
 import { parseStatement } from "../../src/reconciliation/statement-csv.ts";
 import type { ReconciliationDiscrepancy } from "../../src/reconciliation/views.ts";
 import { bearer, type RegisteredUser } from "./app.ts";
+import { darajaPost, fetchToken, stkPushBody } from "./emulator.ts";
 import type { PaymentsStack } from "./payments.ts";
 
 /** The emulator's statement CSV (every line it journalled), exactly as its export route answers. */
@@ -22,6 +24,35 @@ export async function emulatorStatementCsv(
   const res = await fetch(`${s.emulator.baseUrl}/__emulator/statement.csv${query}`);
   if (res.status !== 200) throw new Error(`statement export failed: ${res.status} ${await res.text()}`);
   return res.text();
+}
+
+/**
+ * Money Malipo never heard of, paid for `bookingId`: a push made at the emulator directly (its
+ * callback to nowhere), as when a payment reaches the shortcode while Malipo is down. Answers the
+ * receipt M-Pesa gave it, on the emulator's statement from then on.
+ */
+export async function paidAtShortcode(
+  s: PaymentsStack,
+  bookingId: string,
+  phone = "254708374149",
+): Promise<string> {
+  const base = s.emulator.baseUrl;
+  const push = await darajaPost(
+    base,
+    "/mpesa/stkpush/v1/processrequest",
+    await fetchToken(base),
+    stkPushBody(phone, {
+      AccountReference: accountReferenceFor(bookingId),
+      CallBackURL: "http://127.0.0.1:9/nobody-listens",
+    }),
+  );
+  const checkoutRequestId = String(push.json?.CheckoutRequestID);
+  const session = await s.emulator.emulator.sessions.waitFor(
+    (x) => x.checkoutRequestId === checkoutRequestId && x.status === "completed",
+  );
+  const receipt = session.receipt?.mpesaReceiptNumber;
+  if (!receipt) throw new Error(`the emulator completed ${checkoutRequestId} without a receipt`);
+  return receipt;
 }
 
 /** Reads the emulator's statement, lets `edit` change its lines, and writes it back as the portal would. */

@@ -1,14 +1,17 @@
 /**
  * Confirming one decision on the review queue: what it does is said first, and a note is required
- * (it is recorded with the admin in the item's events). A refusal from the server — someone decided
- * first, the facts no longer allow it — stays in the dialog in the server's own words.
+ * (it is recorded with the admin in the item's events). Money found on the statement names the
+ * booking it goes to (booking-field.tsx). A refusal from the server — someone decided first, the
+ * facts no longer allow it — stays in the dialog in the server's own words.
  */
-import { useState } from "react";
+import { useCallback, useState } from "react";
 import { ApiError } from "../api/client.ts";
 import { Field } from "../components/field.tsx";
 import { ToneIcon } from "../components/tone-icon.tsx";
 import { ConfirmModal, refusalText } from "../escrow/confirm-modal.tsx";
 import { type Decision, decisionWords } from "../lib/review-words.ts";
+import { BookingField, bookingFieldOf, bookingProblemOf } from "./booking-field.tsx";
+import { decideDiscrepancy } from "./reconciliation-api.ts";
 import { resolveMoneyOut, resolvePayment, retryMoneyOut } from "./review-api.ts";
 
 const NOTE_MAX = 500;
@@ -19,8 +22,13 @@ export interface DecisionModalProps {
   onClose: () => void;
 }
 
-function send(decision: Decision, note: string): Promise<unknown> {
+function send(decision: Decision, note: string, bookingId: string): Promise<unknown> {
   switch (decision.type) {
+    case "discrepancy":
+      return decideDiscrepancy(decision.discrepancy.id, decision.action, {
+        note,
+        ...(bookingId ? { bookingId } : {}),
+      });
     case "hold_fee":
       return resolvePayment(decision.payment.id, "hold_fee", note);
     case "refund_payment":
@@ -44,22 +52,30 @@ export function DecisionModal({ decision, onDecided, onClose }: DecisionModalPro
   const [noteProblem, setNoteProblem] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const bookingField = bookingFieldOf(decision);
+  const [bookingId, setBookingId] = useState("");
+  const [bookingProblem, setBookingProblem] = useState<string | null>(null);
+  const suggestBooking = useCallback((id: string) => setBookingId((typed) => typed || id), []);
 
   const confirm = async () => {
     const text = note.trim();
-    if (text === "") {
-      setNoteProblem("Write a note: it is recorded with your decision.");
-      document.getElementById("decision-note")?.focus();
+    const booking = bookingId.trim();
+    const missingBooking = bookingField === "required" && booking === "";
+    setBookingProblem(missingBooking ? "Enter the booking this money was paid for." : null);
+    setNoteProblem(text === "" ? "Write a note: it is recorded with your decision." : null);
+    if (missingBooking || text === "") {
+      document.getElementById(missingBooking ? "decision-booking" : "decision-note")?.focus();
       return;
     }
-    setNoteProblem(null);
     setProblem(null);
     setBusy(true);
     try {
-      await send(decision, text);
+      await send(decision, text, bookingField ? booking : "");
       onDecided(words.done);
     } catch (error) {
-      if (error instanceof ApiError && error.code === "VALIDATION_ERROR") setNoteProblem(error.message);
+      const onBooking = bookingField ? bookingProblemOf(error) : null;
+      if (onBooking) setBookingProblem(onBooking);
+      else if (error instanceof ApiError && error.code === "VALIDATION_ERROR") setNoteProblem(error.message);
       else setProblem(refusalText(error, () => null));
       setBusy(false);
     }
@@ -80,6 +96,20 @@ export function DecisionModal({ decision, onDecided, onClose }: DecisionModalPro
         <ToneIcon tone="warning" />
         <span>{words.effect}</span>
       </p>
+      {bookingField && decision.type === "discrepancy" && (
+        <BookingField
+          need={bookingField}
+          discrepancy={decision.discrepancy}
+          value={bookingId}
+          error={bookingProblem}
+          disabled={busy}
+          onChange={(value) => {
+            setBookingId(value);
+            if (bookingProblem) setBookingProblem(null);
+          }}
+          onSuggested={suggestBooking}
+        />
+      )}
       <Field
         id="decision-note"
         label="Note"
@@ -89,7 +119,7 @@ export function DecisionModal({ decision, onDecided, onClose }: DecisionModalPro
         {(control) => (
           <textarea
             {...control}
-            data-autofocus
+            data-autofocus={bookingField ? undefined : true}
             rows={3}
             maxLength={NOTE_MAX}
             value={note}

@@ -47,7 +47,7 @@ export function ReviewSection(props: {
   );
 }
 
-function Item(props: {
+export function Item(props: {
   kind: string;
   id: string;
   title: string;
@@ -82,7 +82,7 @@ function Item(props: {
               const { label } = decisionWords(decision);
               return (
                 <button
-                  key={decision.type}
+                  key={label}
                   type="button"
                   className={decision === decisions[0] ? "button button-primary" : "button button-secondary"}
                   aria-label={`${label}: ${props.title}`}
@@ -99,12 +99,12 @@ function Item(props: {
   );
 }
 
-const since = (iso: string, now: number) => (
+export const since = (iso: string, now: number) => (
   <>
     {waitedFor(iso, now)} <span className="muted">(since {formatDateTime(iso)})</span>
   </>
 );
-const mono = (text: string | null) => (text ? <span className="mono">{text}</span> : "—");
+export const mono = (text: string | null) => (text ? <span className="mono">{text}</span> : "—");
 const booking = (bookingId: string) => <Link to={`/bookings/${bookingId}`}>View booking</Link>;
 
 export function PaymentItem({

@@ -1,8 +1,9 @@
 /**
  * The admin review queue: everything a person must decide, in one place (`GET /admin/review`) —
  * payments with money in suspense, the payments' review items, payouts and refunds failed or under
- * review — with the counts and the money in suspense. Each decision is confirmed in a dialog that
- * requires a note; once made, the queue is read again (the item leaves it) and a toast says so.
+ * review, what statement reconciliation found — with the counts and the money in suspense. Each
+ * decision is confirmed in a dialog that requires a note; once made, the queue is read again (the
+ * item leaves it) and a toast says so.
  */
 import { useCallback, useEffect, useState } from "react";
 import { useToast } from "../components/toast.tsx";
@@ -10,6 +11,7 @@ import { ToneIcon } from "../components/tone-icon.tsx";
 import { formatKes } from "../lib/format.ts";
 import type { Decision } from "../lib/review-words.ts";
 import { DecisionModal } from "./decision-modal.tsx";
+import { DiscrepancySections } from "./discrepancy-items.tsx";
 import { fetchReviewQueue, type ReviewQueue, waitingIn } from "./review-api.ts";
 import { MoneyOutItem, PaymentItem, PaymentReviewEntry, ReviewSection } from "./review-items.tsx";
 import "../escrow/escrow.css";
@@ -44,8 +46,8 @@ export default function AdminReviewPage() {
       <h1 tabIndex={-1}>Review</h1>
       <p className="muted">
         Everything a person must decide: money held in suspense, payments to check on the M-Pesa statement,
-        and payouts and refunds that failed or need a look. Every decision is recorded with your name and
-        note.
+        payouts and refunds that failed or need a look, and where the M-Pesa statement and our books disagree.
+        Every decision is recorded with your name and note.
       </p>
       {problem && (
         <p className="form-error" role="alert">
@@ -94,6 +96,7 @@ function Summary({ queue }: { queue: ReviewQueue }) {
     ["Payment checks", String(counts.paymentReviews), "count-payment-reviews"],
     ["Payouts", String(counts.payouts), "count-payouts"],
     ["Refunds", String(counts.refunds), "count-refunds"],
+    ["Statement differences", String(counts.discrepancies), "count-discrepancies"],
   ];
   return (
     <div className="figures">
@@ -156,6 +159,12 @@ function Sections({
           <MoneyOutItem key={refund.id} kind="refund" item={refund} now={now} onDecide={onDecide} />
         ))}
       </ReviewSection>
+      <DiscrepancySections
+        discrepancies={queue.discrepancies}
+        total={counts.discrepancies}
+        now={now}
+        onDecide={onDecide}
+      />
     </>
   );
 }

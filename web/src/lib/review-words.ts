@@ -1,16 +1,19 @@
 /**
  * Plain words for the admin review queue: which decisions each item allows (as the server's state
  * machines do: suspense money is held as the fee or refunded; a failed payout or refund is sent again
- * or found paid; one under review may also be found failed), what each decision does, said before
- * the admin confirms, and how long an item has waited.
+ * or found paid; one under review may also be found failed; a statement discrepancy as its actions
+ * say), what each decision does, said before the admin confirms, and how long an item has waited.
  */
+import type { DiscrepancyAction, ReconciliationDiscrepancy } from "../admin/reconciliation-api.ts";
 import type { MoneyOutKind, PayoutView, RefundView, ReviewPayment } from "../admin/review-api.ts";
 import { formatKes, formatMsisdn } from "./format.ts";
+import { discrepancyDecisionWords } from "./reconciliation-words.ts";
 
 export type Decision =
   | { type: "hold_fee"; payment: ReviewPayment }
   | { type: "refund_payment"; payment: ReviewPayment }
-  | { type: "retry" | "mark_paid" | "mark_failed"; kind: MoneyOutKind; item: PayoutView | RefundView };
+  | { type: "retry" | "mark_paid" | "mark_failed"; kind: MoneyOutKind; item: PayoutView | RefundView }
+  | { type: "discrepancy"; action: DiscrepancyAction; discrepancy: ReconciliationDiscrepancy };
 
 export interface DecisionWords {
   /** The button on the item. */
@@ -56,6 +59,11 @@ export function moneyOutDecisions(kind: MoneyOutKind, item: PayoutView | RefundV
   return [];
 }
 
+/** What the server says may be decided on a statement discrepancy now. */
+export function discrepancyDecisions(discrepancy: ReconciliationDiscrepancy): Decision[] {
+  return discrepancy.actions.map((action) => ({ type: "discrepancy", action, discrepancy }));
+}
+
 export function itemTitle(kind: "payment" | MoneyOutKind, amount: number, phone: string): string {
   const who = formatMsisdn(phone);
   if (kind === "payment") return `Payment of ${formatKes(amount)} from ${who}`;
@@ -63,6 +71,7 @@ export function itemTitle(kind: "payment" | MoneyOutKind, amount: number, phone:
 }
 
 export function decisionWords(decision: Decision): DecisionWords {
+  if (decision.type === "discrepancy") return discrepancyDecisionWords(decision.action, decision.discrepancy);
   if (decision.type === "hold_fee" || decision.type === "refund_payment") {
     const { payment } = decision;
     const held = formatKes(payment.inSuspense);
