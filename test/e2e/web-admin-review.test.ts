@@ -174,6 +174,15 @@ describe("the admin review page", () => {
           "Payments to check (1)",
         ]);
         await expectPageSound(page, "desktop: review queue after the decisions");
+
+        // The payment check whose money never came: closed with what the admin found.
+        await page.getByRole("button", { name: /^Close the check: Payment of KES 500 to check/ }).click();
+        expect(await dialog.getByTestId("decision-effect").textContent()).toContain("no money moves");
+        await note.fill("Not on the statement of 1 December: the prompt was never paid");
+        await dialog.getByRole("button", { name: "Close the check" }).click();
+        await dialog.waitFor({ state: "detached" });
+        await toast("Payment check closed.");
+        await page.getByTestId("review-empty").waitFor();
       },
       { viewport: DESKTOP_VIEWPORT },
     );
@@ -212,10 +221,19 @@ describe("the admin review page", () => {
         }),
       },
     ]);
+    const closed = await s.t.db.db.kysely
+      .selectFrom("payment_reviews")
+      .select(["resolved_by", "resolution_note"])
+      .where("transaction_id", "=", unconfirmed.transactionId)
+      .executeTakeFirstOrThrow();
+    expect(closed).toEqual({
+      resolved_by: admin.user.id,
+      resolution_note: "Not on the statement of 1 December: the prompt was never paid",
+    });
     const queue = await get("/admin/review");
     expect(queue.counts).toEqual({
       payments: 0,
-      paymentReviews: 1,
+      paymentReviews: 0,
       payouts: 0,
       refunds: 0,
       discrepancies: 0,

@@ -7,6 +7,7 @@ import {
   itemTitle,
   moneyOutDecisions,
   paymentDecisions,
+  paymentReviewDecisions,
   suspenseNote,
   waitedFor,
 } from "../../../web/src/lib/review-words.ts";
@@ -57,6 +58,24 @@ const refund = (status: RefundView["status"]): RefundView => ({
 });
 
 describe("the decisions each item allows", () => {
+  it("a payment check: closed on its own unless its payment holds money in suspense (decided there)", () => {
+    const review = {
+      id: "rev_1",
+      transactionId: "pay_1",
+      reason: "look for it",
+      details: {},
+      createdAt: "2026-12-01T09:00:00.000Z",
+    };
+    expect(paymentReviewDecisions(review, undefined).map((d) => d.type)).toEqual(["close_review"]);
+    expect(paymentReviewDecisions(review, payment(0)).map((d) => d.type)).toEqual(["close_review"]);
+    expect(paymentReviewDecisions(review, payment(500))).toEqual([]);
+    const [close] = paymentReviewDecisions(review, undefined);
+    expect(decisionWords(close as NonNullable<typeof close>)).toMatchObject({
+      label: "Close the check",
+      done: "Payment check closed.",
+    });
+  });
+
   it("money in suspense: hold the fee (only for exactly the fee) or refund; none without money", () => {
     expect(paymentDecisions(payment(500)).map((d) => d.type)).toEqual(["hold_fee", "refund_payment"]);
     expect(paymentDecisions(payment(300)).map((d) => d.type)).toEqual(["refund_payment"]);

@@ -12,7 +12,7 @@ import { ConfirmModal, refusalText } from "../escrow/confirm-modal.tsx";
 import { type Decision, decisionWords } from "../lib/review-words.ts";
 import { BookingField, bookingFieldOf, bookingProblemOf } from "./booking-field.tsx";
 import { decideDiscrepancy } from "./reconciliation-api.ts";
-import { resolveMoneyOut, resolvePayment, retryMoneyOut } from "./review-api.ts";
+import { closePaymentReview, resolveMoneyOut, resolvePayment, retryMoneyOut } from "./review-api.ts";
 
 const NOTE_MAX = 500;
 
@@ -39,6 +39,8 @@ function send(decision: Decision, note: string, bookingId: string): Promise<unkn
       return resolveMoneyOut(decision.kind, decision.item.id, "succeeded", note);
     case "mark_failed":
       return resolveMoneyOut(decision.kind, decision.item.id, "failed", note);
+    case "close_review":
+      return closePaymentReview(decision.review.id, note);
     default: {
       const _exhaustive: never = decision;
       return _exhaustive;

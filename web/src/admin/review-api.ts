@@ -46,6 +46,10 @@ export async function resolveMoneyOut(
   await apiRequest(`/admin/${kind}s/${id(itemId)}/resolve`, { method: "POST", body: { outcome, note } });
 }
 
+export async function closePaymentReview(reviewId: string, note: string): Promise<void> {
+  await apiRequest(`/admin/review/payment-reviews/${id(reviewId)}/close`, { method: "POST", body: { note } });
+}
+
 // ── How many items wait: read by the navigation, refreshed by every read of the queue ──────────
 
 let waiting: number | null = null;

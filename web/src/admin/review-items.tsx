@@ -1,7 +1,8 @@
 /**
  * One section of the review queue and its items, each with what an admin needs to decide (amount,
  * the number as the API masks it, receipt, why it is here, how long it has waited) and its
- * decisions. Payments' review items are decided on their payment: they point to it.
+ * decisions. A payment's review item whose money is in suspense is decided on its payment (it points
+ * there); one whose money never arrived is closed with a note.
  */
 import type { ReactNode } from "react";
 import { StatusBadge } from "../components/status-badge.tsx";
@@ -14,6 +15,7 @@ import {
   itemTitle,
   moneyOutDecisions,
   paymentDecisions,
+  paymentReviewDecisions,
   suspenseNote,
   waitedFor,
 } from "../lib/review-words.ts";
@@ -142,11 +144,13 @@ export function PaymentReviewEntry({
   review,
   payment,
   now,
+  onDecide,
 }: {
   review: PaymentReviewItem;
   /** Its payment, when the queue lists it. */
   payment: ReviewPayment | undefined;
   now: number;
+  onDecide: Decide;
 }) {
   const amount = typeof review.details.amount === "number" ? formatKes(review.details.amount) : "unknown";
   const reference =
@@ -162,6 +166,8 @@ export function PaymentReviewEntry({
         ["Why", review.reason],
         ["Age", since(review.createdAt, now)],
       ]}
+      decisions={paymentReviewDecisions(review, payment)}
+      onDecide={onDecide}
     >
       {payment && paymentDecisions(payment).length > 0 ? (
         <p>
@@ -170,7 +176,7 @@ export function PaymentReviewEntry({
       ) : (
         <p className="muted">
           Look for it on the M-Pesa statement: once its money arrives it is held in suspense and decided on
-          its payment.
+          its payment. If it is not there, close this check with what you found.
         </p>
       )}
     </Item>

@@ -146,6 +146,7 @@ function Sections({
             review={review}
             payment={queue.payments.find((payment) => payment.id === review.transactionId)}
             now={now}
+            onDecide={onDecide}
           />
         ))}
       </ReviewSection>

@@ -5,7 +5,13 @@
  * say), what each decision does, said before the admin confirms, and how long an item has waited.
  */
 import type { DiscrepancyAction, ReconciliationDiscrepancy } from "../admin/reconciliation-api.ts";
-import type { MoneyOutKind, PayoutView, RefundView, ReviewPayment } from "../admin/review-api.ts";
+import type {
+  MoneyOutKind,
+  PaymentReviewItem,
+  PayoutView,
+  RefundView,
+  ReviewPayment,
+} from "../admin/review-api.ts";
 import { formatKes, formatMsisdn } from "./format.ts";
 import { discrepancyDecisionWords } from "./reconciliation-words.ts";
 
@@ -13,7 +19,8 @@ export type Decision =
   | { type: "hold_fee"; payment: ReviewPayment }
   | { type: "refund_payment"; payment: ReviewPayment }
   | { type: "retry" | "mark_paid" | "mark_failed"; kind: MoneyOutKind; item: PayoutView | RefundView }
-  | { type: "discrepancy"; action: DiscrepancyAction; discrepancy: ReconciliationDiscrepancy };
+  | { type: "discrepancy"; action: DiscrepancyAction; discrepancy: ReconciliationDiscrepancy }
+  | { type: "close_review"; review: PaymentReviewItem };
 
 export interface DecisionWords {
   /** The button on the item. */
@@ -70,8 +77,29 @@ export function itemTitle(kind: "payment" | MoneyOutKind, amount: number, phone:
   return `${kind === "payout" ? "Payout" : "Refund"} of ${formatKes(amount)} to ${who}`;
 }
 
+/**
+ * A payment's review item is closed on its own only when its money is not in suspense (that is
+ * decided on the payment): the admin looked for it on the statement and says what was found.
+ */
+export function paymentReviewDecisions(
+  review: PaymentReviewItem,
+  payment: ReviewPayment | undefined,
+): Decision[] {
+  return payment && paymentDecisions(payment).length > 0 ? [] : [{ type: "close_review", review }];
+}
+
 export function decisionWords(decision: Decision): DecisionWords {
   if (decision.type === "discrepancy") return discrepancyDecisionWords(decision.action, decision.discrepancy);
+  if (decision.type === "close_review")
+    return {
+      label: "Close the check",
+      title: "Close this payment check?",
+      confirm: "Close the check",
+      busy: "Closing…",
+      effect:
+        "Only once you have looked for this money on the M-Pesa statement: the check leaves this list with your note, and no money moves. Money that arrives later is still found by statement reconciliation.",
+      done: "Payment check closed.",
+    };
   if (decision.type === "hold_fee" || decision.type === "refund_payment") {
     const { payment } = decision;
     const held = formatKes(payment.inSuspense);
