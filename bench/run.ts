@@ -99,11 +99,13 @@ if (only.has("paths")) {
   say();
 }
 
-if (only.has("callbacks")) {
-  // Malipo runs as production runs it: compiled (`npm run build`), not from its sources.
+// Malipo runs as production runs it: compiled (`npm run build`), not from its sources.
+if (["callbacks", "pushes", "settling", "live"].some((name) => only.has(name)))
   execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], {
     stdio: "inherit",
   });
+
+if (only.has("callbacks")) {
   const ingestion: IngestionResult[] = [];
   for (const engine of engines)
     ingestion.push(
@@ -144,75 +146,35 @@ if (only.has("callbacks")) {
 }
 
 if (only.has("pushes")) {
-  if (!only.has("callbacks"))
-    execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], {
-      stdio: "inherit",
-    });
-  const small = await runPushes(10_000, pushCount);
-  const large = await runPushes(pushHistory, pushCount);
-  const growth = large.meanMs / small.meanMs;
   say(
-    `## STK Push initiation (SQLite, embedded emulator, MPESA_RATE_LIMIT_PER_SECOND=2000, ${pushCount.toLocaleString("en")} pushes of distinct customers, 20 connections)`,
+    `## STK Push initiation (embedded emulator, MPESA_RATE_LIMIT_PER_SECOND=2000, ${pushCount.toLocaleString("en")} pushes of distinct customers, 20 connections)`,
   );
   say();
-  say("| attempts of history | pushes/s (≥ 200) | mean per push | p99 | errors | peak RSS | |");
-  say("|---|---|---|---|---|---|---|");
-  for (const r of [small, large])
-    say(
-      `| ${r.history.toLocaleString("en")} | ${r.pushesPerSecond.toFixed(0)} | ${r.meanMs.toFixed(1)} ms | ${r.p99Ms} ms | ${r.errors} | ${r.peakRssMb.toFixed(0)} MB | ${verdict(r.pushesPerSecond >= PUSHES_MIN_PER_SECOND && r.errors === 0 && r.peakRssMb < MAX_RSS_MB)} |`,
+  say("| engine | attempts of history | pushes/s (≥ 200) | mean per push | p99 | errors | peak RSS | |");
+  say("|---|---|---|---|---|---|---|---|");
+  const growths: string[] = [];
+  for (const engine of engines) {
+    const small = await runPushes(engine, postgresUrl, 10_000, pushCount);
+    const large = await runPushes(engine, postgresUrl, pushHistory, pushCount);
+    for (const r of [small, large])
+      say(
+        `| ${engine} | ${r.history.toLocaleString("en")} | ${r.pushesPerSecond.toFixed(0)} | ${r.meanMs.toFixed(1)} ms | ${r.p99Ms} ms | ${r.errors} | ${r.peakRssMb.toFixed(0)} MB | ${verdict(r.pushesPerSecond >= PUSHES_MIN_PER_SECOND && r.errors === 0 && r.peakRssMb < MAX_RSS_MB)} |`,
+      );
+    const growth = large.meanMs / small.meanMs;
+    growths.push(
+      `${engine}: ${growth.toFixed(2)}× (target ≤ ${PUSH_MAX_GROWTH}×) ${verdict(growth <= PUSH_MAX_GROWTH)}`,
     );
+  }
   say();
   say(
-    `Time per push at ${pushHistory.toLocaleString("en")} attempts of history against 10,000: ${growth.toFixed(2)}× (target ≤ 1.2×) ${verdict(growth <= PUSH_MAX_GROWTH)}.`,
+    `Time per push at ${pushHistory.toLocaleString("en")} attempts of history against 10,000 — ${growths.join("; ")}.`,
   );
   say();
 }
 
 if (only.has("settling")) {
-  if (!only.has("callbacks") && !only.has("pushes"))
-    execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], {
-      stdio: "inherit",
-    });
-  const runs = [
-    [
-      "off",
-      "mixed",
-      await runSettling({
-        attempts: settlingAttempts,
-        lostRate: 0.1,
-        verify: false,
-        mixed: true,
-        deadlineSeconds: 180,
-      }),
-      CALLS_MAX_OFF,
-    ],
-    [
-      "on",
-      "mixed",
-      await runSettling({
-        attempts: settlingAttempts,
-        lostRate: 0.1,
-        verify: true,
-        mixed: true,
-        deadlineSeconds: 180,
-      }),
-      CALLS_MAX_ON,
-    ],
-    [
-      "on",
-      "all pay",
-      await runSettling({
-        attempts: settlingAttempts,
-        lostRate: 0.1,
-        verify: true,
-        mixed: false,
-        deadlineSeconds: 180,
-      }),
-      null,
-    ],
-  ] as const;
   say(
-    `## Daraja calls per push attempt (SQLite, embedded emulator, ${settlingAttempts.toLocaleString("en")} attempts, 10 % of callbacks lost; counted at the emulator)`,
+    `## Daraja calls per push attempt (embedded emulator, ${settlingAttempts.toLocaleString("en")} attempts, 10 % of callbacks lost; counted at the emulator)`,
   );
   say();
   say(
@@ -220,42 +182,63 @@ if (only.has("settling")) {
   );
   say();
   say(
-    "| verification | customers | completed / failed | calls / attempt | OAuth | STK Push | STK Query | target | settled in | peak RSS | |",
+    "| engine | verification | customers | completed / failed | calls / attempt | OAuth | STK Push | STK Query | target | settled in | peak RSS | |",
   );
-  say("|---|---|---|---|---|---|---|---|---|---|---|");
-  for (const [name, mix, r, target] of runs) {
-    const p = (path: string) => (r.perPath[path] ?? 0).toFixed(3);
-    const ok =
-      r.completed + r.failed === r.attempts &&
-      (target === null || r.callsPerAttempt <= target) &&
-      r.peakRssMb < MAX_RSS_MB;
-    say(
-      `| ${name} | ${mix} | ${r.completed} / ${r.failed} of ${r.attempts} | ${r.callsPerAttempt.toFixed(2)} | ${p("/oauth/v1/generate")} | ${p("/mpesa/stkpush/v1/processrequest")} | ${p("/mpesa/stkpushquery/v1/query")} | ${target === null ? "—" : `≤ ${target}`} | ${r.settleSeconds.toFixed(1)} s | ${r.peakRssMb.toFixed(0)} MB | ${verdict(ok)} |`,
+  say("|---|---|---|---|---|---|---|---|---|---|---|---|");
+  const reconciler: string[] = [];
+  for (const engine of engines) {
+    const settle = (verify: boolean, mixed: boolean) =>
+      runSettling({
+        engine,
+        postgresUrl,
+        attempts: settlingAttempts,
+        lostRate: 0.1,
+        verify,
+        mixed,
+        deadlineSeconds: 180,
+      });
+    const runs = [
+      ["off", "mixed", await settle(false, true), CALLS_MAX_OFF],
+      ["on", "mixed", await settle(true, true), CALLS_MAX_ON],
+      ["on", "all pay", await settle(true, false), null],
+    ] as const;
+    for (const [name, mix, r, target] of runs) {
+      const p = (path: string) => (r.perPath[path] ?? 0).toFixed(3);
+      const ok =
+        r.completed + r.failed === r.attempts &&
+        (target === null || r.callsPerAttempt <= target) &&
+        r.peakRssMb < MAX_RSS_MB;
+      say(
+        `| ${engine} | ${name} | ${mix} | ${r.completed} / ${r.failed} of ${r.attempts} | ${r.callsPerAttempt.toFixed(2)} | ${p("/oauth/v1/generate")} | ${p("/mpesa/stkpush/v1/processrequest")} | ${p("/mpesa/stkpushquery/v1/query")} | ${target === null ? "—" : `≤ ${target}`} | ${r.settleSeconds.toFixed(1)} s | ${r.peakRssMb.toFixed(0)} MB | ${verdict(ok)} |`,
+      );
+    }
+    const lost = await runSettling({
+      engine,
+      postgresUrl,
+      attempts: reconcilerAttempts,
+      lostRate: 1,
+      verify: false,
+      mixed: false,
+      deadlineSeconds: 300,
+    });
+    reconciler.push(
+      `| ${engine} | ${lost.completed.toLocaleString("en")} of ${lost.attempts.toLocaleString("en")} | ${lost.settleSeconds.toFixed(1)} s | ${(lost.settleSeconds - 30).toFixed(1)} s | ${(lost.perPath["/mpesa/stkpushquery/v1/query"] ?? 0).toFixed(2)} | ${lost.peakRssMb.toFixed(0)} MB | ${verdict(lost.completed === lost.attempts && lost.settleSeconds - 30 <= 60 && lost.peakRssMb < MAX_RSS_MB)} |`,
     );
   }
   say();
-  const lost = await runSettling({
-    attempts: reconcilerAttempts,
-    lostRate: 1,
-    verify: false,
-    mixed: false,
-    deadlineSeconds: 300,
-  });
   say(
-    `## Reconciler (every callback lost: ${reconcilerAttempts.toLocaleString("en")} attempts settled only by STK Query; first query 30 s after each push)`,
+    `## Reconciler (every callback lost: ${reconcilerAttempts.toLocaleString("en")} attempts settled only by STK Query, first asked 30 s after each push)`,
   );
   say();
   say(
-    `${lost.completed.toLocaleString("en")} of ${lost.attempts.toLocaleString("en")} completed ${lost.settleSeconds.toFixed(1)} s after the last push was answered, that is ${(lost.settleSeconds - 30).toFixed(1)} s after the last one fell due (target: all within 60 s) ${verdict(lost.completed === lost.attempts && lost.settleSeconds - 30 <= 60)}; STK Query calls per attempt ${(lost.perPath["/mpesa/stkpushquery/v1/query"] ?? 0).toFixed(2)}; peak RSS ${lost.peakRssMb.toFixed(0)} MB ${verdict(lost.peakRssMb < MAX_RSS_MB)}.`,
+    "| engine | completed | after the last push | after the last fell due (≤ 60 s) | STK Query / attempt | peak RSS | |",
   );
+  say("|---|---|---|---|---|---|---|");
+  for (const line of reconciler) say(line);
   say();
 }
 
 if (only.has("live")) {
-  if (!only.has("callbacks") && !only.has("pushes") && !only.has("settling"))
-    execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], {
-      stdio: "inherit",
-    });
   const live = await runLiveStatus(liveCount, postgresUrl);
   say(
     `## Live status (${liveCount} payments, one at a time: from sending the success callback to the open event stream saying \`completed\`)`,

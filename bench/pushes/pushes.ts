@@ -2,8 +2,8 @@
  * STK Push initiation through Malipo against its embedded emulator, the rate toward Daraja raised:
  * pushes per second (each a distinct customer and booking, as a busy platform sees them), and the
  * mean time per push with 10,000 and with 1,000,000 attempts of history — every query a push makes
- * is served by an index, so the second must stay within 20 % of the first. SQLite: the embedded
- * engine, where a full scan would stall every other request.
+ * is served by an index, so the second must stay within 20 % of the first. On each engine (on
+ * SQLite a full scan would stall every other request).
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -11,11 +11,12 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
-import { createDatabase, migrateToLatest } from "../../src/db/database.ts";
+import { createBenchDb, type Engine } from "../support/bench-db.ts";
 import { startChildServer } from "../support/child-server.ts";
 import { type FreshCustomer, PUSH_FEE_KES, seedFreshCustomers, seedHistory } from "./seed.ts";
 
 export interface PushRun {
+  engine: Engine;
   history: number;
   pushesPerSecond: number;
   meanMs: number;
@@ -75,20 +76,22 @@ export async function pushAll(url: string, customers: FreshCustomer[], connectio
   return { result, seconds, accepted };
 }
 
-/** One run: `history` settled attempts, then `pushes` pushes over `connections` connections. */
-export async function runPushes(history: number, pushes: number, connections = 20): Promise<PushRun> {
-  const dir = mkdtempSync(join(tmpdir(), "malipo-pushes-"));
-  const file = join(dir, "pushes.sqlite");
+/** One run on `engine`: `history` settled attempts, then `pushes` pushes over `connections` connections. */
+export async function runPushes(
+  engine: Engine,
+  postgresUrl: string,
+  history: number,
+  pushes: number,
+  connections = 20,
+): Promise<PushRun> {
+  const db = await createBenchDb(engine, postgresUrl);
   const jwtSecret = randomBytes(32).toString("hex");
   try {
-    const db = createDatabase(file);
-    await migrateToLatest(db);
-    await db.destroy();
-    seedHistory(file, history);
-    const warmup = seedFreshCustomers(file, 200, jwtSecret, "w");
-    const customers = seedFreshCustomers(file, pushes, jwtSecret, "a");
+    await seedHistory(db, history);
+    const warmup = await seedFreshCustomers(db, 200, jwtSecret, "w");
+    const customers = await seedFreshCustomers(db, pushes, jwtSecret, "a");
     const server = await startChildServer(new URL("./server-entry.ts", import.meta.url), {
-      BENCH_DATABASE_URL: file,
+      BENCH_DATABASE_URL: db.url,
       BENCH_JWT_SECRET: jwtSecret,
       BENCH_PORT: String(await freePort()),
     });
@@ -97,6 +100,7 @@ export async function runPushes(history: number, pushes: number, connections = 2
       const { result, seconds, accepted } = await pushAll(server.url, customers, connections);
       const stats = await server.stats();
       return {
+        engine,
         history,
         pushesPerSecond: accepted / seconds,
         meanMs: result.latency.average,
@@ -109,6 +113,6 @@ export async function runPushes(history: number, pushes: number, connections = 2
       await server.close();
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await db.drop();
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Pushes settled through Malipo and its embedded emulator (SQLite), counted at the emulator:
+ * Pushes settled through Malipo and its embedded emulator, on either engine, counted at the emulator:
  *  - Daraja calls per push attempt over a run where 10 % of the callbacks are lost, with callback
  *    verification off and on, customers answering as a mix (`mixed`: 7 in 10 pay, 2 cancel, 1 has
  *    too little money) or all paying; lost callbacks are settled by the reconciler. Verification
@@ -9,16 +9,13 @@
  *    together; how long until all are settled.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import SqliteDatabase from "better-sqlite3";
-import { createDatabase, migrateToLatest } from "../../src/db/database.ts";
+import { createBenchDb, type Engine } from "../support/bench-db.ts";
 import { startChildServer } from "../support/child-server.ts";
 import { freePort, pushAll } from "./pushes.ts";
 import { seedFreshCustomers } from "./seed.ts";
 
 export interface SettlingRun {
+  engine: Engine;
   attempts: number;
   completed: number;
   failed: number;
@@ -59,22 +56,20 @@ const MIX = [
 
 /** `attempts` pushes, each to its own phone; `lostRate` of the callbacks never sent. */
 export async function runSettling(o: {
+  engine: Engine;
+  postgresUrl: string;
   attempts: number;
   lostRate: number;
   verify: boolean;
   mixed: boolean;
   deadlineSeconds: number;
 }): Promise<SettlingRun> {
-  const dir = mkdtempSync(join(tmpdir(), "malipo-settling-"));
-  const file = join(dir, "settling.sqlite");
+  const db = await createBenchDb(o.engine, o.postgresUrl);
   const jwtSecret = randomBytes(32).toString("hex");
   try {
-    const db = createDatabase(file);
-    await migrateToLatest(db);
-    await db.destroy();
-    const customers = seedFreshCustomers(file, o.attempts, jwtSecret, "a");
+    const customers = await seedFreshCustomers(db, o.attempts, jwtSecret, "a");
     const server = await startChildServer(new URL("./server-entry.ts", import.meta.url), {
-      BENCH_DATABASE_URL: file,
+      BENCH_DATABASE_URL: db.url,
       BENCH_JWT_SECRET: jwtSecret,
       BENCH_PORT: String(await freePort()),
       BENCH_RECONCILER: "true",
@@ -98,20 +93,14 @@ export async function runSettling(o: {
       ).totals;
       const { accepted } = await pushAll(server.url, customers, 20);
       const pushed = performance.now();
-      const sqlite = new SqliteDatabase(file, { readonly: true });
       const count = (status: string) =>
-        (
-          sqlite.prepare("select count(*) as n from payment_transactions where status = ?").get(status) as {
-            n: number;
-          }
-        ).n;
+        db.count("select count(*) as n from payment_transactions where status = ?", [status]);
       const deadline = pushed + o.deadlineSeconds * 1000;
-      while (count("completed") + count("failed") < accepted && performance.now() < deadline)
+      while ((await count("completed")) + (await count("failed")) < accepted && performance.now() < deadline)
         await new Promise((r) => setTimeout(r, 100));
       const settleSeconds = (performance.now() - pushed) / 1000;
-      const done = count("completed");
-      const failed = count("failed");
-      sqlite.close();
+      const done = await count("completed");
+      const failed = await count("failed");
       const after = (
         (await control(emulator, "GET", "/__emulator/requests?path=/none")) as {
           totals: Record<string, number>;
@@ -122,6 +111,7 @@ export async function runSettling(o: {
         perPath[path] = ((after[path] ?? 0) - (before[path] ?? 0)) / o.attempts;
       const stats = await server.stats();
       return {
+        engine: o.engine,
         attempts: o.attempts,
         completed: done,
         failed,
@@ -134,6 +124,6 @@ export async function runSettling(o: {
       await server.close();
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await db.drop();
   }
 }
