@@ -16,7 +16,7 @@
  *                        on one PostgreSQL database
  *
  * Settings: BENCH_SECONDS (5, per request-path measurement), BENCH_PENDING (200000 pending attempts
- * of history), BENCH_CALLBACKS (5000 per server), BENCH_ENGINES (sqlite,postgres), BENCH_PUSHES (2000),
+ * of history), BENCH_CALLBACKS (5000 per server and round), BENCH_ROUNDS (3; the median round is reported), BENCH_ENGINES (sqlite,postgres), BENCH_PUSHES (2000),
  * BENCH_PUSH_HISTORY (1000000), BENCH_SETTLING (2000),
  * BENCH_RECONCILER (10000), BENCH_LIVE (300),
  * BENCH_ONLY (paths,callbacks,pushes,settling,live: a subset), TEST_DATABASE_URL
@@ -50,6 +50,7 @@ const env = process.env;
 const seconds = Number(env.BENCH_SECONDS ?? 5);
 const pending = Number(env.BENCH_PENDING ?? 200_000);
 const callbacks = Number(env.BENCH_CALLBACKS ?? 5_000);
+const rounds = Number(env.BENCH_ROUNDS ?? 3);
 const engines = (env.BENCH_ENGINES ?? "sqlite,postgres").split(",") as Engine[];
 const pushCount = Number(env.BENCH_PUSHES ?? 2_000);
 const pushHistory = Number(env.BENCH_PUSH_HISTORY ?? 1_000_000);
@@ -78,7 +79,7 @@ say(
   `(${cpus()[0]?.model.trim() ?? "unknown CPU"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.`,
 );
 say(
-  `Command: \`BENCH_SECONDS=${seconds} BENCH_PENDING=${pending} BENCH_CALLBACKS=${callbacks} BENCH_ENGINES=${engines.join(",")} BENCH_PUSHES=${pushCount} BENCH_PUSH_HISTORY=${pushHistory} BENCH_SETTLING=${settlingAttempts} BENCH_RECONCILER=${reconcilerAttempts} BENCH_LIVE=${liveCount} BENCH_ONLY=${[...only].join(",")} npm run bench\`.`,
+  `Command: \`BENCH_SECONDS=${seconds} BENCH_PENDING=${pending} BENCH_CALLBACKS=${callbacks} BENCH_ROUNDS=${rounds} BENCH_ENGINES=${engines.join(",")} BENCH_PUSHES=${pushCount} BENCH_PUSH_HISTORY=${pushHistory} BENCH_SETTLING=${settlingAttempts} BENCH_RECONCILER=${reconcilerAttempts} BENCH_LIVE=${liveCount} BENCH_ONLY=${[...only].join(",")} npm run bench\`.`,
 );
 say();
 
@@ -112,13 +113,14 @@ if (only.has("callbacks")) {
       await runCallbackIngestion(engine, {
         pending,
         callbacks,
+        rounds,
         connections: 50,
         postgresUrl,
         malipoCode: "dist",
       }),
     );
   say(
-    `## Callback ingestion (${pending.toLocaleString("en")} pending attempts, ${callbacks.toLocaleString("en")} distinct signed success callbacks per server, 50 connections, verification off)`,
+    `## Callback ingestion (${pending.toLocaleString("en")} pending attempts, ${callbacks.toLocaleString("en")} distinct signed success callbacks per server and round, ${rounds} rounds alternating the servers (the median round shown), 50 connections, verification off)`,
   );
   say();
   say(

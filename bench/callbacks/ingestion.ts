@@ -22,8 +22,10 @@ export type Engine = "sqlite" | "postgres";
 export interface IngestionOptions {
   /** Pending attempts in the table (history size). */
   pending: number;
-  /** Callbacks sent to each server. */
+  /** Callbacks sent to each server per round. */
   callbacks: number;
+  /** Rounds, each server once per round (the median round is reported); 2 × rounds × callbacks ≤ pending. */
+  rounds: number;
   connections: number;
   postgresUrl: string;
   /** Which Malipo runs: its build (`dist`, as production; the caller builds it) or its sources. */
@@ -41,6 +43,7 @@ export interface IngestionResult {
   engine: Engine;
   baseline: ServerRun;
   malipo: ServerRun;
+  rounds: number;
   perCallback: { statements: number; prepares: number; transactions: number };
   /** Peak resident memory of Malipo's process over its run, MB. */
   rssMb: number;
@@ -100,6 +103,12 @@ async function drive(
   };
 }
 
+/** The round with the median applied/s (its p99 with it: one round's figures, not a mix). */
+function median(runs: ServerRun[]): ServerRun {
+  const sorted = [...runs].sort((a, b) => a.appliedPerSecond - b.appliedPerSecond);
+  return sorted[Math.floor(sorted.length / 2)] as ServerRun;
+}
+
 export async function runCallbackIngestion(engine: Engine, o: IngestionOptions): Promise<IngestionResult> {
   const dir = mkdtempSync(join(tmpdir(), "malipo-bench-"));
   const schema = `bench_${randomBytes(4).toString("hex")}`;
@@ -126,28 +135,38 @@ export async function runCallbackIngestion(engine: Engine, o: IngestionOptions):
     const attempts = await seedPendingAttempts(db, o.pending);
     const signed = (slice: SeededAttempt[], offset: number) =>
       slice.map((a, i) => successCallback(new Secret(secret), a, offset + i));
-    const forBaseline = signed(attempts.slice(0, o.callbacks), 0);
-    const forMalipo = signed(attempts.slice(o.callbacks, 2 * o.callbacks), o.callbacks);
-
-    const bare = await startChildServer(entry, { ...env, BENCH_ROLE: "baseline" });
-    const baseline = await drive(bare.url, forBaseline, o.connections, db);
-    await bare.close();
-
-    const server = await startChildServer(entry, { ...env, BENCH_ROLE: "malipo" });
-    const malipo = await drive(server.url, forMalipo, o.connections, db);
-    const stats = await server.stats();
-    await server.close();
+    // Rounds alternate the two servers, each on slices of its own, and the median round is
+    // reported: a busy machine slows one run, not the comparison.
+    const baselineRuns: ServerRun[] = [];
+    const malipoRuns: ServerRun[] = [];
+    let stats: Awaited<ReturnType<Awaited<ReturnType<typeof startChildServer>>["stats"]>> | null = null;
+    let peakRssMb = 0;
+    for (let round = 0; round < o.rounds; round++) {
+      const slice = (k: number) => {
+        const from = (2 * round + k) * o.callbacks;
+        return signed(attempts.slice(from, from + o.callbacks), from);
+      };
+      const bare = await startChildServer(entry, { ...env, BENCH_ROLE: "baseline" });
+      baselineRuns.push(await drive(bare.url, slice(0), o.connections, db));
+      await bare.close();
+      const server = await startChildServer(entry, { ...env, BENCH_ROLE: "malipo" });
+      malipoRuns.push(await drive(server.url, slice(1), o.connections, db));
+      stats = await server.stats();
+      peakRssMb = Math.max(peakRssMb, stats.peakRssMb);
+      await server.close();
+    }
     const per = (n: unknown) => Number(n) / o.callbacks;
     return {
       engine,
-      baseline,
-      malipo,
+      baseline: median(baselineRuns),
+      malipo: median(malipoRuns),
+      rounds: o.rounds,
       perCallback: {
-        statements: per(stats.statements),
-        prepares: per(stats.prepares),
-        transactions: per(stats.transactions),
+        statements: per(stats?.statements),
+        prepares: per(stats?.prepares),
+        transactions: per(stats?.transactions),
       },
-      rssMb: stats.peakRssMb,
+      rssMb: peakRssMb,
     };
   } finally {
     await db.destroy();
