@@ -54,6 +54,31 @@ export interface NewWebhookEvent<T extends WebhookEventType> {
   id?: string;
 }
 
+/**
+ * The enabled endpoints, read once per transaction: a change that emits several events (a paid
+ * fee: payment.completed and booking_fee.held) asks once. Money transactions never change
+ * endpoints, so what the first read saw holds to the end of the transaction.
+ */
+const endpointsOf = new WeakMap<Executor, Promise<Array<{ id: string; eventTypes: string[] }>>>();
+function enabledEndpoints(executor: Executor): Promise<Array<{ id: string; eventTypes: string[] }>> {
+  const read = async () =>
+    (
+      await executor
+        .selectFrom("webhook_endpoints")
+        .select(["id", "event_types"])
+        .where("enabled", "=", 1)
+        .execute()
+    ).map((e) => ({ id: e.id, eventTypes: JSON.parse(e.event_types) as string[] }));
+  // Outside a transaction every call reads anew (nothing would bound the memo's life).
+  if (!executor.isTransaction) return read();
+  let endpoints = endpointsOf.get(executor);
+  if (!endpoints) {
+    endpoints = read();
+    endpointsOf.set(executor, endpoints);
+  }
+  return endpoints;
+}
+
 /** Writes the event and its deliveries with `executor` (the change's own transaction). */
 export async function enqueueWebhookEvent<T extends WebhookEventType>(
   executor: Executor,
@@ -61,10 +86,8 @@ export async function enqueueWebhookEvent<T extends WebhookEventType>(
 ): Promise<EnqueuedEvent> {
   const at = event.at.toISOString();
   const id = event.id ?? newId("evt", event.at.getTime());
-  let query = executor.selectFrom("webhook_endpoints").select(["id", "event_types"]).where("enabled", "=", 1);
-  if (event.endpointId !== undefined) query = query.where("id", "=", event.endpointId);
-  const endpoints = (await query.execute()).filter(
-    (e) => event.endpointId !== undefined || (JSON.parse(e.event_types) as string[]).includes(event.type),
+  const endpoints = (await enabledEndpoints(executor)).filter((e) =>
+    event.endpointId !== undefined ? e.id === event.endpointId : e.eventTypes.includes(event.type),
   );
   if (endpoints.length === 0) return { id, deliveries: 0 };
   const data = typeof event.data === "function" ? await event.data() : event.data;
