@@ -64,6 +64,8 @@ export interface Config {
     strictTimestamp: boolean;
     /** Lifetime of the access tokens it issues (`expires_in`). */
     tokenTtlSeconds: number;
+    /** Sessions, conversations and transactions it keeps; null: its defaults. */
+    maxRecords: number | null;
   };
   reconciler: { enabled: boolean; intervalMs: number };
   /** The payout submitter: sends due payouts and refunds to Daraja, asks Transaction Status. */
@@ -275,6 +277,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       timeScale: r.number("EMULATOR_TIME_SCALE", 1, 0.0001, 100),
       strictTimestamp: r.bool("EMULATOR_STRICT_TIMESTAMP", false),
       tokenTtlSeconds: r.int("EMULATOR_TOKEN_TTL_SECONDS", 3599, 1, 86_400),
+      maxRecords:
+        r.raw("EMULATOR_MAX_RECORDS") === undefined ? null : r.int("EMULATOR_MAX_RECORDS", 0, 1, 10_000_000),
     },
     reconciler: {
       enabled: r.bool("RECONCILER_ENABLED", true),
