@@ -34,6 +34,8 @@ export interface Config {
   jwtExpiresIn: string;
   callbackSecret: Secret;
   bookingFeeKes: number;
+  /** Multiplies Malipo's waits (status queries, result waits, webhook retries); 1 outside tests. */
+  timeScale: number;
   logLevel: LogLevel;
   metricsToken: Secret | null;
   admin: { email: string; password: Secret } | null;
@@ -211,6 +213,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   } catch (error) {
     r.problems.push(`TRUST_PROXY ${(error as Error).message}`);
   }
+  // Only against the emulator, whose own delays are compressed alike: live, Daraja's are real.
+  const timeScale = r.number("MALIPO_TIME_SCALE", 1, 0.001, 1);
+  if (live && timeScale !== 1)
+    r.problems.push(
+      `MALIPO_TIME_SCALE must be 1 ${needed}: it compresses waits for runs against the emulator`,
+    );
   const databaseUrl = r.string("DATABASE_URL", "./data/malipo.sqlite");
   try {
     parseDatabaseUrl(databaseUrl);
@@ -229,6 +237,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     jwtExpiresIn: r.string("JWT_EXPIRES_IN", "12h"),
     callbackSecret,
     bookingFeeKes: r.int("BOOKING_FEE_KES", 500, 1, 250_000),
+    timeScale,
     logLevel: r.oneOf<LogLevel>(
       "LOG_LEVEL",
       ["fatal", "error", "warn", "info", "debug", "trace", "silent"],

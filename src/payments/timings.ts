@@ -47,9 +47,14 @@ const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 
-export function defaultTimings(pushTimeoutMs: number): PaymentTimings {
+/**
+ * `scale` (MALIPO_TIME_SCALE, emulator mode only) shortens every wait for runs against a
+ * time-compressed emulator; a wait that must outlast a push in flight keeps the push timeout whole.
+ */
+export function defaultTimings(pushTimeoutMs: number, scale = 1): PaymentTimings {
+  const s = (ms: number) => Math.round(ms * scale);
   return {
-    firstCheckMs: 30 * SECOND,
+    firstCheckMs: s(30 * SECOND),
     backoffMs: [
       1 * MINUTE,
       2 * MINUTE,
@@ -60,21 +65,21 @@ export function defaultTimings(pushTimeoutMs: number): PaymentTimings {
       2 * HOUR,
       4 * HOUR,
       8 * HOUR,
-    ],
-    reviewAfterMs: 24 * HOUR,
-    unconfirmedPushWindowMs: 3 * MINUTE,
-    staleInitiatedMs: pushTimeoutMs + MINUTE,
-    statusQueryAfterMs: 10 * SECOND,
-    statusQueryMinIntervalMs: 5 * SECOND,
-    callbackRetryMs: 5 * SECOND,
-    callbackGiveUpMs: 24 * HOUR,
+    ].map(s),
+    reviewAfterMs: s(24 * HOUR),
+    unconfirmedPushWindowMs: s(3 * MINUTE),
+    staleInitiatedMs: pushTimeoutMs + s(MINUTE),
+    statusQueryAfterMs: s(10 * SECOND),
+    statusQueryMinIntervalMs: s(5 * SECOND),
+    callbackRetryMs: s(5 * SECOND),
+    callbackGiveUpMs: s(24 * HOUR),
     callbackMaxFailures: 10,
     invalidCallbacksPerAddressPerMinute: 60,
     invalidCallbackBodyChars: 4_096,
     promptsPerPhonePerMinute: 5,
     phonesPerAccountPerDay: 5,
     strangerPromptsPerPhonePerDay: 10,
-    idempotencyWaitMs: pushTimeoutMs + 5 * SECOND,
+    idempotencyWaitMs: pushTimeoutMs + s(5 * SECOND),
   };
 }
 

@@ -25,6 +25,18 @@ export const DEFAULT_PAYOUT_TIMINGS: PayoutTimings = {
   deadlineMs: 24 * 60 * MINUTE,
 };
 
+/** The defaults with every wait multiplied by `scale` (MALIPO_TIME_SCALE, emulator mode only). */
+export function scaledPayoutTimings(scale: number): PayoutTimings {
+  const s = (ms: number) => Math.round(ms * scale);
+  const d = DEFAULT_PAYOUT_TIMINGS;
+  return {
+    resultWaitMs: s(d.resultWaitMs),
+    statusCheckMs: s(d.statusCheckMs),
+    fundsRetryMs: s(d.fundsRetryMs),
+    deadlineMs: s(d.deadlineMs),
+  };
+}
+
 export function checkDelayMs(when: CheckSchedule, timings: PayoutTimings): number {
   switch (when) {
     case "result_wait":
