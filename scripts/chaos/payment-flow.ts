@@ -21,6 +21,8 @@ export interface PaymentResult {
   seen: string;
   /** What was done afterwards, and how it went. */
   after: string;
+  /** From booking to the last step, in ms. */
+  ms: number;
 }
 
 export interface FlowContext {
@@ -73,8 +75,6 @@ async function payOne(
   p: PlannedPayment,
   pace: () => Promise<unknown>,
 ): Promise<PaymentResult> {
-  const { client } = ctx;
-  const as = (who: Person) => ({ token: who.token, clientIp: who.ip });
   const result: PaymentResult = {
     index: p.index,
     bookingId: null,
@@ -82,7 +82,25 @@ async function payOne(
     push: "",
     seen: "",
     after: "",
+    ms: 0,
   };
+  const started = Date.now();
+  try {
+    return await steps(ctx, customer, p, pace, result);
+  } finally {
+    result.ms = Date.now() - started;
+  }
+}
+
+async function steps(
+  ctx: FlowContext,
+  customer: Person,
+  p: PlannedPayment,
+  pace: () => Promise<unknown>,
+  result: PaymentResult,
+): Promise<PaymentResult> {
+  const { client } = ctx;
+  const as = (who: Person) => ({ token: who.token, clientIp: who.ip });
   const booked = await client.request("POST", "/bookings", {
     ...as(customer),
     body: { service: "Plumbing", location: `Kilimani ${p.index}` },

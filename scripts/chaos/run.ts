@@ -121,8 +121,13 @@ export async function runChaos(o: RunOptions): Promise<RunResult> {
 
     const conn = db.open();
     try {
-      const open = await settle(conn.kysely, emulator.url, o.settleMs);
-      o.log(`[${o.engine}] settled: ${JSON.stringify(open)}`);
+      const settleStarted = Date.now();
+      const open = await settle(conn.kysely, emulator.url, o.settleMs, (line) =>
+        o.log(`[${o.engine}] ${line}`),
+      );
+      o.log(
+        `[${o.engine}] settled in ${Math.round((Date.now() - settleStarted) / 1000)} s: ${JSON.stringify(open)}`,
+      );
       await cluster.stop();
       const daraja = await readDarajaRecord(emulator.url);
       const endpoint = await conn.kysely.selectFrom("webhook_endpoints").select("id").executeTakeFirst();
@@ -183,12 +188,14 @@ async function settle(
   db: Parameters<typeof openWork>[0],
   emulatorUrl: string,
   deadlineMs: number,
+  log: (line: string) => void,
 ): Promise<Record<string, number>> {
   const until = Date.now() + deadlineMs;
   let quiet = 0;
   let open: Record<string, number> = {};
-  while (Date.now() < until) {
+  for (let round = 1; Date.now() < until; round++) {
     open = await openWork(db);
+    if (round % 10 === 0) log(`still open: ${JSON.stringify(open)}`);
     const pending = await pendingPrompts(emulatorUrl);
     quiet = Object.values(open).every((n) => n === 0) && pending === 0 ? quiet + 1 : 0;
     if (quiet >= 2) break;
