@@ -28,6 +28,8 @@ export interface Tally {
   refundsSucceeded: number;
   refundsFailed: number;
   darajaTook: number;
+  /** Taken by Daraja with both the push's answer and the callback lost: a person finds it (a review). */
+  tookUnseen: number;
   darajaPaidOut: number;
   darajaReversed: number;
   webhookEvents: number;
@@ -56,8 +58,27 @@ export function checkMoney(daraja: DarajaRecord, malipo: MalipoRecord): string[]
   const owed = new Set([...malipo.overpaid, ...malipo.refunds.map((r) => r.transaction_id)]);
   const taken = daraja.transactions.filter((t) => t.kind === "stk_payment");
   const takenReceipts = new Map(taken.map((t) => [t.receipt, t]));
+  const heard = new Set(
+    daraja.callbacks
+      .filter((c) => c.status === "answered" && c.responseStatus === 200)
+      .map((c) => c.checkoutRequestId),
+  );
+  const unconfirmed = new Set(
+    malipo.reviews.filter((r) => r.review_key.startsWith("push_unconfirmed:")).map((r) => r.transaction_id),
+  );
+  const findable = malipo.payments.filter((p) => p.checkout_request_id === null && unconfirmed.has(p.id));
   for (const t of taken) {
     const attempts = byCheckout.get(t.checkoutRequestId ?? "") ?? [];
+    // The push's answer and its callback both lost: Malipo never learnt the CheckoutRequestID, so
+    // no query can find it. It must be in front of a person: an open review of an attempt from
+    // that phone for that amount ("money may have been taken").
+    if (attempts.length === 0 && !heard.has(t.checkoutRequestId ?? "")) {
+      const i = findable.findIndex((p) => p.phone_number === t.msisdn && p.amount === t.amount);
+      if (i >= 0) {
+        findable.splice(i, 1);
+        continue;
+      }
+    }
     if (attempts.length !== 1) {
       v.push(
         `Daraja took KES ${t.amount} (${t.receipt}, ${t.checkoutRequestId}): ${attempts.length} attempts in Malipo`,
@@ -164,6 +185,7 @@ export function checkWebhooks(malipo: MalipoRecord, receiver: ReceiverStats): st
 }
 
 export function tally(daraja: DarajaRecord, malipo: MalipoRecord, receiver: ReceiverStats): Tally {
+  const known = new Set(malipo.payments.map((p) => p.checkout_request_id));
   const count = <T extends { status: string }>(rows: T[], status: string) =>
     rows.filter((r) => r.status === status).length;
   return {
@@ -185,6 +207,8 @@ export function tally(daraja: DarajaRecord, malipo: MalipoRecord, receiver: Rece
     refundsSucceeded: count(malipo.refunds, "succeeded"),
     refundsFailed: count(malipo.refunds, "failed"),
     darajaTook: daraja.transactions.filter((t) => t.kind === "stk_payment").length,
+    tookUnseen: daraja.transactions.filter((t) => t.kind === "stk_payment" && !known.has(t.checkoutRequestId))
+      .length,
     darajaPaidOut: daraja.transactions.filter((t) => t.kind === "b2c_payment").length,
     darajaReversed: daraja.transactions.filter((t) => t.kind === "reversal").length,
     webhookEvents: malipo.events.length,

@@ -24,8 +24,17 @@ export interface DarajaConversation {
   status: string;
 }
 
+export interface DarajaCallback {
+  checkoutRequestId: string;
+  status: string;
+  responseStatus: number | null;
+  note: string | null;
+}
+
 export interface DarajaRecord {
   transactions: DarajaTransaction[];
+  /** Every STK callback Daraja sent (or suppressed on purpose), and the answer it got. */
+  callbacks: DarajaCallback[];
   conversations: DarajaConversation[];
   pendingSessions: number;
   faultsInjected: Record<string, number>;
@@ -42,8 +51,15 @@ export async function readDarajaRecord(emulatorUrl: string): Promise<DarajaRecor
   const conversations = (await control(emulatorUrl, "GET", "/conversations"))
     .conversations as DarajaConversation[];
   const faults = await control(emulatorUrl, "GET", "/faults");
+  const callbacks = (await control(emulatorUrl, "GET", "/callbacks")).deliveries as DarajaCallback[];
   return {
     transactions,
+    callbacks: callbacks.map(({ checkoutRequestId, status, responseStatus, note }) => ({
+      checkoutRequestId,
+      status,
+      responseStatus,
+      note,
+    })),
     conversations,
     pendingSessions: await pendingPrompts(emulatorUrl),
     faultsInjected: faults.injected as Record<string, number>,
@@ -57,7 +73,10 @@ export interface MalipoRecord {
     checkout_request_id: string | null;
     mpesa_receipt_number: string | null;
     amount: number;
+    phone_number: string;
   }>;
+  /** Payments whose review a person has not settled yet (`push_unconfirmed:…`, `callback:…`). */
+  reviews: Array<{ transaction_id: string; review_key: string }>;
   payouts: Array<{
     id: string;
     status: string;
@@ -97,7 +116,12 @@ export async function readMalipoRecord(db: Executor, endpointId: string | null):
   return {
     payments: await db
       .selectFrom("payment_transactions")
-      .select(["id", "status", "checkout_request_id", "mpesa_receipt_number", "amount"])
+      .select(["id", "status", "checkout_request_id", "mpesa_receipt_number", "amount", "phone_number"])
+      .execute(),
+    reviews: await db
+      .selectFrom("payment_reviews")
+      .select(["transaction_id", "review_key"])
+      .where("resolved_at", "is", null)
       .execute(),
     payouts: await db
       .selectFrom("payouts")

@@ -61,6 +61,7 @@ export class InitiatorSimulator {
       scheduler: stk.scheduler,
       clock: stk.settings.clock,
       logger: stk.logger,
+      ...(max === undefined ? {} : { maxDeliveries: max }),
     });
     // Every STK payment lands in the paybill's Utility Account and can be reversed or queried.
     stk.events.on("session", (session) => {

@@ -51,9 +51,10 @@ export interface EmulatorOptions {
   /** STK sessions kept; past it the oldest ended ones are forgotten. Default 2 000 (benchmarks raise it). */
   maxSessions?: number;
   /**
-   * Sessions, conversations and M-Pesa transactions each kept, when set (past it the oldest ended
-   * ones are forgotten). Default: 2 000 sessions (`maxSessions`), 2 000 conversations, 5 000
-   * transactions. Long runs that check the emulator's whole record at the end raise it.
+   * Sessions, conversations, M-Pesa transactions, callback and result deliveries each kept, when set
+   * (past it the oldest ended ones are forgotten). Default: 2 000 sessions (`maxSessions`), 2 000
+   * conversations, 5 000 transactions, 2 000 deliveries of each. Long runs that check the
+   * emulator's whole record at the end raise it.
    */
   maxRecords?: number;
   /** Default "4999" (HTTP 200, current Daraja); "500" gives the older 500.001.1001 answer. */

@@ -44,6 +44,8 @@ export interface ResultSenderDeps {
   timeoutMs?: number;
   /** Real-Daraja ms a reordered result waits for another one before it goes anyway (scaled). */
   maxHoldMs?: number;
+  /** Deliveries kept (default 2 000). */
+  maxDeliveries?: number;
 }
 
 export interface ResultScheduleOptions {
@@ -161,7 +163,7 @@ export class ResultSender {
       payload,
     };
     this.#deliveries.push(delivery);
-    if (this.#deliveries.length > MAX_DELIVERIES) this.#deliveries.shift();
+    if (this.#deliveries.length > (this.deps.maxDeliveries ?? MAX_DELIVERIES)) this.#deliveries.shift();
     this.#events.emit("change", delivery);
     return delivery;
   }

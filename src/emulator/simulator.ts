@@ -78,6 +78,7 @@ export class Simulator {
       scheduler: this.scheduler,
       clock: settings.clock,
       logger: this.logger,
+      ...(settings.maxRecords === null ? {} : { maxDeliveries: settings.maxRecords }),
     });
   }
 

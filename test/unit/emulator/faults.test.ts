@@ -107,7 +107,7 @@ describe("queueTimeout", () => {
 });
 
 describe("maxRecords", () => {
-  it("bounds the sessions and transactions kept; by default a few thousand are", async () => {
+  it("bounds the sessions, transactions and deliveries kept; by default a few thousand are", async () => {
     const paySix = async (s: Awaited<ReturnType<typeof start>>) => {
       for (let i = 0; i < 6; i++) {
         const msisdn = `25471200010${i}`;
@@ -115,11 +115,13 @@ describe("maxRecords", () => {
         await s.post("/mpesa/stkpush/v1/processrequest", stkPushBody(msisdn));
       }
       await until(() => s.e.sessions.list({ status: "pending" }).length === 0);
+      await until(() => s.posts.length === 6);
     };
     const small = await start({ maxRecords: 4 });
     await paySix(small);
     expect(small.e.sessions.list()).toHaveLength(4);
     expect(small.e.transactions.list()).toHaveLength(4);
+    expect(small.e.deliveries.list()).toHaveLength(4);
     await small.e.close();
 
     const usual = await start();
