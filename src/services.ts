@@ -71,7 +71,9 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps): Services {
   const { config, db, logger, clock } = deps;
   const metrics = deps.metrics ?? createMetrics({ collectDefaults: true });
-  const payoutTimings = { ...scaledPayoutTimings(config.timeScale), ...deps.payoutTimings };
+  // A lease outlasts a Daraja call however compressed the other waits are.
+  const minLeaseMs = 4 * config.mpesa.timeoutMs;
+  const payoutTimings = { ...scaledPayoutTimings(config.timeScale, minLeaseMs), ...deps.payoutTimings };
   const payouts = createPayoutsService({ db, clock, logger, metrics, timings: payoutTimings });
   const bookings = createBookingsService({ config, db, clock, payouts });
   const sending = createPayoutSending({ config, db, clock, logger, payouts, daraja: deps.daraja, metrics });

@@ -29,6 +29,7 @@ import { pool, registerReceiver, scriptEmulator, signUp } from "./people.ts";
 import { makePlan } from "./plan.ts";
 import { WebhookReceiver } from "./receiver.ts";
 import { openWork, pendingPrompts, readDarajaRecord, readMalipoRecord } from "./records.ts";
+import { summaryTable } from "./summary.ts";
 
 export interface RunOptions {
   engine: Engine;
@@ -173,7 +174,7 @@ export async function runChaos(o: RunOptions): Promise<RunResult> {
   if (!o.keep) await db.drop();
   writeFileSync(join(evidence, "violations.txt"), `${violations.join("\n")}\n`);
   o.log(`[${o.engine}] database: ${dump}${o.keep ? ` (kept: ${db.where})` : ""}`);
-  return {
+  const result: RunResult = {
     engine: o.engine,
     tally: resultTally,
     kills: cluster?.kills ?? 0,
@@ -181,6 +182,11 @@ export async function runChaos(o: RunOptions): Promise<RunResult> {
     evidence,
     seconds: Math.round((Date.now() - started) / 1000),
   };
+  writeFileSync(
+    join(evidence, "summary.md"),
+    `seed ${o.seed}, ${o.payments} payments\n\n${summaryTable([result])}\n`,
+  );
+  return result;
 }
 
 /** Waits until nothing is moving (twice in a row), or the deadline; returns what is still open. */

@@ -27,9 +27,6 @@ import { type DarajaResult, eventFromResult, isPaidResult, resultFromCallback } 
 import { openReview } from "./review.repository.ts";
 import { settleFromDaraja } from "./settle-from-daraja.ts";
 
-const LEASE_MS = 60_000;
-const QUERY_RETRY_MS = 30_000;
-
 export interface ProcessOptions {
   /** Process even if another worker holds the lease (the caller claimed it, or the push just settled). */
   force?: boolean;
@@ -105,7 +102,7 @@ export async function processCallback(
   if (row.verdict !== "received") return row.verdict;
   if (
     !options.force &&
-    !(await claimCallback(ctx.db.kysely, callbackId, now, new Date(now.getTime() + LEASE_MS)))
+    !(await claimCallback(ctx.db.kysely, callbackId, now, new Date(now.getTime() + ctx.timings.leaseMs)))
   )
     return "received";
   try {
@@ -153,12 +150,17 @@ async function decide(
   const settled = await settleFromDaraja(ctx, tx, { source: "query", claim: { event: claimed, ids } });
   switch (settled.kind) {
     case "not_asked":
-      return defer(ctx, row, "STK Query could not be asked now", QUERY_RETRY_MS);
+      return defer(ctx, row, "STK Query could not be asked now", ctx.timings.callbackQueryRetryMs);
     case "query_failed":
-      return defer(ctx, row, `STK Query failed: ${(settled.error as Error).message}`, QUERY_RETRY_MS);
+      return defer(
+        ctx,
+        row,
+        `STK Query failed: ${(settled.error as Error).message}`,
+        ctx.timings.callbackQueryRetryMs,
+      );
     case "undecided":
       // Not settled (or a code we do not know): ask again later rather than believe either side.
-      return defer(ctx, row, "STK Query has no final answer yet", QUERY_RETRY_MS);
+      return defer(ctx, row, "STK Query has no final answer yet", ctx.timings.callbackQueryRetryMs);
     case "ids_refused":
       return decideCallbackVerdict(
         ctx,

@@ -22,6 +22,8 @@ export interface PaymentTimings {
   statusQueryMinIntervalMs: number;
   /** A stored callback still undecided after this long is finished by the reconciler. */
   callbackRetryMs: number;
+  /** A callback whose confirming STK Query failed or was not final is decided again after this long. */
+  callbackQueryRetryMs: number;
   /** A callback that could not be confirmed for this long is rejected. */
   callbackGiveUpMs: number;
   /** A callback whose processing failed this many times is sent to review (and no longer retried). */
@@ -41,6 +43,11 @@ export interface PaymentTimings {
   strangerPromptsPerPhonePerDay: number;
   /** How long a repeat of an in-flight Idempotency-Key waits for the first answer. */
   idempotencyWaitMs: number;
+  /**
+   * A claim on an attempt (the reconciler asking about it) or a callback (being decided): longer
+   * than a call to Daraja can take; a crashed process's claims wait this out.
+   */
+  leaseMs: number;
 }
 
 const SECOND = 1000;
@@ -72,6 +79,7 @@ export function defaultTimings(pushTimeoutMs: number, scale = 1): PaymentTimings
     statusQueryAfterMs: s(10 * SECOND),
     statusQueryMinIntervalMs: s(5 * SECOND),
     callbackRetryMs: s(5 * SECOND),
+    callbackQueryRetryMs: s(30 * SECOND),
     callbackGiveUpMs: s(24 * HOUR),
     callbackMaxFailures: 10,
     invalidCallbacksPerAddressPerMinute: 60,
@@ -80,6 +88,7 @@ export function defaultTimings(pushTimeoutMs: number, scale = 1): PaymentTimings
     phonesPerAccountPerDay: 5,
     strangerPromptsPerPhonePerDay: 10,
     idempotencyWaitMs: pushTimeoutMs + s(5 * SECOND),
+    leaseMs: Math.max(s(MINUTE), 4 * pushTimeoutMs),
   };
 }
 

@@ -73,7 +73,7 @@ export function createPayoutSubmitter(deps: SubmitterDeps, options: SubmitterOpt
   const owner = `sub_${randomBytes(6).toString("hex")}`;
   const queueLimit = options.queueLimit ?? 100;
   const concurrency = options.concurrency ?? 4;
-  const leaseMs = options.leaseMs ?? 120_000;
+  const leaseMs = options.leaseMs ?? deps.timings.leaseMs;
   const undecidedAfterMs = options.undecidedAfterMs ?? 10_000;
   const waiting: ItemRef[] = [];
   const known = new Set<string>();

@@ -39,6 +39,8 @@ export function createWebhooks(deps: WebhooksDeps): Webhooks {
     allowPrivate: settings.allowPrivate,
     sweepIntervalMs: settings.sweepIntervalMs,
     policy: scaledBackoff(deps.config.timeScale ?? 1),
+    // Several timeouts: a slow request never outlives its lease, so nobody else attempts it meanwhile.
+    leaseMs: Math.max(Math.round(60_000 * (deps.config.timeScale ?? 1)), settings.timeoutMs * 6),
   });
   const service = createWebhooksService({
     db: deps.db,

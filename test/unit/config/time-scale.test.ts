@@ -1,7 +1,8 @@
 /**
  * MALIPO_TIME_SCALE: read in emulator mode, refused live, and what it shortens — the payment
  * schedule (but never below the push timeout where a push may still be in flight), the payout
- * waits and the webhook retries.
+ * waits, the webhook retries, and the leases a crashed process leaves (never below what a call to
+ * Daraja can take).
  */
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../../src/config.ts";
@@ -31,6 +32,11 @@ describe("MALIPO_TIME_SCALE", () => {
     expect(fast.unconfirmedPushWindowMs).toBe(18_000);
     expect(fast.staleInitiatedMs).toBe(15_000 + 6_000);
     expect(fast.idempotencyWaitMs).toBe(15_000 + 500);
+    expect(fast.callbackQueryRetryMs).toBe(3_000);
+    // A claim outlasts a call to Daraja: never below four push timeouts.
+    expect(usual.leaseMs).toBe(60_000);
+    expect(fast.leaseMs).toBe(60_000);
+    expect(defaultTimings(2_000, 0.1).leaseMs).toBe(8_000);
     expect(fast.promptsPerPhonePerMinute).toBe(usual.promptsPerPhonePerMinute);
     expect(defaultTimings(15_000, 1)).toEqual(usual);
   });
@@ -38,6 +44,7 @@ describe("MALIPO_TIME_SCALE", () => {
   it("shortens the payout waits and the webhook retries alike", () => {
     expect(scaledPayoutTimings(1)).toEqual(DEFAULT_PAYOUT_TIMINGS);
     expect(scaledPayoutTimings(0.1).resultWaitMs).toBe(18_000);
+    expect(scaledPayoutTimings(0.1, 8_000)).toMatchObject({ leaseMs: 12_000, noticeLeaseMs: 8_000 });
     expect(scaledBackoff(1)).toEqual(DEFAULT_BACKOFF);
     expect(scaledBackoff(0.1)).toMatchObject({ baseDelayMs: 3_000, jitter: DEFAULT_BACKOFF.jitter });
   });
