@@ -19,7 +19,8 @@ export interface Tally {
   /** Completed by STK Query alone: the receipt was never learnt (a refund of one needs a person). */
   completedWithoutReceipt: number;
   failed: number;
-  needsReview: number;
+  /** What waits for a person: open payment reviews, payouts and refunds in `needs_review`. */
+  forAPerson: number;
   overpaid: number;
   payouts: number;
   payoutsSucceeded: number;
@@ -100,6 +101,16 @@ export function checkMoney(daraja: DarajaRecord, malipo: MalipoRecord): string[]
   }
   for (const [receipt, payments] of byReceipt)
     if (payments.length > 1) v.push(`receipt ${receipt} is on ${payments.length} payments`);
+  // A callback Malipo acknowledged names its attempt: that attempt knows the CheckoutRequestID since.
+  const payments = new Map(malipo.payments.map((p) => [p.id, p]));
+  for (const c of daraja.callbacks) {
+    if (c.status !== "answered" || c.responseStatus !== 200) continue;
+    const p = payments.get(new URL(c.url).searchParams.get("tx") ?? "");
+    if (p && p.checkout_request_id !== c.checkoutRequestId)
+      v.push(
+        `payment ${p.id} acknowledged the callback of ${c.checkoutRequestId} but has ${p.checkout_request_id}`,
+      );
+  }
   const takenCheckouts = new Set(taken.map((t) => t.checkoutRequestId));
   for (const p of malipo.payments.filter((p) => p.status === "completed")) {
     const t = takenReceipts.get(p.mpesa_receipt_number ?? "");
@@ -195,10 +206,8 @@ export function tally(daraja: DarajaRecord, malipo: MalipoRecord, receiver: Rece
       (p) => p.status === "completed" && !p.mpesa_receipt_number,
     ).length,
     failed: count(malipo.payments, "failed"),
-    needsReview:
-      count(malipo.payments, "needs_review") +
-      count(malipo.payouts, "needs_review") +
-      count(malipo.refunds, "needs_review"),
+    forAPerson:
+      malipo.openReviews + count(malipo.payouts, "needs_review") + count(malipo.refunds, "needs_review"),
     overpaid: new Set(malipo.overpaid).size,
     payouts: malipo.payouts.length,
     payoutsSucceeded: count(malipo.payouts, "succeeded"),

@@ -26,6 +26,8 @@ export interface DarajaConversation {
 
 export interface DarajaCallback {
   checkoutRequestId: string;
+  /** The CallBackURL it went to: Malipo names its attempt there (`?tx=`). */
+  url: string;
   status: string;
   responseStatus: number | null;
   note: string | null;
@@ -54,8 +56,9 @@ export async function readDarajaRecord(emulatorUrl: string): Promise<DarajaRecor
   const callbacks = (await control(emulatorUrl, "GET", "/callbacks")).deliveries as DarajaCallback[];
   return {
     transactions,
-    callbacks: callbacks.map(({ checkoutRequestId, status, responseStatus, note }) => ({
+    callbacks: callbacks.map(({ checkoutRequestId, url, status, responseStatus, note }) => ({
       checkoutRequestId,
+      url,
       status,
       responseStatus,
       note,

@@ -31,7 +31,7 @@ export function summaryTable(results: RunResult[]): string {
           t.darajaTook,
           `${t.payouts} (${t.payoutsSucceeded}/${t.payoutsFailed})`,
           `${t.refunds} (${t.refundsSucceeded}/${t.refundsFailed})`,
-          t.needsReview + t.tookUnseen,
+          t.forAPerson,
         ]
       : Array.from({ length: 8 }, () => "—");
     const hooks = t ? [t.webhookEvents, t.webhookRequests, t.webhookDuplicates] : ["—", "—", "—"];

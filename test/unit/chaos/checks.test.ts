@@ -23,6 +23,7 @@ const daraja = (transactions: DarajaTransaction[], extra: Partial<DarajaRecord> 
   transactions,
   callbacks: transactions.map((t) => ({
     checkoutRequestId: t.checkoutRequestId ?? "",
+    url: `http://127.0.0.1:3000/api/v1/payments/mpesa/callback?tx=pay_${t.receipt.slice(-1)}&sig=x`,
     status: "answered",
     responseStatus: 200,
     note: null,
@@ -85,7 +86,15 @@ describe("money in", () => {
 
   it("money taken unseen (answer and callback lost) must be in front of a person", () => {
     const unseen = daraja([stk(1)], {
-      callbacks: [{ checkoutRequestId: "ws_CO_1", status: "suppressed", responseStatus: null, note: "lost" }],
+      callbacks: [
+        {
+          checkoutRequestId: "ws_CO_1",
+          url: "http://m/cb?tx=pay_9",
+          status: "suppressed",
+          responseStatus: null,
+          note: "lost",
+        },
+      ],
     });
     const attempt = payment(9, { status: "failed", checkout_request_id: null, mpesa_receipt_number: null });
     const reviewed = malipo({
@@ -96,7 +105,21 @@ describe("money in", () => {
     expect(tally(unseen, reviewed, receiverStats()).tookUnseen).toBe(1);
     expect(checkMoney(unseen, malipo({ payments: [attempt] }))).toHaveLength(1);
     // Heard by Malipo (answered 200) yet linked to nothing: lost, whatever the reviews say.
-    expect(checkMoney(daraja([stk(1)]), reviewed)).toHaveLength(1);
+    const heard = daraja([stk(1)], {
+      callbacks: [
+        {
+          checkoutRequestId: "ws_CO_1",
+          url: "http://m/cb?tx=pay_9",
+          status: "answered",
+          responseStatus: 200,
+          note: null,
+        },
+      ],
+    });
+    expect(checkMoney(heard, reviewed)).toEqual([
+      "Daraja took KES 500 (UAF0000001, ws_CO_1): 0 attempts in Malipo",
+      "payment pay_9 acknowledged the callback of ws_CO_1 but has null",
+    ]);
   });
 });
 
