@@ -169,7 +169,8 @@ export function makePlan(input: PlanInput): ChaosPlan {
   for (let index = 0; index < input.payments; index++) {
     const customer = index % customerCount;
     const phones = customers[customer]!.phones;
-    const phone = phones[random.int(phones.length)]!;
+    // In turn: each phone stays within Malipo's prompts per phone per minute.
+    const phone = phones[Math.floor(index / customerCount) % phones.length]!;
     const outcome = paidFrom.has(phone) ? pick(random, OUTCOME_MIX) : "pay";
     paidFrom.add(phone);
     payments.push({

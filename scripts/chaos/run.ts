@@ -182,6 +182,7 @@ export async function runChaos(o: RunOptions): Promise<RunResult> {
     evidence,
     seconds: Math.round((Date.now() - started) / 1000),
   };
+  writeFileSync(join(evidence, "result.json"), JSON.stringify(result, null, 1));
   writeFileSync(
     join(evidence, "summary.md"),
     `seed ${o.seed}, ${o.payments} payments\n\n${summaryTable([result])}\n`,
