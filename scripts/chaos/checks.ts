@@ -68,6 +68,12 @@ export function checkMoney(daraja: DarajaRecord, malipo: MalipoRecord): string[]
     malipo.reviews.filter((r) => r.review_key.startsWith("push_unconfirmed:")).map((r) => r.transaction_id),
   );
   const findable = malipo.payments.filter((p) => p.checkout_request_id === null && unconfirmed.has(p.id));
+  // A person is asked to look for money only while Malipo itself cannot tell.
+  for (const p of malipo.payments)
+    if (unconfirmed.has(p.id) && p.checkout_request_id !== null)
+      v.push(
+        `payment ${p.id} is ${p.status} with Daraja's ids, yet its "money may have been taken" review is open`,
+      );
   for (const t of taken) {
     const attempts = byCheckout.get(t.checkoutRequestId ?? "") ?? [];
     // The push's answer and its callback both lost: Malipo never learnt the CheckoutRequestID, so

@@ -104,6 +104,14 @@ describe("money in", () => {
     expect(checkMoney(unseen, reviewed)).toEqual([]);
     expect(tally(unseen, reviewed, receiverStats()).tookUnseen).toBe(1);
     expect(checkMoney(unseen, malipo({ payments: [attempt] }))).toHaveLength(1);
+    // Once Daraja's answer is on the books, the review must be closed.
+    const answered = malipo({
+      payments: [payment(1)],
+      reviews: [{ transaction_id: "pay_1", review_key: "push_unconfirmed:pay_1" }],
+    });
+    expect(checkMoney(daraja([stk(1)]), answered)).toEqual([
+      `payment pay_1 is completed with Daraja's ids, yet its "money may have been taken" review is open`,
+    ]);
     // Heard by Malipo (answered 200) yet linked to nothing: lost, whatever the reviews say.
     const heard = daraja([stk(1)], {
       callbacks: [
