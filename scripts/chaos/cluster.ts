@@ -167,7 +167,7 @@ export async function createAdmin(db: DatabaseTarget, email: string, password: s
 export class MalipoCluster {
   readonly processes: ManagedProcess[];
   readonly urls: string[];
-  #stopKills = false;
+  readonly #stopKills = new AbortController();
   #killing: Promise<void> = Promise.resolve();
 
   private constructor(processes: ManagedProcess[], urls: string[]) {
@@ -210,10 +210,13 @@ export class MalipoCluster {
 
   /** Runs the planned kills in the background until `finishKills` (at least `minimum` by then). */
   startKills(plan: ChaosPlan["kills"], minimum: number, onKill: (line: string) => void): void {
+    const { signal } = this.#stopKills;
     this.#killing = (async () => {
       for (const [i, k] of plan.entries()) {
-        if (this.#stopKills && i >= minimum) return;
-        await sleep(this.#stopKills ? Math.min(k.afterMs, 1_500) : k.afterMs);
+        // The traffic may end while this waits: then only the kills still missing, quickly.
+        await sleep(signal.aborted ? 1_500 : k.afterMs, undefined, { signal }).catch(() => {});
+        if (signal.aborted && i >= minimum) return;
+        if (signal.aborted) await sleep(1_500);
         const target = this.processes[k.target % this.processes.length]!;
         await target.kill();
         onKill(`SIGKILL ${target.options.name}; down ${k.downMs} ms`);
@@ -225,7 +228,7 @@ export class MalipoCluster {
 
   /** Traffic is over: the remaining kills up to the minimum come quickly, then no more. */
   async finishKills(): Promise<void> {
-    this.#stopKills = true;
+    this.#stopKills.abort();
     await this.#killing;
   }
 

@@ -135,10 +135,10 @@ export interface PlanInput {
   payments: number;
   /** How many Malipo processes there are to kill. */
   processes: number;
-  /** At least this many kills are planned (the run may use fewer only if it ends first). */
+  /** At least this many kills are planned. */
   kills: number;
-  /** Roughly how long the traffic lasts, to spread the kills and the receiver's outages over it. */
-  expectedMs: number;
+  /** The longest the traffic may last: kills and the receiver's outages are planned over it. */
+  horizonMs: number;
 }
 
 // Numbers no emulator test number uses: customers 25472…, technicians 25473….
@@ -188,31 +188,35 @@ export function makePlan(input: PlanInput): ChaosPlan {
     technicians,
     payments,
     faults: { seed: `${input.seed}-faults`, rates: { ...FAULT_RATES }, delayedCallbackMs: 30_000 },
-    receiver: receiverWindows(random, input.expectedMs),
+    receiver: receiverWindows(random, input.horizonMs),
     kills: killSchedule(random, input),
   };
 }
 
 /** Up for 2–8 s, then down (500s or hanging past Malipo's timeout) for 0.5–3 s, over the run. */
-function receiverWindows(random: Random, expectedMs: number): ReceiverWindow[] {
+function receiverWindows(random: Random, horizonMs: number): ReceiverWindow[] {
   const windows: ReceiverWindow[] = [];
-  for (let at = 0; at < expectedMs; ) {
+  for (let at = 0; at < horizonMs; ) {
     windows.push({ atMs: at, mode: "up" });
     at += 2_000 + random.int(6_000);
     windows.push({ atMs: at, mode: random.next() < 0.5 ? "error" : "timeout" });
     at += 500 + random.int(2_500);
   }
-  windows.push({ atMs: Math.max(expectedMs, windows.at(-1)?.atMs ?? 0) + 1, mode: "up" });
+  windows.push({ atMs: Math.max(horizonMs, windows.at(-1)?.atMs ?? 0) + 1, mode: "up" });
   return windows;
 }
 
-/** Kills spread over the expected traffic time (at least `kills` of them), each process in turn. */
+/**
+ * A kill 5–15 s into the traffic, then one every 10–30 s over the horizon (at least `kills`), each
+ * process in turn or its neighbour; the run stops killing once the traffic is over and the least
+ * number has been reached.
+ */
 function killSchedule(random: Random, input: PlanInput): ChaosPlan["kills"] {
-  const count = Math.max(input.kills, Math.round(input.expectedMs / 20_000));
-  const gap = input.expectedMs / (count + 1);
-  return Array.from({ length: count }, (_, i) => ({
-    afterMs: Math.round(gap * (0.5 + random.next())),
-    downMs: 200 + random.int(1_500),
-    target: (i + random.int(2)) % input.processes,
-  }));
+  const kills: ChaosPlan["kills"] = [];
+  for (let at = 0, i = 0; i < input.kills || at < input.horizonMs; i++) {
+    const afterMs = (i === 0 ? 5_000 : 10_000) + random.int(i === 0 ? 10_000 : 20_000);
+    at += afterMs;
+    kills.push({ afterMs, downMs: 200 + random.int(1_500), target: (i + random.int(2)) % input.processes });
+  }
+  return kills;
 }

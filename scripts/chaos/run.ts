@@ -59,9 +59,13 @@ export async function runChaos(o: RunOptions): Promise<RunResult> {
   const evidence = join(o.outDir, `${o.engine}-${o.seed}-${stamp}`);
   mkdirSync(evidence, { recursive: true });
   const processes = o.engine === "postgres" ? 2 : 1;
-  const perCustomer = Math.ceil(o.payments / Math.max(6, Math.ceil(o.payments / 6)));
-  const expectedMs = Math.max(30_000, perCustomer * 8_000, o.payments * 30);
-  const plan = makePlan({ seed: o.seed, payments: o.payments, processes, kills: 3, expectedMs });
+  const plan = makePlan({
+    seed: o.seed,
+    payments: o.payments,
+    processes,
+    kills: 3,
+    horizonMs: 2 * 3_600_000,
+  });
   const violations: string[] = [];
   const secrets = newSecrets();
   const admin = { email: `admin-${o.seed}@chaos.example`, password: `admin-${o.seed}-password` };

@@ -7,7 +7,7 @@ import { scanLog, summariseFindings } from "../../../scripts/chaos/log-scan.ts";
 import { makePlan } from "../../../scripts/chaos/plan.ts";
 
 describe("the plan", () => {
-  const input = { seed: "s1", payments: 120, processes: 2, kills: 3, expectedMs: 40_000 };
+  const input = { seed: "s1", payments: 120, processes: 2, kills: 3, horizonMs: 120_000 };
 
   it("is the same for the same seed, and another for another", () => {
     expect(makePlan(input)).toEqual(makePlan(input));
