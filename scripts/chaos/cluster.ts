@@ -219,7 +219,7 @@ export class MalipoCluster {
         if (signal.aborted) await sleep(1_500);
         const target = this.processes[k.target % this.processes.length]!;
         await target.kill();
-        onKill(`SIGKILL ${target.options.name}; down ${k.downMs} ms`);
+        onKill(`${new Date().toISOString()} SIGKILL ${target.options.name}; down ${k.downMs} ms`);
         await sleep(k.downMs);
         await target.start();
       }

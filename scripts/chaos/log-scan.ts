@@ -12,7 +12,8 @@ export interface Finding {
 }
 
 const SHAPES: ReadonlyArray<readonly [string, RegExp]> = [
-  ["full phone number", /(?<![A-Za-z0-9])(?:254[17]\d{8}|0[17]\d{8})(?![A-Za-z0-9])/],
+  // Not the digits of a decimal ("responseTime":1329.254172999994).
+  ["full phone number", /(?<![A-Za-z0-9.])(?:254[17]\d{8}|0[17]\d{8})(?![A-Za-z0-9]|\.\d)/],
   ["session token (JWT)", /eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/],
   ["webhook signing secret", /whsec_[A-Za-z0-9+/=]{16,}/],
   ["bearer token", /Bearer\s+[A-Za-z0-9._~+/=-]{8,}/i],

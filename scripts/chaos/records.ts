@@ -31,6 +31,8 @@ export interface DarajaCallback {
   status: string;
   responseStatus: number | null;
   note: string | null;
+  error: string | null;
+  sentAt: string | null;
 }
 
 export interface DarajaRecord {
@@ -56,12 +58,14 @@ export async function readDarajaRecord(emulatorUrl: string): Promise<DarajaRecor
   const callbacks = (await control(emulatorUrl, "GET", "/callbacks")).deliveries as DarajaCallback[];
   return {
     transactions,
-    callbacks: callbacks.map(({ checkoutRequestId, url, status, responseStatus, note }) => ({
+    callbacks: callbacks.map(({ checkoutRequestId, url, status, responseStatus, note, error, sentAt }) => ({
       checkoutRequestId,
       url,
       status,
       responseStatus,
       note,
+      error,
+      sentAt,
     })),
     conversations,
     pendingSessions: await pendingPrompts(emulatorUrl),

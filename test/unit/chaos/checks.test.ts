@@ -27,6 +27,8 @@ const daraja = (transactions: DarajaTransaction[], extra: Partial<DarajaRecord> 
     status: "answered",
     responseStatus: 200,
     note: null,
+    error: null,
+    sentAt: null,
   })),
   conversations: [],
   pendingSessions: 0,
@@ -93,6 +95,8 @@ describe("money in", () => {
           status: "suppressed",
           responseStatus: null,
           note: "lost",
+          error: null,
+          sentAt: null,
         },
       ],
     });
@@ -121,6 +125,8 @@ describe("money in", () => {
           status: "answered",
           responseStatus: 200,
           note: null,
+          error: null,
+          sentAt: null,
         },
       ],
     });

@@ -39,6 +39,7 @@ describe("the log scan", () => {
     const log = [
       '{"msg":"paid","phone":"2547****0001"}',
       '{"msg":"paid","phone":"254720000001"}',
+      '{"msg":"request completed","responseTime":1329.254172999994}',
       '{"msg":"x","auth":"Bearer abcdefghijkl"}',
       '{"msg":"x","t":"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.abcdefghijklmnop"}',
       '{"msg":"x","password":"[Redacted]"}',
@@ -48,10 +49,10 @@ describe("the log scan", () => {
     const findings = scanLog("malipo-1.log", log, known);
     expect(findings.map((f) => [f.line, f.kind])).toEqual([
       [2, "full phone number"],
-      [3, "bearer token"],
-      [4, "session token (JWT)"],
-      [6, "password field"],
-      [6, "password"],
+      [4, "bearer token"],
+      [5, "session token (JWT)"],
+      [7, "password field"],
+      [7, "password"],
     ]);
     expect(summariseFindings(findings)).toContain(
       "full phone number in malipo-1.log on 1 line(s), first at line 2",
