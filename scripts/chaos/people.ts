@@ -32,7 +32,8 @@ export interface People {
   tokens: string[];
 }
 
-async function pool<T, R>(items: T[], width: number, work: (item: T) => Promise<R>): Promise<R[]> {
+/** `work` over `items`, at most `width` at once; results in the items' order. */
+export async function pool<T, R>(items: T[], width: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   await Promise.all(
@@ -45,8 +46,6 @@ async function pool<T, R>(items: T[], width: number, work: (item: T) => Promise<
   );
   return out;
 }
-
-export { pool };
 
 async function register(
   client: MalipoClient,

@@ -4,7 +4,7 @@ import type { RunResult } from "./run.ts";
 const COLUMNS = [
   "engine",
   "payments",
-  "completed",
+  "completed (no receipt)",
   "failed",
   "overpaid",
   "Daraja took",
@@ -25,7 +25,7 @@ export function summaryTable(results: RunResult[]): string {
     const cells = t
       ? [
           t.payments,
-          t.completed,
+          `${t.completed} (${t.completedWithoutReceipt})`,
           t.failed,
           t.overpaid,
           t.darajaTook,
