@@ -49,7 +49,7 @@ async function start(options: EmulatorOptions = {}) {
 }
 
 const until = async (done: () => boolean) => {
-  for (let i = 0; i < 200 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  for (let i = 0; i < 400 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
   expect(done()).toBe(true);
 };
 
@@ -72,7 +72,8 @@ describe("queryProcessing", () => {
 
 describe("resultReordered", () => {
   it("holds a result back until the next one has gone, so they arrive swapped", async () => {
-    const { e, posts, post } = await start();
+    // A hold of 3 s at most (30 s scaled): the second result goes well before it would expire.
+    const { e, posts, post } = await start({ timeScale: 0.1 });
     e.setFaults({ rates: { resultReordered: 1 } });
     const first = await post("/mpesa/b2c/v3/paymentrequest", b2cBody(e, "254712000002"));
     await until(() => e.results.list().some((d) => d.status === "held"));
