@@ -10,10 +10,17 @@ declare module "autocannon" {
     body?: string;
     /** Per-request hooks; `setupRequest` may rewrite path and body of each request. */
     requests?: Array<{
-      setupRequest?: (request: { path: string; body?: string; method?: string }) => {
+      setupRequest?: (request: {
         path: string;
         body?: string;
+        method?: string;
+        headers?: Record<string, string>;
+      }) => {
+        path: string;
+        body?: string;
+        headers?: Record<string, string>;
       };
+      onResponse?: (status: number, body: string) => void;
     }>;
   }
   interface Histogram {

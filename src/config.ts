@@ -82,6 +82,12 @@ export interface Config {
     /** `admin`: payouts wait in `queued` until an admin approves them. */
     payoutApproval: PayoutApproval;
   };
+  reconciliation: {
+    /** Largest statement an admin may upload (`POST /admin/reconciliations`), bytes. */
+    statementMaxBytes: number;
+    /** How often to ask the Account Balance API (0: only when an admin asks). */
+    balanceIntervalMs: number;
+  };
   webhooks: {
     /** Deliver in this process (the worker); admins manage endpoints either way. */
     deliveryEnabled: boolean;
@@ -302,6 +308,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     escrow: {
       commissionPercent: r.int("PLATFORM_COMMISSION_PERCENT", 10, 0, 100),
       payoutApproval: r.oneOf<PayoutApproval>("PAYOUT_APPROVAL", ["auto", "admin"], "auto"),
+    },
+    reconciliation: {
+      statementMaxBytes: r.int("STATEMENT_UPLOAD_MAX_MB", 10, 1, 64) * 1024 * 1024,
+      balanceIntervalMs: r.int("ACCOUNT_BALANCE_INTERVAL_MS", 3_600_000, 0, 86_400_000),
     },
     webhooks: {
       deliveryEnabled: r.bool("WEBHOOKS_DELIVERY_ENABLED", true),

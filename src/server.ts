@@ -129,6 +129,9 @@ export async function startMalipo(options: StartOptions): Promise<RunningMalipo>
     // Webhook delivery (LISTEN on PostgreSQL, periodic sweep); stopped after the HTTP server drains.
     await services.webhooks.start();
     closers.push(() => services.webhooks.stop());
+    // Asks the Account Balance API on its schedule (ACCOUNT_BALANCE_INTERVAL_MS; 0: only on demand).
+    services.reconciliation.start();
+    closers.push(() => services.reconciliation.stop());
 
     const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
     const app = await buildApp({

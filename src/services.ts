@@ -21,6 +21,10 @@ import { createPayoutSending, type PayoutResultHandling } from "./payouts/payout
 import { createPayoutsService, type PayoutsService } from "./payouts/payouts.service.ts";
 import type { PayoutSubmitter } from "./payouts/submitter.ts";
 import { type PayoutTimings, scaledPayoutTimings } from "./payouts/timings.ts";
+import {
+  createReconciliationService,
+  type ReconciliationService,
+} from "./reconciliation/reconciliation.service.ts";
 import { createReportsService, type ReportsService } from "./reports/payments-report.ts";
 import { createReviewService, type ReviewService } from "./review/review.service.ts";
 import type { ScryptParams } from "./users/password.ts";
@@ -41,6 +45,8 @@ export interface Services {
   reports: ReportsService;
   /** The admin review queue: what a person must decide, and the decision on money in suspense. */
   review: ReviewService;
+  /** Our books against M-Pesa's statement and Account Balance; decisions on what disagrees (start/stop it). */
+  reconciliation: ReconciliationService;
   /** This app's Prometheus metrics; payments increment the payment counters through it. */
   metrics: Metrics;
   /** Booking-fee payments: STK Push, callbacks, status, reconciler, event bus (start/stop it). */
@@ -102,6 +108,17 @@ export function createServices(deps: ServiceDeps): Services {
     reports: createReportsService({ db, clock }),
     payments,
     review: createReviewService({ db, clock, payments, payouts }),
+    reconciliation: createReconciliationService({
+      db,
+      clock,
+      logger,
+      payments,
+      payouts,
+      daraja: deps.daraja,
+      publicBaseUrl: config.publicBaseUrl,
+      callbackSecret: config.callbackSecret,
+      balanceIntervalMs: config.reconciliation.balanceIntervalMs,
+    }),
     ledgerCheck: createLedgerMonitor({
       db,
       metrics,

@@ -5,7 +5,7 @@
  * and every write transaction. Used to report statements and transactions per callback.
  */
 import pg from "pg";
-import { type Db, openSqlite, postgresDb, sqliteDb } from "../../src/db/database.ts";
+import type { Db } from "../../src/db/database.ts";
 import type { SqliteHandle } from "../../src/db/sqlite-statements.ts";
 
 export interface Counter {
@@ -45,7 +45,14 @@ function count(counter: Counter, session: Session, text: string) {
   else if (!session.inTransaction && /^\s*(insert|update|delete)\b/i.test(text)) counter.transactions++;
 }
 
-export function countingSqlite(file: string, counter: Counter): Db {
+/** The database module the handle is built with: Malipo's own, from its sources or its build. */
+export type DatabaseModule = Pick<
+  typeof import("../../src/db/database.ts"),
+  "openSqlite" | "sqliteDb" | "postgresDb"
+>;
+
+export function countingSqlite(database: DatabaseModule, file: string, counter: Counter): Db {
+  const { openSqlite, sqliteDb } = database;
   const sqlite = openSqlite(file);
   // Kysely's SQLite driver runs one statement at a time on its one connection: one session.
   const session: Session = { inTransaction: false };
@@ -70,7 +77,12 @@ export function countingSqlite(file: string, counter: Counter): Db {
   return sqliteDb(handle);
 }
 
-export function countingPostgres(url: string, schema: string, counter: Counter): Db {
+export function countingPostgres(
+  database: DatabaseModule,
+  url: string,
+  schema: string,
+  counter: Counter,
+): Db {
   const pool = new pg.Pool({ connectionString: url, max: 10, options: `-c search_path=${schema}` });
   pool.on("error", () => {});
   pool.on("connect", (client) => {
@@ -88,5 +100,5 @@ export function countingPostgres(url: string, schema: string, counter: Counter):
       return query(...args);
     };
   });
-  return postgresDb(pool, schema);
+  return database.postgresDb(pool, schema);
 }

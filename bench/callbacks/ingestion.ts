@@ -12,15 +12,9 @@ import { join } from "node:path";
 import autocannon from "autocannon";
 import { sql } from "kysely";
 import pg from "pg";
-import { loadConfig } from "../../src/config.ts";
-import type { DarajaApi, DarajaPayoutsApi } from "../../src/daraja/contract.ts";
 import { createDatabase, type Db, migrateToLatest } from "../../src/db/database.ts";
-import { buildApp } from "../../src/http/app.ts";
-import { createLogger } from "../../src/logger.ts";
 import { Secret } from "../../src/secret.ts";
-import { createServices } from "../../src/services.ts";
-import { postgresBaseline, sqliteBaseline } from "./baseline-servers.ts";
-import { countingPostgres, countingSqlite, newCounter } from "./counting-db.ts";
+import { startChildServer } from "../support/child-server.ts";
 import { type BenchCallback, type SeededAttempt, seedPendingAttempts, successCallback } from "./seed.ts";
 
 export type Engine = "sqlite" | "postgres";
@@ -28,10 +22,14 @@ export type Engine = "sqlite" | "postgres";
 export interface IngestionOptions {
   /** Pending attempts in the table (history size). */
   pending: number;
-  /** Callbacks sent to each server. */
+  /** Callbacks sent to each server per round. */
   callbacks: number;
+  /** Rounds, each server once per round (the median round is reported); 2 × rounds × callbacks ≤ pending. */
+  rounds: number;
   connections: number;
   postgresUrl: string;
+  /** Which Malipo runs: its build (`dist`, as production; the caller builds it) or its sources. */
+  malipoCode: "dist" | "src";
 }
 
 export interface ServerRun {
@@ -45,21 +43,11 @@ export interface IngestionResult {
   engine: Engine;
   baseline: ServerRun;
   malipo: ServerRun;
+  rounds: number;
   perCallback: { statements: number; prepares: number; transactions: number };
+  /** Peak resident memory of Malipo's process over its run, MB. */
   rssMb: number;
 }
-
-const nothingSent = (why: string) => async (): Promise<never> => {
-  throw new Error(why);
-};
-const noDaraja: DarajaApi & DarajaPayoutsApi = {
-  stkPush: nothingSent("the benchmark sends no push"),
-  stkQuery: nothingSent("verification is off in this benchmark"),
-  b2cPayment: nothingSent("the benchmark sends no payout"),
-  reversal: nothingSent("the benchmark sends no reversal"),
-  transactionStatus: nothingSent("the benchmark asks no status"),
-  accountBalance: nothingSent("the benchmark asks no balance"),
-};
 
 async function completedAmong(db: Db, ids: string[]): Promise<number> {
   const first = ids[0] as string;
@@ -115,8 +103,13 @@ async function drive(
   };
 }
 
+/** The round with the median applied/s (its p99 with it: one round's figures, not a mix). */
+function median(runs: ServerRun[]): ServerRun {
+  const sorted = [...runs].sort((a, b) => a.appliedPerSecond - b.appliedPerSecond);
+  return sorted[Math.floor(sorted.length / 2)] as ServerRun;
+}
+
 export async function runCallbackIngestion(engine: Engine, o: IngestionOptions): Promise<IngestionResult> {
-  const counter = newCounter();
   const dir = mkdtempSync(join(tmpdir(), "malipo-bench-"));
   const schema = `bench_${randomBytes(4).toString("hex")}`;
   const databaseUrl = engine === "sqlite" ? join(dir, "callbacks.sqlite") : o.postgresUrl;
@@ -126,58 +119,56 @@ export async function runCallbackIngestion(engine: Engine, o: IngestionOptions):
     await admin.query(`CREATE SCHEMA ${schema}`);
     await admin.end();
   }
-  const db =
-    engine === "sqlite"
-      ? countingSqlite(databaseUrl, counter)
-      : countingPostgres(databaseUrl, schema, counter);
-  // Progress is watched through a connection of its own, so the counts are Malipo's alone.
-  const watch = createDatabase(databaseUrl, engine === "postgres" ? { schema, poolSize: 2 } : {});
+  // The parent seeds and watches progress through a connection of its own; each server runs in a
+  // process of its own (bench/callbacks/server-entry.ts), so its memory and CPU are its own.
+  const db = createDatabase(databaseUrl, engine === "postgres" ? { schema, poolSize: 2 } : {});
   const secret = randomBytes(24).toString("hex");
+  const entry = new URL("./server-entry.ts", import.meta.url);
+  const env = {
+    BENCH_ENGINE: engine,
+    BENCH_DATABASE_URL: databaseUrl,
+    BENCH_SCHEMA: schema,
+    BENCH_SECRET: secret,
+  };
   try {
     await migrateToLatest(db);
     const attempts = await seedPendingAttempts(db, o.pending);
     const signed = (slice: SeededAttempt[], offset: number) =>
       slice.map((a, i) => successCallback(new Secret(secret), a, offset + i));
-    const forBaseline = signed(attempts.slice(0, o.callbacks), 0);
-    const forMalipo = signed(attempts.slice(o.callbacks, 2 * o.callbacks), o.callbacks);
-
-    const bare =
-      engine === "sqlite"
-        ? await sqliteBaseline(databaseUrl, secret)
-        : await postgresBaseline(db.pgPool as pg.Pool, secret);
-    const baseline = await drive(bare.url, forBaseline, o.connections, watch);
-    await bare.close();
-
-    const config = loadConfig({
-      LOG_LEVEL: "silent",
-      DATABASE_URL: engine === "sqlite" ? databaseUrl : o.postgresUrl,
-      RECONCILER_ENABLED: "false",
-      PAYOUT_SUBMITTER_ENABLED: "false",
-      MPESA_VERIFY_CALLBACKS: "false",
-      CALLBACK_SECRET: secret,
-    });
-    const logger = createLogger("silent");
-    const clock = { now: () => new Date() };
-    const services = createServices({ config, db, logger, clock, daraja: noDaraja });
-    const app = await buildApp({ config, logger, db, clock, services });
-    const url = await app.listen({ host: "127.0.0.1", port: 0 });
-    counter.reset();
-    const malipo = await drive(url, forMalipo, o.connections, watch);
-    await app.close();
-    await services.payments.stop();
+    // Rounds alternate the two servers, each on slices of its own, and the median round is
+    // reported: a busy machine slows one run, not the comparison.
+    const baselineRuns: ServerRun[] = [];
+    const malipoRuns: ServerRun[] = [];
+    let stats: Awaited<ReturnType<Awaited<ReturnType<typeof startChildServer>>["stats"]>> | null = null;
+    let peakRssMb = 0;
+    for (let round = 0; round < o.rounds; round++) {
+      const slice = (k: number) => {
+        const from = (2 * round + k) * o.callbacks;
+        return signed(attempts.slice(from, from + o.callbacks), from);
+      };
+      const bare = await startChildServer(entry, { ...env, BENCH_ROLE: "baseline" });
+      baselineRuns.push(await drive(bare.url, slice(0), o.connections, db));
+      await bare.close();
+      const server = await startChildServer(entry, { ...env, BENCH_ROLE: "malipo" });
+      malipoRuns.push(await drive(server.url, slice(1), o.connections, db));
+      stats = await server.stats();
+      peakRssMb = Math.max(peakRssMb, stats.peakRssMb);
+      await server.close();
+    }
+    const per = (n: unknown) => Number(n) / o.callbacks;
     return {
       engine,
-      baseline,
-      malipo,
+      baseline: median(baselineRuns),
+      malipo: median(malipoRuns),
+      rounds: o.rounds,
       perCallback: {
-        statements: counter.statements / o.callbacks,
-        prepares: counter.prepares / o.callbacks,
-        transactions: counter.transactions / o.callbacks,
+        statements: per(stats?.statements),
+        prepares: per(stats?.prepares),
+        transactions: per(stats?.transactions),
       },
-      rssMb: process.memoryUsage().rss / 1024 / 1024,
+      rssMb: peakRssMb,
     };
   } finally {
-    await watch.destroy();
     await db.destroy();
     rmSync(dir, { recursive: true, force: true });
     if (engine === "postgres") {

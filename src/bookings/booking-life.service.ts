@@ -96,9 +96,10 @@ export function createBookingLifeService(deps: BookingLifeDeps): BookingLifeServ
     technicianId: string,
     type: "accepted" | "assigned",
   ) {
-    await withFreshBooking(bookingId, async ({ booking }) => {
-      // Nobody but its customer knows a booking before it is paid for.
-      if (booking.status === "pending_payment" && actor.role !== "admin") throw notFound();
+    await withFreshBooking(bookingId, async ({ booking, fee }) => {
+      // Nobody but its customer knows a booking that was never paid for (still unpaid, or cancelled
+      // unpaid): technicians only ever saw paid ones, so only those may answer "not available".
+      if (fee.status === "pending" && actor.role !== "admin") throw notFound();
       if (booking.status !== "matching" || booking.technician_id !== null) throw notAvailable(booking.status);
       const at = clock.now();
       await db.kysely.transaction().execute(async (trx) => {

@@ -308,6 +308,9 @@ export interface PaymentReviewsTable {
   details: string;
   created_at: string;
   resolved_at: string | null;
+  /** The admin who closed the item by a decision of its own (null: closed by what settled its payment). */
+  resolved_by: string | null;
+  resolution_note: string | null;
 }
 
 export interface IdempotencyKeysTable {
@@ -321,6 +324,114 @@ export interface IdempotencyKeysTable {
   claim_id: string | null;
   /** The attempt the claim's request created (its push may be in flight while it is `initiated`). */
   transaction_id: string | null;
+}
+
+/** What the statement reconciliation found wrong (design: books-and-webhooks.md §1). */
+export const DISCREPANCY_KINDS = [
+  "missing_here",
+  "missing_there",
+  "amount_differs",
+  "status_differs",
+] as const;
+export type DiscrepancyKind = (typeof DISCREPANCY_KINDS)[number];
+
+/** How a discrepancy was closed: money attached to a booking or refunded, a note, or a later run. */
+export const DISCREPANCY_RESOLUTIONS = ["attached", "refunded", "resolved", "superseded"] as const;
+export type DiscrepancyResolution = (typeof DISCREPANCY_RESOLUTIONS)[number];
+
+/** What of ours a discrepancy is about. */
+export type ReconciledRecordType = "payment" | "payout" | "refund";
+
+/**
+ * A bigint column (cents totals, balances): written as a number; read back as a number on SQLite and
+ * as a decimal string on PostgreSQL, so readers convert with Number().
+ */
+export type BigintColumn = ColumnType<number | string, number, number>;
+export type NullableBigintColumn = ColumnType<number | string | null, number | null, number | null>;
+
+/** One Account Balance query and its asynchronous answer (src/reconciliation/account-balance.ts). */
+export interface AccountBalanceChecksTable {
+  id: string;
+  requested_by: string | null;
+  requested_at: string;
+  status: "requested" | "accepted" | "completed" | "failed";
+  originator_conversation_id: string | null;
+  conversation_id: string | null;
+  result_code: string | null;
+  result_desc: string | null;
+  working_cents: NullableBigintColumn;
+  utility_cents: NullableBigintColumn;
+  charges_paid_cents: NullableBigintColumn;
+  /** JSON array of every account the answer listed. */
+  accounts: string | null;
+  /** BOCompletedTime: when M-Pesa read the balances. */
+  balances_at: string | null;
+  /** The ledger's mpesa_clearing balance when the answer arrived, whole KES. */
+  ledger_clearing_kes: NullableBigintColumn;
+  received_at: string | null;
+  raw_body: string | null;
+}
+
+/** One imported statement (UNIQUE hash: importing it again answers this run). Money in cents. */
+export interface ReconciliationRunsTable {
+  id: string;
+  statement_hash: string;
+  source: "upload" | "cli";
+  created_by: string | null;
+  period_from: string | null;
+  period_to: string | null;
+  line_count: number;
+  matched_payments: number;
+  matched_payouts: number;
+  matched_refunds: number;
+  charges_count: number;
+  charges_cents: BigintColumn;
+  other_count: number;
+  other_cents: BigintColumn;
+  ignored_count: number;
+  paid_in_cents: BigintColumn;
+  withdrawn_cents: BigintColumn;
+  statement_movement_cents: BigintColumn;
+  ledger_movement_cents: BigintColumn;
+  opening_balance_cents: NullableBigintColumn;
+  closing_balance_cents: NullableBigintColumn;
+  balance_check_id: string | null;
+  discrepancy_count: number;
+  created_at: string;
+}
+
+/** One disagreement a run found; a review item while `open` (one open per `discrepancy_key`). */
+export interface ReconciliationDiscrepanciesTable {
+  id: string;
+  run_id: string;
+  /** Order within the run: the statement's lines first, then what only we recorded. */
+  position: number;
+  discrepancy_key: string;
+  kind: DiscrepancyKind;
+  /** The statement line's kind (payment_in, payout_out, …); null when no line shows it. */
+  line_kind: string | null;
+  line_number: number | null;
+  receipt: string | null;
+  amount_cents: number | null;
+  other_party: string | null;
+  account_number: string | null;
+  completed_at: string | null;
+  record_type: ReconciledRecordType | null;
+  record_id: string | null;
+  /** missing_here: an attempt of ours that this money probably paid (its push answer was lost). */
+  candidate_transaction_id: string | null;
+  detail: string;
+  /** JSON: the facts of both sides. */
+  details: string;
+  state: "open" | "resolved";
+  resolution: DiscrepancyResolution | null;
+  resolution_note: string | null;
+  resolved_by: string | null;
+  resolved_at: string | null;
+  /** The payment the found money became (attached or refunded). */
+  transaction_id: string | null;
+  refund_id: string | null;
+  created_at: string;
 }
 
 /** Where the platform hears about money events (src/webhooks). */
@@ -405,6 +516,9 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
   payout_results: PayoutResultsTable;
+  account_balance_checks: AccountBalanceChecksTable;
+  reconciliation_runs: ReconciliationRunsTable;
+  reconciliation_discrepancies: ReconciliationDiscrepanciesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -424,6 +538,9 @@ export type WebhookEventRow = Selectable<WebhookEventsTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type WebhookAttemptRow = Selectable<WebhookAttemptsTable>;
 export type PayoutResultRow = Selectable<PayoutResultsTable>;
+export type AccountBalanceCheckRow = Selectable<AccountBalanceChecksTable>;
+export type ReconciliationRunRow = Selectable<ReconciliationRunsTable>;
+export type ReconciliationDiscrepancyRow = Selectable<ReconciliationDiscrepanciesTable>;
 export type { Generated };
 
 /** What every data function takes first: the database, or an open transaction. */

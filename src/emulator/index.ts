@@ -28,6 +28,7 @@ import { registerDarajaRoutes } from "./routes/daraja.routes.ts";
 import { registerInitiatorRoutes } from "./routes/initiator.routes.ts";
 import { registerInitiatorControlRoutes } from "./routes/initiator-control.routes.ts";
 import { registerPageRoutes } from "./routes/pages.routes.ts";
+import { registerStatementRoutes } from "./routes/statement.routes.ts";
 import type { SessionStatus, StkSession } from "./sessions.ts";
 import { Simulator } from "./simulator.ts";
 import { TokenStore } from "./tokens.ts";
@@ -90,7 +91,7 @@ export interface Emulator {
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
   /**
-   * Forgets sessions, conversations, transactions, requests, deliveries, outcomes and faults,
+   * Forgets sessions, conversations, transactions (and the statement), requests, deliveries, outcomes and faults,
    * cancels timers, restores the time scale, token lifetime and opening balances; issued tokens
    * stay valid.
    */
@@ -153,6 +154,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   registerInitiatorRoutes(app, routeDeps);
   registerControlRoutes(app, { ...routeDeps, reset, baseUrl: () => baseUrl });
   registerInitiatorControlRoutes(app, routeDeps);
+  registerStatementRoutes(app, routeDeps);
   registerPageRoutes(app, { simulator, initiators, settings, baseUrl: () => baseUrl });
   registerFallbacks(app, { simulator, requests });
 

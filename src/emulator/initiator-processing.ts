@@ -19,12 +19,14 @@ import {
   reversalSuccessResult,
   transactionStatusResult,
 } from "./result-payloads.ts";
+import type { StatementJournal } from "./statement.ts";
 import { customerNameOf, type MpesaTransaction, type TransactionStore } from "./transactions.ts";
 
 export interface ProcessingContext {
   now: Date;
   accounts: OrganisationAccounts;
   transactions: TransactionStore;
+  statement: StatementJournal;
   merchants: ReadonlyMap<string, Required<Merchant>>;
   newReceipt: (now: Date) => string;
 }
@@ -98,6 +100,7 @@ function b2c(
     commandId: valid.commandId,
     originalReceipt: null,
   });
+  ctx.statement.record(t, balances.utilityCents);
   const result = { resultCode: 0, resultDesc: RESULT_TEXT.success, transactionId: t.receipt };
   return { result, payload: b2cSuccessResult(c, result, t, balances) };
 }
@@ -127,6 +130,7 @@ function reversal(
     originalReceipt: original.receipt,
   });
   original.reversedBy = t.receipt;
+  ctx.statement.record(t, balances.utilityCents);
   const result = { resultCode: 0, resultDesc: RESULT_TEXT.success, transactionId: t.receipt };
   return { result, payload: reversalSuccessResult(c, result, t, balances) };
 }

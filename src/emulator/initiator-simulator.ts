@@ -24,6 +24,7 @@ import { createRandom, type Random } from "./random.ts";
 import { failureResult, QUEUE_TIMEOUT_CODE, RESULT_TEXT } from "./result-payloads.ts";
 import { dispatchResult, ResultSender } from "./result-sender.ts";
 import type { Simulator } from "./simulator.ts";
+import { StatementJournal } from "./statement.ts";
 import { stkPaymentTransaction, TransactionStore } from "./transactions.ts";
 
 export type InitiatorRequest =
@@ -40,6 +41,8 @@ export class InitiatorSimulator {
   readonly conversations: ConversationStore;
   readonly transactions: TransactionStore;
   readonly accounts: OrganisationAccounts;
+  /** Every movement of the Utility Accounts, for the statement export. */
+  readonly statement = new StatementJournal();
   readonly results: ResultSender;
   /** Emits "conversation" whenever one is accepted or ends. */
   readonly events = new EventEmitter().setMaxListeners(0);
@@ -69,6 +72,8 @@ export class InitiatorSimulator {
       if (payment === null || this.transactions.has(payment.receipt)) return;
       this.accounts.receivePayment(payment.shortcode, payment.amount);
       this.transactions.add(payment);
+      const { utilityCents } = this.accounts.balances(payment.shortcode);
+      this.statement.record(payment, utilityCents, session.accountReference);
     });
   }
 
@@ -179,6 +184,7 @@ export class InitiatorSimulator {
     this.conversations.clear();
     this.transactions.clear();
     this.accounts.clear();
+    this.statement.clear();
     this.results.clear();
     this.#overrides.clear();
   }
@@ -233,6 +239,7 @@ export class InitiatorSimulator {
       now: this.stk.now(),
       accounts: this.accounts,
       transactions: this.transactions,
+      statement: this.statement,
       merchants: this.stk.settings.merchants,
       newReceipt: (now: Date) => this.stk.newReceipt(now),
     };

@@ -18,11 +18,12 @@ import { AppError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { RESULT_BASE_PATH } from "../payouts/result-urls.ts";
 import type { Services } from "../services.ts";
-import { errorHandler, notFoundHandler } from "./errors.ts";
+import { clientErrorHandler, errorHandler, notFoundHandler } from "./errors.ts";
 import { metricsRoutes, observeRequests } from "./metrics.ts";
 import { DEFAULT_RATE_LIMITS, type RateLimits, rateLimitError } from "./rate-limits.ts";
 import { adminRoutes } from "./routes/admin.routes.ts";
 import { authRoutes } from "./routes/auth.routes.ts";
+import { balanceResultsRoutes } from "./routes/balance-results.routes.ts";
 import { bookingLifeRoutes } from "./routes/booking-life.routes.ts";
 import { bookingsRoutes } from "./routes/bookings.routes.ts";
 import { configRoutes } from "./routes/config.routes.ts";
@@ -30,6 +31,7 @@ import { healthRoutes } from "./routes/health.routes.ts";
 import { paymentsRoutes } from "./routes/payments.routes.ts";
 import { payoutResultsRoutes } from "./routes/payout-results.routes.ts";
 import { payoutsRoutes } from "./routes/payouts.routes.ts";
+import { reconciliationRoutes } from "./routes/reconciliation.routes.ts";
 import { reviewRoutes } from "./routes/review.routes.ts";
 import { webhooksRoutes } from "./routes/webhooks.routes.ts";
 import { hasWebApp, registerWebApp, trySpaFallback } from "./static.ts";
@@ -92,6 +94,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Errors the router raises before any route runs (a bad percent-encoding, a path parameter
     // longer than maxParamLength) answer with the same envelope as everything else.
     frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
+    // And so do requests the HTTP parser refuses before any route could see them.
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -165,6 +169,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(adminRoutes, { services });
       await api.register(webhooksRoutes, { services });
       await api.register(reviewRoutes, { services });
+      await api.register(reconciliationRoutes, {
+        services,
+        statementMaxBytes: config.reconciliation.statementMaxBytes,
+      });
       await api.register(configRoutes, {
         config,
         ...(deps.emulatorUrl ? { emulatorUrl: deps.emulatorUrl } : {}),
@@ -182,6 +190,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // Its own encapsulated context: a catch-all string body parser for what Daraja sends back.
   await app.register(payoutResultsRoutes, { prefix: RESULT_BASE_PATH, services });
+  await app.register(balanceResultsRoutes, { prefix: RESULT_BASE_PATH, services });
 
   if (webApp) await registerWebApp(app, deps.webRoot as string);
   return app;

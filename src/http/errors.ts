@@ -5,6 +5,8 @@
  * content type, rate limit, bad token) map to their stable codes; anything else is a 500 INTERNAL
  * whose cause is logged with the request id and never sent to the client.
  */
+import { STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { AppError, type ErrorCode } from "../errors.ts";
 
@@ -166,4 +168,26 @@ export function errorHandler(error: unknown, request: FastifyRequest, reply: Fas
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const path = request.url.split("?")[0]?.slice(0, 200) ?? "";
   return sendError(reply, new AppError("NOT_FOUND", `No route ${request.method} ${path}`));
+}
+
+/**
+ * What the HTTP parser refuses before Fastify sees a request (not HTTP at all, headers over Node's
+ * limit, a request that never finished arriving) is answered with the envelope too, then closed.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  // A reset connection is already gone: nothing to answer.
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const refusal =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? new AppError("HEADERS_TOO_LARGE", "The request headers are too large")
+      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? new AppError("REQUEST_TIMEOUT", "The request took too long to arrive")
+        : new AppError("VALIDATION_ERROR", "The request is not valid HTTP");
+  const body = JSON.stringify(errorBody(refusal));
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  socket.destroy(error);
 }

@@ -158,14 +158,24 @@ export async function claimCallback(
   id: string,
   now: Date,
   until: Date,
+  options: { takeDeferred?: boolean } = {},
 ): Promise<boolean> {
   const at = now.toISOString();
+  // A claim clears `reason`, which a deferral sets: a lease with a reason is a deferral (nobody is
+  // working on the callback), one without is someone processing it now. `takeDeferred` claims a
+  // deferred callback before its retry time, never one being processed.
   const result = await executor
     .updateTable("mpesa_callbacks")
-    .set({ lease_until: until.toISOString() })
+    .set({ lease_until: until.toISOString(), reason: null })
     .where("id", "=", id)
     .where("verdict", "=", "received")
-    .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", at)]))
+    .where((eb) =>
+      eb.or([
+        eb("lease_until", "is", null),
+        eb("lease_until", "<", at),
+        ...(options.takeDeferred ? [eb("reason", "is not", null)] : []),
+      ]),
+    )
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }

@@ -34,8 +34,11 @@ import {
   transition,
 } from "./state-machine.ts";
 
-/** Where an event came from: a Daraja result, our push call, the reconciler's clock, or an admin. */
-export type EventSource = ResultSource | "push" | "reconciler" | "admin";
+/**
+ * Where an event came from: a Daraja result, our push call, the reconciler's clock, an admin, or
+ * the M-Pesa statement (money found there and attached or refunded by an admin).
+ */
+export type EventSource = ResultSource | "push" | "reconciler" | "admin" | "statement";
 
 /** What applying did; `transaction` is the row as it now stands (as read, with the patch applied). */
 export type ApplyOutcome<R extends ApplyRow = PaymentTransactionRow> =
@@ -162,14 +165,18 @@ export async function applyWithin<R extends ApplyRow>(
   // Webhooks for this change, in its transaction (src/webhooks): delivered only if it commits. The
   // event carries the API's full view, so a change a receiver hears of reads the row as it stands.
   if (row.status !== t.to || t.effects.some((e) => e.type === "hold_fee")) {
-    const after = await findTransaction(trx, row.id);
-    if (after)
-      await enqueuePaymentWebhooks(trx, {
-        before: { ...after, status: row.status },
-        after,
-        effects: t.effects,
-        at: now,
-      });
+    await enqueuePaymentWebhooks(trx, {
+      from: row.status,
+      to: t.to,
+      bookingId: row.booking_id,
+      read: async () => {
+        const after = await findTransaction(trx, row.id);
+        if (!after) throw new Error(`payment ${row.id} vanished inside its own transaction`);
+        return after;
+      },
+      effects: t.effects,
+      at: now,
+    });
   }
   const visible =
     row.status !== t.to || t.effects.some((e) => e.type === "record_result" || e.type === "record_payment");

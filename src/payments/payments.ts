@@ -10,12 +10,18 @@ import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import type { DarajaApi } from "../daraja/contract.ts";
 import type { Db } from "../db/database.ts";
-import type { CallbackVerdict } from "../db/schema.ts";
+import type { CallbackVerdict, Executor } from "../db/schema.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Actor } from "../users/user.ts";
 import { createBackgroundWork, type PaymentsContext } from "./context.ts";
 import { createPaymentEventBus, type PaymentEventBus } from "./events.ts";
+import {
+  creditFoundMoney,
+  type FoundMoney,
+  type FoundMoneyCredited,
+  type FoundMoneyUse,
+} from "./found-money.ts";
 import {
   type InitiateStkPushInput,
   initiateStkPush,
@@ -62,6 +68,11 @@ export interface Payments {
   listHistory(viewer: Actor, input: HistoryInput): Promise<History>;
   /** An admin's decision on a payment's money in suspense: hold the fee, or refund it. */
   resolveSuspense(admin: Actor, decision: SuspenseDecision): Promise<TransactionView>;
+  /**
+   * Money found on the M-Pesa statement, put on the books inside the caller's transaction (the
+   * admin's decision): it pays the fee, or is refunded. Announce after commit.
+   */
+  creditFoundMoney(trx: Executor, money: FoundMoney, use: FoundMoneyUse): Promise<FoundMoneyCredited>;
   callbacks: CallbackHandling;
   reconciler: Reconciler;
   events: PaymentEventBus;
@@ -115,6 +126,7 @@ export function createPayments(deps: PaymentsDeps): Payments {
     getStatus: (viewer, transactionId) => getStatus(ctx, viewer, transactionId),
     listHistory: (viewer, input) => listHistory(ctx, viewer, input),
     resolveSuspense: (admin, decision) => resolveSuspense(ctx, admin, decision),
+    creditFoundMoney: (trx, money, use) => creditFoundMoney(ctx, trx, money, use),
     callbacks: {
       receive: (input) => receiveCallback(ctx, input),
       process: (callbackId, options) => processCallback(ctx, callbackId, options),

@@ -28,8 +28,13 @@ import { openReview } from "./review.repository.ts";
 import { settleFromDaraja } from "./settle-from-daraja.ts";
 
 export interface ProcessOptions {
-  /** Process even if another worker holds the lease (the caller claimed it, or the push just settled). */
+  /**
+   * Take a deferred callback before its retry time (its push just settled, say) — never one another
+   * worker is deciding now.
+   */
   force?: boolean;
+  /** The caller holds the callback's lease already (it claimed it). */
+  leased?: boolean;
   /** The body as parsed on arrival, so it is not parsed again. */
   body?: ParsedBody;
 }
@@ -100,11 +105,14 @@ export async function processCallback(
   const row = await findCallback(ctx.db.kysely, callbackId);
   if (!row) return "rejected";
   if (row.verdict !== "received") return row.verdict;
-  if (
-    !options.force &&
-    !(await claimCallback(ctx.db.kysely, callbackId, now, new Date(now.getTime() + ctx.timings.leaseMs)))
-  )
-    return "received";
+  // `force` (the push has settled: finish what waited for it) takes a deferred callback at once,
+  // but never one another worker is deciding now — that would ask Daraja twice.
+  const claimed =
+    options.leased === true ||
+    (await claimCallback(ctx.db.kysely, callbackId, now, new Date(now.getTime() + ctx.timings.leaseMs), {
+      takeDeferred: options.force === true,
+    }));
+  if (!claimed) return "received";
   try {
     return await decide(ctx, row, options.body ?? parseCallbackBody(row.raw_body));
   } catch (error) {

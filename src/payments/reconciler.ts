@@ -165,7 +165,7 @@ export function createReconciler(ctx: PaymentsContext, options: ReconcilerOption
     await eachConcurrently(undecided, concurrency, async (cb) => {
       if (!(await claimCallback(db.kysely, cb.id, now, until))) return;
       try {
-        await processCallback(ctx, cb.id, { force: true });
+        await processCallback(ctx, cb.id, { leased: true });
         summary.callbacks += 1;
       } catch (error) {
         logger.error({ err: error, callbackId: cb.id }, "reconciler: could not process a stored callback");

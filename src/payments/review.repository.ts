@@ -38,6 +38,8 @@ export async function openReview(executor: Executor, review: NewReview): Promise
       details: JSON.stringify(review.details),
       created_at: review.at.toISOString(),
       resolved_at: null,
+      resolved_by: null,
+      resolution_note: null,
     })
     .onConflict((oc) => oc.column("review_key").doNothing())
     .executeTakeFirst();

@@ -3,6 +3,7 @@
  * names other ids, another amount, another recipient or another original receipt is not ours to
  * settle: the item goes to review instead.
  */
+import { couldBeMsisdn } from "../daraja/phone.ts";
 
 /** The facts of a B2C, Reversal or Transaction Status result as the Daraja client parsed them. */
 export interface ResultFacts {
@@ -46,9 +47,17 @@ export function checkResult(
     if (options.requireAmount) return "the result does not say the amount";
   } else if (facts.amount !== sent.amount)
     return `amount ${facts.amount} differs from the ${sent.amount} sent`;
-  if (facts.recipient !== null && facts.recipient !== sent.recipient) return "recipient differs";
+  if (facts.recipient !== null && !sameRecipient(facts.recipient, sent.recipient)) return "recipient differs";
   if (differs(facts.originalReceipt, sent.originalReceipt)) return "original receipt differs";
   return null;
+}
+
+/**
+ * The number the result names is the one we sent to — or, for money found on the M-Pesa statement
+ * whose payer we only know masked (`25470****149`), one it could be.
+ */
+function sameRecipient(reported: string, sent: string): boolean {
+  return reported === sent || (sent.includes("*") && couldBeMsisdn(sent, reported));
 }
 
 function differs(reported: string | null, ours: string | null): boolean {

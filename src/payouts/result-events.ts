@@ -3,7 +3,8 @@
  * client's parsers, its code read from the initiator result tables, turned into the event the state
  * machine expects. Whether the facts match what we sent is the state machine's check
  * (`checkResult`); here only what cannot be an event is refused: a body that is not a result, a B2C
- * notice about a refund, a notice naming other Daraja ids than the ones we hold.
+ * notice about a refund, a failure, lack of funds or timeout naming other Daraja ids than the ones
+ * we hold (it is about another request; a success naming them goes to review: money may have moved).
  *
  * - B2C `0` → result_success; `1` → insufficient_funds; a documented failure → result_failure.
  * - Reversal `0` → result_success; `R000001` → already_reversed (success, never a second payment).
@@ -93,6 +94,16 @@ export function meaningOf(route: PayoutResultRoute, body: string, held: HeldIds)
   }
 }
 
+/**
+ * A failure says no money moved for the request it names. About another request (an earlier
+ * attempt's, delivered late after a retry) it says nothing about ours, which stays in flight.
+ */
+function failureOf(h: ResultHeader, held: HeldIds, facts: ResultFacts): ResultMeaning {
+  const other = otherRequest(h, held);
+  if (other !== null) return refused(`failure result refused: ${other}`);
+  return event({ type: "result_failure", facts });
+}
+
 function b2cResult(body: string, held: HeldIds): ResultMeaning {
   const parsed = parseB2cResult(body);
   if (!parsed.ok) return refused(`not a B2C result: ${parsed.error.message}`);
@@ -118,7 +129,7 @@ function b2cResult(body: string, held: HeldIds): ResultMeaning {
       });
     }
     case "failed":
-      return event({ type: "result_failure", facts });
+      return failureOf(r, held, facts);
     case "already_reversed":
     case "not_found":
     case "unknown":
@@ -158,7 +169,7 @@ function reversalResult(body: string, held: HeldIds): ResultMeaning {
       });
     }
     case "failed":
-      return event({ type: "result_failure", facts });
+      return failureOf(r, held, facts);
     case "not_found":
     case "unknown":
       return event({ type: "result_overdue" });

@@ -19,7 +19,10 @@ export type StatementLineKind =
   | "other";
 
 export interface StatementLine {
-  /** 1-based line in the file (the header is the first non-blank line): errors and reports name it. */
+  /**
+   * 1-based line of the file the line starts on, as an editor shows it (preamble, header and blank
+   * lines count; a quoted cell may span lines): errors and reports name it.
+   */
   lineNumber: number;
   /** `Receipt No.` as printed (e.g. `SFK3ABCD12`). */
   receipt: string;
@@ -48,4 +51,9 @@ export interface Statement {
   lines: StatementLine[];
   /** Earliest and latest completion times on the statement (null when it has no lines). */
   period: { from: string; to: string } | null;
+  /**
+   * The period the export says it covers (its `Time Period:` preamble line: from the start of the
+   * first second to the end of the last), when it has one; null otherwise.
+   */
+  declaredPeriod: { from: string; to: string } | null;
 }

@@ -9,8 +9,10 @@ import type {
   PaymentReviewRow,
   PaymentTransactionRow,
   PayoutRow,
+  ReconciliationDiscrepancyRow,
   RefundRow,
 } from "../db/schema.ts";
+import { openDiscrepancies } from "../reconciliation/runs.repository.ts";
 
 /** Most items per section; `counts` says how many there are in all. */
 export const REVIEW_SECTION_LIMIT = 100;
@@ -23,7 +25,15 @@ export interface ReviewRows {
   paymentReviews: PaymentReviewRow[];
   payouts: PayoutRow[];
   refunds: RefundRow[];
-  counts: { payments: number; paymentReviews: number; payouts: number; refunds: number };
+  /** What statement reconciliation found and nobody decided yet. */
+  discrepancies: ReconciliationDiscrepancyRow[];
+  counts: {
+    payments: number;
+    paymentReviews: number;
+    payouts: number;
+    refunds: number;
+    discrepancies: number;
+  };
 }
 
 const STUCK = ["failed", "needs_review"] as const;
@@ -67,7 +77,7 @@ export async function readReviewQueue(executor: Executor): Promise<ReviewRows> {
   const payouts = executor.selectFrom("payouts").where("status", "in", STUCK);
   const refunds = executor.selectFrom("refunds").where("status", "in", STUCK);
   const n = sql<string | number>`count(*)`.as("n");
-  const [p, r, po, rf, pc, rc, poc, rfc] = await Promise.all([
+  const [p, r, po, rf, pc, rc, poc, rfc, dsc] = await Promise.all([
     payments.selectAll("p").orderBy("p.created_at").limit(REVIEW_SECTION_LIMIT).execute(),
     reviews.selectAll().orderBy("created_at").limit(REVIEW_SECTION_LIMIT).execute(),
     payouts.selectAll().orderBy("created_at").limit(REVIEW_SECTION_LIMIT).execute(),
@@ -76,6 +86,7 @@ export async function readReviewQueue(executor: Executor): Promise<ReviewRows> {
     reviews.select(n).executeTakeFirst(),
     payouts.select(n).executeTakeFirst(),
     refunds.select(n).executeTakeFirst(),
+    openDiscrepancies(executor, REVIEW_SECTION_LIMIT),
   ]);
   return {
     payments: p,
@@ -83,7 +94,14 @@ export async function readReviewQueue(executor: Executor): Promise<ReviewRows> {
     paymentReviews: r,
     payouts: po,
     refunds: rf,
-    counts: { payments: count(pc), paymentReviews: count(rc), payouts: count(poc), refunds: count(rfc) },
+    discrepancies: dsc.rows,
+    counts: {
+      payments: count(pc),
+      paymentReviews: count(rc),
+      payouts: count(poc),
+      refunds: count(rfc),
+      discrepancies: dsc.total,
+    },
   };
 }
 
@@ -95,4 +113,26 @@ export async function closeReviewsOf(executor: Executor, transactionId: string, 
     .where("transaction_id", "=", transactionId)
     .where("resolved_at", "is", null)
     .execute();
+}
+
+/**
+ * An admin closes one review item by a decision of its own (compare-and-set: only an open item);
+ * the row as it now stands, or null when it does not exist; `closed: false` when it already was.
+ */
+export async function closePaymentReview(
+  executor: Executor,
+  input: { id: string; adminId: string; note: string; at: Date },
+): Promise<{ closed: boolean; row: PaymentReviewRow } | null> {
+  const updated = await executor
+    .updateTable("payment_reviews")
+    .set({ resolved_at: input.at.toISOString(), resolved_by: input.adminId, resolution_note: input.note })
+    .where("id", "=", input.id)
+    .where("resolved_at", "is", null)
+    .executeTakeFirst();
+  const row = await executor
+    .selectFrom("payment_reviews")
+    .selectAll()
+    .where("id", "=", input.id)
+    .executeTakeFirst();
+  return row ? { closed: Number(updated.numUpdatedRows) === 1, row } : null;
 }

@@ -9,6 +9,7 @@ import {
   type AttemptOutcome,
   DELIVERY_STATUSES,
   type DeliveryStatus,
+  type DiscrepancyKind,
   WEBHOOK_EVENT_TYPES,
   type WebhookEventType,
 } from "../db/schema.ts";
@@ -20,12 +21,10 @@ export {
   type AttemptOutcome,
   DELIVERY_STATUSES,
   type DeliveryStatus,
+  type DiscrepancyKind,
   WEBHOOK_EVENT_TYPES,
   type WebhookEventType,
 };
-
-/** What the statement reconciliation found wrong (design: books-and-webhooks.md §1). */
-export type DiscrepancyKind = "missing_here" | "missing_there" | "amount_differs" | "status_differs";
 
 export interface DiscrepancyView {
   id: string;

@@ -2,6 +2,9 @@
  * The outbox. `enqueueWebhookEvent` is called INSIDE the transaction of the change it reports: the
  * event row and one pending delivery per enabled endpoint that wants the type commit with the
  * change or not at all, so an event is never lost and never sent for a change that rolled back.
+ * An event no enabled endpoint wants is not written (there is nothing to deliver, now or later:
+ * an endpoint added afterwards hears of changes from then on), and its data is not even read —
+ * a platform that uses no webhooks pays one indexed read per event for them.
  *
  * Delivery starts after commit: on PostgreSQL a NOTIFY issued in the transaction (which PostgreSQL
  * delivers only on commit) wakes every process's worker; on SQLite the in-process worker is woken
@@ -42,12 +45,38 @@ export interface EnqueuedEvent {
 
 export interface NewWebhookEvent<T extends WebhookEventType> {
   type: T;
-  data: WebhookEventData[T];
+  /** The body's data, or how to read it (read only when some endpoint wants the event). */
+  data: WebhookEventData[T] | (() => Promise<WebhookEventData[T]>);
   at: Date;
   /** Only this endpoint, whatever it subscribes to (the "send test event" button). */
   endpointId?: string;
   /** The id to send (default a new `evt_…`). */
   id?: string;
+}
+
+/**
+ * The enabled endpoints, read once per transaction: a change that emits several events (a paid
+ * fee: payment.completed and booking_fee.held) asks once. Money transactions never change
+ * endpoints, so what the first read saw holds to the end of the transaction.
+ */
+const endpointsOf = new WeakMap<Executor, Promise<Array<{ id: string; eventTypes: string[] }>>>();
+function enabledEndpoints(executor: Executor): Promise<Array<{ id: string; eventTypes: string[] }>> {
+  const read = async () =>
+    (
+      await executor
+        .selectFrom("webhook_endpoints")
+        .select(["id", "event_types"])
+        .where("enabled", "=", 1)
+        .execute()
+    ).map((e) => ({ id: e.id, eventTypes: JSON.parse(e.event_types) as string[] }));
+  // Outside a transaction every call reads anew (nothing would bound the memo's life).
+  if (!executor.isTransaction) return read();
+  let endpoints = endpointsOf.get(executor);
+  if (!endpoints) {
+    endpoints = read();
+    endpointsOf.set(executor, endpoints);
+  }
+  return endpoints;
 }
 
 /** Writes the event and its deliveries with `executor` (the change's own transaction). */
@@ -57,17 +86,16 @@ export async function enqueueWebhookEvent<T extends WebhookEventType>(
 ): Promise<EnqueuedEvent> {
   const at = event.at.toISOString();
   const id = event.id ?? newId("evt", event.at.getTime());
-  const body: WebhookEventBody<T> = { id, type: event.type, createdAt: at, data: event.data };
+  const endpoints = (await enabledEndpoints(executor)).filter((e) =>
+    event.endpointId !== undefined ? e.id === event.endpointId : e.eventTypes.includes(event.type),
+  );
+  if (endpoints.length === 0) return { id, deliveries: 0 };
+  const data = typeof event.data === "function" ? await event.data() : event.data;
+  const body: WebhookEventBody<T> = { id, type: event.type, createdAt: at, data };
   await executor
     .insertInto("webhook_events")
     .values({ id, type: event.type, payload: JSON.stringify(body), created_at: at })
     .execute();
-  let query = executor.selectFrom("webhook_endpoints").select(["id", "event_types"]).where("enabled", "=", 1);
-  if (event.endpointId !== undefined) query = query.where("id", "=", event.endpointId);
-  const endpoints = (await query.execute()).filter(
-    (e) => event.endpointId !== undefined || (JSON.parse(e.event_types) as string[]).includes(event.type),
-  );
-  if (endpoints.length === 0) return { id, deliveries: 0 };
   await executor
     .insertInto("webhook_deliveries")
     .values(

@@ -44,17 +44,25 @@ export async function bookingForWebhook(executor: Executor, bookingId: string): 
 export async function enqueuePaymentWebhooks(
   trx: Executor,
   change: {
-    before: PaymentTransactionRow;
-    after: PaymentTransactionRow;
+    from: PaymentTransactionRow["status"];
+    to: PaymentTransactionRow["status"];
+    bookingId: string;
+    /** The row as the change leaves it (read only if an endpoint wants the event). */
+    read: () => Promise<PaymentTransactionRow>;
     effects: readonly { type: string }[];
     at: Date;
   },
 ): Promise<void> {
-  const { before, after, at } = change;
-  const type = before.status === after.status ? undefined : PAYMENT_EVENTS[after.status];
-  if (type) await enqueueWebhookEvent(trx, { type, data: toTransactionView(after, WEBHOOK_VIEWER), at });
+  const { at } = change;
+  const type = change.from === change.to ? undefined : PAYMENT_EVENTS[change.to];
+  if (type)
+    await enqueueWebhookEvent(trx, {
+      type,
+      data: async () => toTransactionView(await change.read(), WEBHOOK_VIEWER),
+      at,
+    });
   if (change.effects.some((effect) => effect.type === "hold_fee"))
-    await enqueueBookingFeeWebhook(trx, { type: "booking_fee.held", bookingId: after.booking_id, at });
+    await enqueueBookingFeeWebhook(trx, { type: "booking_fee.held", bookingId: change.bookingId, at });
 }
 
 /** A payout or refund changed (payout-apply.ts): `<kind>.succeeded|failed` when it reached that status. */
@@ -92,6 +100,9 @@ export async function enqueueBookingFeeWebhook(
     at: Date;
   },
 ): Promise<void> {
-  const data = await bookingForWebhook(trx, change.bookingId);
-  await enqueueWebhookEvent(trx, { type: change.type, data, at: change.at });
+  await enqueueWebhookEvent(trx, {
+    type: change.type,
+    data: () => bookingForWebhook(trx, change.bookingId),
+    at: change.at,
+  });
 }

@@ -135,6 +135,17 @@ describe.each(VIEWPORTS)("on a %s", (name, viewport) => {
         await logIn(w, admin.user.email, admin.password, "Payments dashboard");
         await page.getByTestId("dashboard").waitFor();
         await check("admin-dashboard");
+
+        // Nothing here needs a person: the review queue says so, and its link shows no count.
+        await page.getByRole("link", { name: "Review", exact: true }).click();
+        await page.getByTestId("review-empty").filter({ hasText: "Nothing needs a decision" }).waitFor();
+        await check("admin-review");
+
+        // No statement reconciled yet: the upload form, the empty list and M-Pesa's balance panel.
+        await page.getByRole("link", { name: "Reconciliation", exact: true }).click();
+        await page.getByText("No statement reconciled yet.").waitFor();
+        await page.getByText("M-Pesa has not been asked yet.").waitFor();
+        await check("admin-reconciliations");
       },
       { viewport },
     );

@@ -9,8 +9,9 @@ import { describe, expect, it } from "vitest";
 import { accountBalances } from "../../src/ledger/ledger.ts";
 import { createAdmin, expectError, type RegisteredUser } from "../support/app.ts";
 import { lifeRoutes } from "../support/escrow.ts";
-import { type PaymentsStack, pushBody, withPaymentsStack } from "../support/payments.ts";
+import { type PaymentsStack, withPaymentsStack } from "../support/payments.ts";
 import { type PayoutsDriver, payoutsDriver } from "../support/payouts.ts";
+import { moneyInSuspense, unconfirmedPush } from "../support/review.ts";
 
 const HOUR = 3_600_000;
 let s: PaymentsStack;
@@ -25,33 +26,6 @@ withPaymentsStack(
   { emulator: { promptTimeoutMs: 100 * HOUR } },
 );
 
-let phoneSequence = 0;
-/** A number the emulator leaves to "a person": the prompt waits until the test answers it. */
-const interactivePhone = () => {
-  phoneSequence += 1;
-  return `25478${String(process.pid % 10_000).padStart(4, "0")}${String(phoneSequence).padStart(3, "0")}`;
-};
-
-/** A payment under review for 24 h without an answer, then paid: its KES 500 held in suspense. */
-async function moneyInSuspense() {
-  const c = await s.customer();
-  const phone = interactivePhone();
-  const push = await s.stkPush(c.token, pushBody(c.bookingId, phone));
-  expect(push.statusCode).toBe(201);
-  const { transactionId, checkoutRequestId } = push.json().data;
-  s.clock.advance(25 * HOUR);
-  await s.t.services.payments.reconciler.runOnce();
-  await s.waitForStatus(c.token, transactionId, ["needs_review"]);
-  s.emulator.emulator.resolve(checkoutRequestId, "pay");
-  await s.emulator.emulator.deliveries.waitFor(
-    (d) => d.checkoutRequestId === checkoutRequestId && d.status === "answered",
-  );
-  await s.t.services.payments.callbacks.whenIdle();
-  for (let i = 0; (await s.row(transactionId)).paid_amount === null && i < 250; i++)
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  return { c, phone, transactionId };
-}
-
 const resolveTx = (who: RegisteredUser | string, id: string, body: object) =>
   s.t.app.inject({
     method: "POST",
@@ -63,7 +37,7 @@ const resolveTx = (who: RegisteredUser | string, id: string, body: object) =>
 describe("money in suspense", () => {
   it("is on the review queue; an admin holds the fee with it: suspense → escrow, the booking matching", async () => {
     admin ??= await createAdmin(s.t);
-    const { c, transactionId } = await moneyInSuspense();
+    const { c, transactionId } = await moneyInSuspense(s);
     const queue = (await p.admin(admin, "GET", "/admin/review")).json().data;
     expect(queue.payments).toContainEqual(
       expect.objectContaining({ id: transactionId, status: "needs_review", inSuspense: 500 }),
@@ -132,7 +106,7 @@ describe("money in suspense", () => {
 
   it("an admin refunds it: suspense → a refund, sent by reversal; the fee can no longer be held with it", async () => {
     admin ??= await createAdmin(s.t);
-    const { c, phone, transactionId } = await moneyInSuspense();
+    const { c, phone, transactionId } = await moneyInSuspense(s);
     // The customer cancelled meanwhile: the fee is not payable, only a refund is possible.
     expect((await lifeRoutes(s).cancel(c.token, c.bookingId, "Too late")).statusCode).toBe(200);
     const refused = expectError(
@@ -162,5 +136,60 @@ describe("money in suspense", () => {
     expect((await s.row(transactionId)).failure_reason).toBe(
       "refunded by an admin's decision: Booking was cancelled",
     );
+  });
+});
+
+describe("a payment review item closed by a decision of its own", () => {
+  const close = (who: { token: string }, id: string, body: object) =>
+    s.t.app.inject({
+      method: "POST",
+      url: `/api/v1/admin/review/payment-reviews/${id}/close`,
+      headers: { authorization: `Bearer ${who.token}` },
+      payload: body,
+    });
+  const queue = async () =>
+    (
+      await s.t.app.inject({
+        method: "GET",
+        url: "/api/v1/admin/review",
+        headers: { authorization: `Bearer ${admin.token}` },
+      })
+    ).json().data;
+
+  it("records the admin and the note, leaves the queue, moves no money, and is decided once", async () => {
+    admin ??= await createAdmin(s.t);
+    const { c, transactionId } = await unconfirmedPush(s);
+    const item = (await queue()).paymentReviews.find(
+      (r: { transactionId: string }) => r.transactionId === transactionId,
+    );
+    expect(item).toBeDefined();
+    const before = await accountBalances(s.t.db.db.kysely);
+
+    expectError(await close(c, item.id, { note: "customer" }), 403, "FORBIDDEN");
+    expectError(await close(admin, item.id, {}), 400, "VALIDATION_ERROR");
+    expectError(await close(admin, item.id, { note: "" }), 400, "VALIDATION_ERROR");
+    expectError(await close(admin, "rev_unknown", { note: "looked" }), 404, "REVIEW_NOT_FOUND");
+
+    const note = "Looked for KES 500 on the statement of 1 Dec: not there; the prompt was never paid";
+    const res = await close(admin, item.id, { note });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().data.review).toMatchObject({
+      id: item.id,
+      transactionId,
+      resolvedBy: admin.user.id,
+      resolutionNote: note,
+    });
+    expect((await queue()).paymentReviews.some((r: { id: string }) => r.id === item.id)).toBe(false);
+    expect((await s.row(transactionId)).status).toBe("failed");
+    expect(await accountBalances(s.t.db.db.kysely)).toEqual(before);
+
+    const again = expectError(await close(admin, item.id, { note: "twice" }), 409, "REVIEW_ALREADY_CLOSED");
+    expect(again.details).toMatchObject({ resolvedAt: res.json().data.review.resolvedAt });
+    const row = await s.t.db.db.kysely
+      .selectFrom("payment_reviews")
+      .selectAll()
+      .where("id", "=", item.id)
+      .executeTakeFirstOrThrow();
+    expect(row.resolution_note).toBe(note);
   });
 });

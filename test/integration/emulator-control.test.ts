@@ -254,11 +254,14 @@ describe("tokens", () => {
 
 describe("reset", () => {
   it("forgets everything and cancels pending timers; tokens stay valid", async () => {
-    await push("254708374149", "/never");
+    // A prompt left unanswered: its timeout (0.6 s here) would send a 1037 callback unless the
+    // reset cancels it; waiting longer than that proves it did (a number that pays could call
+    // back before the reset on a busy machine).
+    await push("254712000599", "/never");
     await control("PUT", "/numbers/254712000600/outcome", { outcome: "pay" });
     await control("PUT", "/faults", { rates: { pushError: 0.1 } });
     expect((await control("POST", "/reset")).json).toEqual({ reset: true });
-    await sleep(100);
+    await sleep(900);
     expect(receiver.received).toHaveLength(0);
     expect((await control("GET", "/sessions")).json?.sessions).toEqual([]);
     expect((await control("GET", "/requests")).json?.requests).toEqual([]);
@@ -341,6 +344,7 @@ describe("the simulated phone", () => {
         "get /__emulator/conversations/{conversationId}",
         "get /__emulator/results",
         "get /__emulator/transactions",
+        "get /__emulator/statement.csv",
         "get /__emulator/accounts",
         "put /__emulator/accounts/{shortcode}",
         "get /__emulator/payout-numbers",

@@ -5,11 +5,12 @@
  * invalid and expired tokens, wrong roles, bad paging, status filters and dates, wrong content
  * types and methods. Real server, real emulator; table-driven, so a failure lists every case that broke.
  */
+import { connect } from "node:net";
 import type { LightMyRequestResponse } from "fastify";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ERROR_STATUS, type ErrorCode } from "../../src/errors.ts";
 import { bearer, createAdmin, registerUser } from "../support/app.ts";
 import { assertBooksBalanced } from "../support/books.ts";
+import { envelopeProblem } from "../support/envelope.ts";
 import { type PaymentsStack, startPaymentsStack } from "../support/payments.ts";
 import { type Actors, type Case, hostileCases } from "./hostile-input.cases.ts";
 
@@ -65,19 +66,7 @@ function problemWith(c: Case, res: LightMyRequestResponse): string | null {
   if (res.statusCode >= 500) return `answered ${res.statusCode}: ${res.body.slice(0, 200)}`;
   if (c.method === "HEAD") return null;
   if (res.statusCode < 400) return c.mustFail ? `accepted it (${res.statusCode})` : null;
-  let body: { success?: unknown; error?: { code?: unknown; message?: unknown } };
-  try {
-    body = JSON.parse(res.body);
-  } catch {
-    return `answered ${res.statusCode} with a body that is not JSON: ${res.body.slice(0, 80)}`;
-  }
-  const code = body.error?.code;
-  if (body.success !== false || typeof code !== "string" || typeof body.error?.message !== "string")
-    return `answered ${res.statusCode} without the envelope: ${res.body.slice(0, 120)}`;
-  if (!(code in ERROR_STATUS)) return `unknown error code ${code}`;
-  if (ERROR_STATUS[code as ErrorCode] !== res.statusCode)
-    return `code ${code} is ${ERROR_STATUS[code as ErrorCode]}, answered ${res.statusCode}`;
-  return null;
+  return envelopeProblem(res);
 }
 
 describe("hostile input on every route", () => {
@@ -145,6 +134,10 @@ describe("hostile input on every route", () => {
         },
       ],
       [
+        "headers over the server's limit",
+        { path: "/health", method: "GET", headers: { "x-filler": "x".repeat(20_000) } },
+      ],
+      [
         "oversized push",
         {
           path: `${PAY}/stkpush`,
@@ -166,6 +159,28 @@ describe("hostile input on every route", () => {
         success: false,
         error: { code: expect.any(String), message: expect.any(String) },
       });
+    }
+  });
+
+  it("answers what is not HTTP at all with the envelope too, before any route", async () => {
+    const { hostname, port } = new URL(s.t.url);
+    for (const request of [
+      "GARBAGE\r\n\r\n",
+      "GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+    ]) {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), hostname, () => socket.end(request));
+        let text = "";
+        socket.setTimeout(3_000, () => socket.destroy(new Error("no answer")));
+        socket.on("data", (chunk) => {
+          text += chunk.toString("utf8");
+        });
+        socket.on("close", () => resolve(text));
+        socket.on("error", reject);
+      });
+      const [head = "", body = ""] = answer.split("\r\n\r\n");
+      expect(head, request).toMatch(/^HTTP\/1\.1 400 /);
+      expect(envelopeProblem({ statusCode: 400, body }), request).toBeNull();
     }
   });
 });

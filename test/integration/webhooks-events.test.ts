@@ -3,7 +3,7 @@
  * exactly as the API shows the object to an admin (the outbox's own rules: webhooks-outbox).
  */
 
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { applyPaymentEvent } from "../../src/payments/payment-apply.ts";
 import type { ItemRef } from "../../src/payouts/payout.repository.ts";
 import { originatorConversationIdFor } from "../../src/payouts/submission-policy.ts";
@@ -11,11 +11,15 @@ import type { WebhookEventBody } from "../../src/webhooks/catalogue.ts";
 import { bearer, createAdmin, type RegisteredUser } from "../support/app.ts";
 import { cancelledBooking, completedBooking, paidBooking } from "../support/escrow.ts";
 import { type PaymentsStack, pushBody, withPaymentsStack } from "../support/payments.ts";
-import { outboxEvents } from "../support/webhooks.ts";
+import { hearEveryEvent, outboxEvents } from "../support/webhooks.ts";
 
 let s: PaymentsStack;
 withPaymentsStack((stack) => {
   s = stack;
+});
+// The outbox writes only events some endpoint wants: this one wants them all.
+beforeAll(async () => {
+  await hearEveryEvent(s.t);
 });
 
 let admin: RegisteredUser;

@@ -107,3 +107,22 @@ describe("the outbox and its transaction", () => {
     await s.t.services.webhooks.deleteEndpoint({ id: admin.user.id, role: "admin" }, endpoint.endpoint.id);
   });
 });
+
+describe("an event no endpoint wants", () => {
+  it("is not written, and its data is not even read", async () => {
+    const before = await mark();
+    const enqueued = await db()
+      .kysely.transaction()
+      .execute((trx) =>
+        enqueueWebhookEvent(trx, {
+          type: "refund.failed",
+          data: async () => {
+            throw new Error("read although no endpoint wants refund.failed");
+          },
+          at: s.clock.now(),
+        }),
+      );
+    expect(enqueued.deliveries).toBe(0);
+    expect(await eventsSince(before)).toEqual([]);
+  });
+});

@@ -124,6 +124,26 @@ export interface WebStack {
 
 type Viewport = { width: number; height: number };
 
+/** `withPage` for pages of the app at `baseURL` (a web stack's, or any test app serving the web app). */
+export function pageRunner(browser: Browser, baseURL: string): WebStack["withPage"] {
+  return async (name, steps, pageOptions = {}) => {
+    const w = await openPage(browser, {
+      baseURL,
+      ...(pageOptions.viewport ? { viewport: pageOptions.viewport } : {}),
+    });
+    try {
+      await steps(w);
+      await screenshot(w.page, name);
+      w.assertNoConsoleErrors();
+    } catch (error) {
+      await screenshot(w.page, `${name}-failed`).catch(() => {});
+      throw error;
+    } finally {
+      await w.close();
+    }
+  };
+}
+
 /**
  * Everything a browser test needs: the web app built, the emulator (unless `emulator: false`) on a
  * free port, a real Malipo API that pushes to it and serves the web app, and Chromium.
@@ -165,28 +185,7 @@ export async function startWebStack(
     });
     const browser = await launchBrowser();
     cleanups.push(() => browser.close());
-    return {
-      t,
-      emulator,
-      browser,
-      async withPage(name, steps, pageOptions = {}) {
-        const w = await openPage(browser, {
-          baseURL: t.url,
-          ...(pageOptions.viewport ? { viewport: pageOptions.viewport } : {}),
-        });
-        try {
-          await steps(w);
-          await screenshot(w.page, name);
-          w.assertNoConsoleErrors();
-        } catch (error) {
-          await screenshot(w.page, `${name}-failed`).catch(() => {});
-          throw error;
-        } finally {
-          await w.close();
-        }
-      },
-      close,
-    };
+    return { t, emulator, browser, withPage: pageRunner(browser, t.url), close };
   } catch (error) {
     await close();
     throw error;

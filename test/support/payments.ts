@@ -371,6 +371,8 @@ export async function startPaymentsStack(
     paymentTimings?: Partial<PaymentTimings>;
     /** The Daraja client's queue (default: the client's own, on the system clock). */
     darajaRateLimit?: RateLimitSettings;
+    /** Serve a built web app from this directory (browser tests on this stack). */
+    webRoot?: string;
   } = {},
 ): Promise<PaymentsStack> {
   const emulator = await startTestEmulator(options.emulator);
@@ -390,6 +392,7 @@ export async function startPaymentsStack(
       ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
       ...(options.liveRefreshMs === undefined ? {} : { liveRefreshMs: options.liveRefreshMs }),
       ...(options.paymentTimings ? { paymentTimings: options.paymentTimings } : {}),
+      ...(options.webRoot ? { webRoot: options.webRoot } : {}),
     });
   } catch (error) {
     await emulator.close();

@@ -14,7 +14,7 @@ import type { Metrics } from "../../src/metrics.ts";
 import type { BackoffPolicy } from "../../src/webhooks/backoff.ts";
 import type { EndpointView } from "../../src/webhooks/webhook-view.ts";
 import { createDeliveryWorker, type DeliveryWorker } from "../../src/webhooks/worker.ts";
-import { bearer, type TestApp } from "./app.ts";
+import { bearer, createAdmin, type TestApp } from "./app.ts";
 
 /** What the receiver does with one request: answer with a status (and body), or never answer. */
 export type Answer = { status: number; body?: string; headers?: Record<string, string> } | "hang";
@@ -122,6 +122,15 @@ export function testWorker(options: {
     random: () => 0.5,
     batchSize: options.batchSize ?? 20,
   });
+}
+
+/**
+ * An endpoint that wants every event type, so the outbox writes every event (an event no endpoint
+ * wants is not written): for tests that read the outbox itself. Nothing delivers in those tests.
+ */
+export async function hearEveryEvent(t: TestApp): Promise<EndpointView> {
+  const admin = await createAdmin(t, { email: `hooks-${Date.now()}-${Math.random()}@example.com` });
+  return (await addEndpoint(t, admin.token, { url: "https://hooks.example.com/malipo" })).endpoint;
 }
 
 /** Adds an endpoint through the admin route; answers it with its secret (shown this once). */

@@ -10,17 +10,17 @@ import { AuthPage } from "./pages/auth-page.tsx";
 import { BookingDetailsPage } from "./pages/booking-details-page.tsx";
 import { BookingsPage } from "./pages/bookings-page.tsx";
 import { NewBookingPage } from "./pages/new-booking-page.tsx";
-import { Link, navigate, useLocation } from "./router.tsx";
+import { Link, NavLink, navigate, useLocation } from "./router.tsx";
 import { type Session, signOut, useSession } from "./session.ts";
 
 const PaymentHistoryPage = lazy(() => import("./pages/payment-history-page.tsx"));
-const AdminDashboardPage = lazy(() => import("./admin/admin-dashboard-page.tsx"));
-const AdminBookingsPage = lazy(() => import("./admin/admin-bookings-page.tsx"));
 const JobsPage = lazy(() => import("./technician/jobs-page.tsx"));
 const PayoutsPage = lazy(() => import("./pages/payouts-page.tsx"));
 const RefundsPage = lazy(() => import("./pages/refunds-page.tsx"));
 const AccountPage = lazy(() => import("./pages/account-page.tsx"));
-const AdminWebhooksPage = lazy(() => import("./admin/webhooks-page.tsx"));
+// Admins' pages and links load only for admins: none of it is on the payment path.
+const AdminPage = lazy(() => import("./admin/admin-area.tsx"));
+const AdminNav = lazy(() => import("./admin/admin-area.tsx").then((m) => ({ default: m.AdminNav })));
 
 export function App() {
   const session = useSession();
@@ -69,9 +69,8 @@ function route(pathname: string, session: Session | null): ReactNode {
   if (pathname === "/payouts" && role !== "customer") return <PayoutsPage />;
   if (pathname === "/refunds" && role !== "technician") return <RefundsPage />;
   if (pathname === "/account") return <AccountPage />;
-  if (pathname === "/admin" && role === "admin") return <AdminDashboardPage />;
-  if (pathname === "/admin/bookings" && role === "admin") return <AdminBookingsPage />;
-  if (pathname === "/admin/webhooks" && role === "admin") return <AdminWebhooksPage />;
+  if (role === "admin" && pathname.startsWith("/admin"))
+    return <AdminPage pathname={pathname} notFound={<NotFound />} />;
   return <NotFound />;
 }
 
@@ -91,16 +90,6 @@ function NotFound() {
   );
 }
 
-/** A navigation link that tells assistive technology which page is current. */
-function NavLink({ to, children }: { to: string; children: ReactNode }) {
-  const { pathname } = useLocation();
-  return (
-    <Link to={to} aria-current={pathname === to ? "page" : undefined}>
-      {children}
-    </Link>
-  );
-}
-
 function Header({ session }: { session: Session | null }) {
   const role = session?.user.role;
   return (
@@ -113,8 +102,11 @@ function Header({ session }: { session: Session | null }) {
           {role === "customer" && <NavLink to="/">Bookings</NavLink>}
           {role === "customer" && <NavLink to="/bookings/new">New booking</NavLink>}
           {role === "technician" && <NavLink to="/">Jobs</NavLink>}
-          {role === "admin" && <NavLink to="/admin">Dashboard</NavLink>}
-          {role === "admin" && <NavLink to="/admin/bookings">Bookings</NavLink>}
+          {role === "admin" && (
+            <Suspense fallback={null}>
+              <AdminNav />
+            </Suspense>
+          )}
           {role !== "technician" && <NavLink to="/payments">Payments</NavLink>}
           {role !== "customer" && <NavLink to="/payouts">Payouts</NavLink>}
           {role !== "technician" && <NavLink to="/refunds">Refunds</NavLink>}

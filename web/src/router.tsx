@@ -2,7 +2,7 @@
  * A tiny history router: the server answers every page path with index.html, so plain paths work
  * on reload. Links are real <a href> (middle-click, copy link) that navigate without a reload.
  */
-import { type AnchorHTMLAttributes, type MouseEvent, useSyncExternalStore } from "react";
+import { type AnchorHTMLAttributes, type MouseEvent, type ReactNode, useSyncExternalStore } from "react";
 
 const listeners = new Set<() => void>();
 
@@ -71,4 +71,14 @@ export function Link({ to, onClick, ...rest }: LinkProps) {
     navigate(to);
   };
   return <a href={to} onClick={handleClick} {...rest} />;
+}
+
+/** A navigation link that tells assistive technology which page is current. */
+export function NavLink({ to, children }: { to: string; children: ReactNode }) {
+  const { pathname } = useLocation();
+  return (
+    <Link to={to} aria-current={pathname === to ? "page" : undefined}>
+      {children}
+    </Link>
+  );
 }

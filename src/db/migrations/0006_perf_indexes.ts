@@ -30,9 +30,24 @@ export async function up(db: Db): Promise<void> {
     .on("ledger_entries")
     .columns(["transfer_id"])
     .execute();
+  // A booking's payout and newest refund (the booking_fee.* webhook bodies, the booking view).
+  await db.schema.createIndex("payouts_booking_idx").on("payouts").columns(["booking_id"]).execute();
+  await db.schema
+    .createIndex("refunds_booking_idx")
+    .on("refunds")
+    .columns(["booking_id", "created_at"])
+    .execute();
+  // The endpoints an event goes to, read in every transaction that emits one.
+  await db.schema
+    .createIndex("webhook_endpoints_enabled_idx")
+    .on("webhook_endpoints")
+    .columns(["enabled"])
+    .execute();
 }
 
 export async function down(db: Db): Promise<void> {
+  for (const index of ["webhook_endpoints_enabled_idx", "refunds_booking_idx", "payouts_booking_idx"])
+    await db.schema.dropIndex(index).ifExists().execute();
   await db.schema.dropIndex("ledger_entries_transfer_idx").ifExists().execute();
   await db.schema.dropIndex("payment_transactions_payer_idx").ifExists().execute();
   await db.schema

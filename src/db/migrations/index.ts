@@ -5,6 +5,8 @@ import * as m0003 from "./0003_escrow.ts";
 import * as m0004 from "./0004_webhooks.ts";
 import * as m0005 from "./0005_payout_results.ts";
 import * as m0006 from "./0006_perf_indexes.ts";
+import * as m0007 from "./0007_reconciliation.ts";
+import * as m0008 from "./0008_payment_review_decisions.ts";
 
 /** A migration: frozen in time, it takes an untyped Kysely and imports nothing of the application. */
 export interface Migration {
@@ -20,4 +22,6 @@ export const migrations: Record<string, Migration> = {
   "0004_webhooks": m0004,
   "0005_payout_results": m0005,
   "0006_perf_indexes": m0006,
+  "0007_reconciliation": m0007,
+  "0008_payment_review_decisions": m0008,
 };

@@ -10,7 +10,7 @@ import type { InitiatorSimulator } from "../initiator-simulator.ts";
 import type { EmulatorSettings } from "../options.ts";
 import { TEST_NUMBERS } from "../outcomes.ts";
 import { PAYOUT_TEST_NUMBERS } from "../payout-outcomes.ts";
-import type { RequestLog } from "../requests.ts";
+import { MAX_REQUESTS, type RequestLog } from "../requests.ts";
 import {
   CheckoutParams,
   ControlError as ControlErrorSchema,
@@ -35,6 +35,7 @@ import {
   REVERSAL_PATH,
   TRANSACTION_STATUS_PATH,
 } from "./initiator.routes.ts";
+import { STATEMENT_PATH } from "./statement.routes.ts";
 
 export interface ControlRouteDeps {
   simulator: Simulator;
@@ -77,6 +78,7 @@ export function registerControlRoutes(parent: FastifyInstance, deps: ControlRout
         transactionStatus: TRANSACTION_STATUS_PATH,
         accountBalance: ACCOUNT_BALANCE_PATH,
         certificate: "/__emulator/certificate",
+        statement: STATEMENT_PATH,
       },
       consumerKey: settings.consumerKey,
       consumerSecret: settings.consumerSecret,
@@ -201,13 +203,21 @@ export function registerControlRoutes(parent: FastifyInstance, deps: ControlRout
     {
       schema: {
         tags,
-        summary: "Daraja API requests the emulator answered, oldest first",
+        summary: `Daraja API requests the emulator answered, oldest first (the latest ${MAX_REQUESTS}), and how many per path since start or reset`,
         querystring: Type.Object({ path: Type.Optional(Type.String()) }),
-        response: responses(Type.Object({ requests: Type.Array(RecordedRequest) })),
+        response: responses(
+          Type.Object({
+            requests: Type.Array(RecordedRequest),
+            totals: Type.Record(Type.String(), Type.Integer(), {
+              description: "requests per path, all of them",
+            }),
+          }),
+        ),
       },
     },
     (request) => ({
       requests: requests.list(request.query.path !== undefined ? { path: request.query.path } : {}),
+      totals: requests.totals(),
     }),
   );
 
@@ -323,7 +333,7 @@ export function registerControlRoutes(parent: FastifyInstance, deps: ControlRout
       schema: {
         tags,
         summary:
-          "Forget sessions, conversations, transactions, requests, deliveries, outcomes and faults; cancel timers; reopen the accounts",
+          "Forget sessions, conversations, transactions (and the statement), requests, deliveries, outcomes and faults; cancel timers; reopen the accounts",
       },
     },
     () => {

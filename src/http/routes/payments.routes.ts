@@ -185,7 +185,13 @@ export async function paymentsRoutes(app: FastifyInstance, options: PaymentsRout
         params: TransactionParams,
         querystring: Type.Object({ access_token: Type.Optional(Type.String({ maxLength: 4096 })) }),
         produces: ["text/event-stream"],
-        response: { ...errorResponses(401, 404) },
+        response: {
+          200: Type.String({
+            description:
+              "A text/event-stream of `event: status` with `data: { transaction }`; ends when final",
+          }),
+          ...errorResponses(401, 404),
+        },
       },
     },
     async (request, reply) => {

@@ -11,6 +11,7 @@ import { authenticate, requireRole } from "../auth.ts";
 import { bearerAuth, errorResponses, Nullable } from "../schemas.ts";
 import { TransactionSchema } from "./payments.routes.ts";
 import { PayoutSchema, RefundSchema } from "./payouts.routes.ts";
+import { DiscrepancySchema } from "./reconciliation.schemas.ts";
 
 export interface ReviewRoutesOptions {
   services: Services;
@@ -33,6 +34,21 @@ const ResolveBody = Type.Object(
   { additionalProperties: false },
 );
 
+const PaymentReviewSchema = Type.Object({
+  id: Type.String(),
+  transactionId: Type.String(),
+  reason: Type.String(),
+  details: Type.Record(Type.String(), Type.Unknown()),
+  createdAt: Type.String({ format: "date-time" }),
+});
+
+const ClosedReviewSchema = Type.Object({
+  ...PaymentReviewSchema.properties,
+  resolvedAt: Type.String({ format: "date-time" }),
+  resolvedBy: Nullable(Type.String()),
+  resolutionNote: Nullable(Type.String()),
+});
+
 const ReviewQueueSchema = Type.Object({
   payments: Type.Array(
     Type.Object({
@@ -40,23 +56,20 @@ const ReviewQueueSchema = Type.Object({
       inSuspense: Type.Integer({ description: "KES of this payment held in suspense" }),
     }),
   ),
-  paymentReviews: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      transactionId: Type.String(),
-      reason: Type.String(),
-      details: Type.Record(Type.String(), Type.Unknown()),
-      createdAt: Type.String({ format: "date-time" }),
-    }),
-  ),
+  paymentReviews: Type.Array(PaymentReviewSchema),
   payouts: Type.Array(PayoutSchema),
   refunds: Type.Array(RefundSchema),
+  discrepancies: Type.Array(DiscrepancySchema, {
+    description:
+      "Open statement-reconciliation discrepancies (decide at /admin/reconciliations/discrepancies/:id/…)",
+  }),
   suspenseTotal: Type.Integer({ description: "All the money in suspense, KES" }),
   counts: Type.Object({
     payments: Type.Integer(),
     paymentReviews: Type.Integer(),
     payouts: Type.Integer(),
     refunds: Type.Integer(),
+    discrepancies: Type.Integer(),
   }),
 });
 
@@ -70,7 +83,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = asyn
       schema: {
         tags: ["admin"],
         summary:
-          "Everything a person must decide: payments under review, money in suspense, payouts and refunds failed or under review",
+          "Everything a person must decide: payments under review, money in suspense, payouts and refunds failed or under review, statement discrepancies",
         security: bearerAuth,
         response: {
           200: Type.Object({ success: Type.Literal(true), data: ReviewQueueSchema }),
@@ -104,6 +117,34 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = asyn
     async (request) => ({
       success: true as const,
       data: await services.review.resolveTransaction(request.user, request.params.id, request.body),
+    }),
+  );
+
+  app.post(
+    "/admin/review/payment-reviews/:id/close",
+    {
+      ...adminOnly,
+      schema: {
+        tags: ["admin"],
+        summary:
+          "Close a payment review item by a decision of its own (e.g. the money was looked for on the statement and is not there); moves no money",
+        security: bearerAuth,
+        params: IdParams,
+        body: RetryBody,
+        response: {
+          200: Type.Object({
+            success: Type.Literal(true),
+            data: Type.Object({ review: ClosedReviewSchema }),
+          }),
+          ...errorResponses(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    async (request) => ({
+      success: true as const,
+      data: {
+        review: await services.review.closePaymentReview(request.user, request.params.id, request.body.note),
+      },
     }),
   );
 

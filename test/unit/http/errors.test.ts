@@ -1,8 +1,9 @@
+import type { Socket } from "node:net";
 import { Type, type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from "@fastify/type-provider-typebox";
 import Fastify from "fastify";
 import { describe, expect, it } from "vitest";
 import { AppError } from "../../../src/errors.ts";
-import { errorHandler, notFoundHandler, toAppError } from "../../../src/http/errors.ts";
+import { clientErrorHandler, errorHandler, notFoundHandler, toAppError } from "../../../src/http/errors.ts";
 
 function frameworkError(code: string, statusCode: number, message = "framework says no") {
   return Object.assign(new Error(message), { code, statusCode });
@@ -111,5 +112,44 @@ describe("error envelope through Fastify", () => {
     const res = await (await app()).inject({ method: "DELETE", url: "/nowhere?x=1" });
     expect(res.statusCode).toBe(404);
     expect(res.json().error).toEqual({ code: "NOT_FOUND", message: "No route DELETE /nowhere" });
+  });
+});
+
+describe("clientErrorHandler", () => {
+  /** A socket that records what is written to it. */
+  function socket(state: { destroyed?: boolean } = {}) {
+    const written: string[] = [];
+    const fake = {
+      destroyed: state.destroyed ?? false,
+      writable: !state.destroyed,
+      write: (text: string) => written.push(text),
+      destroy: () => {
+        fake.destroyed = true;
+      },
+    };
+    return { fake: fake as unknown as Socket, written };
+  }
+
+  it.each([
+    ["HPE_INVALID_METHOD", 400, "VALIDATION_ERROR"],
+    ["HPE_HEADER_OVERFLOW", 431, "HEADERS_TOO_LARGE"],
+    ["ERR_HTTP_REQUEST_TIMEOUT", 408, "REQUEST_TIMEOUT"],
+  ])("answers %s with %i and the envelope, then closes", (code, status, expected) => {
+    const { fake, written } = socket();
+    clientErrorHandler(Object.assign(new Error("parse"), { code }), fake);
+    const [head = "", body = ""] = (written[0] ?? "").split("\r\n\r\n");
+    expect(head).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+    expect(head).toContain(`Content-Length: ${Buffer.byteLength(body)}`);
+    expect(JSON.parse(body)).toEqual({
+      success: false,
+      error: { code: expected, message: expect.any(String) },
+    });
+    expect(fake.destroyed).toBe(true);
+  });
+
+  it("writes nothing to a connection that is already gone", () => {
+    const { fake, written } = socket({ destroyed: true });
+    clientErrorHandler(Object.assign(new Error("reset"), { code: "ECONNRESET" }), fake);
+    expect(written).toEqual([]);
   });
 });

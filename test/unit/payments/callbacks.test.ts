@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { PaymentTransactionRow } from "../../../src/db/schema.ts";
 import { AppError } from "../../../src/errors.ts";
+import { claimCallback, deferCallback } from "../../../src/payments/callback.repository.ts";
 import type { Actor } from "../../../src/users/user.ts";
 import {
   accepted,
@@ -200,6 +201,37 @@ describe("callbacks", () => {
     expect((await callbacks())[0]).toMatchObject({ verdict: "rejected" });
     expect(await row(data.transactionId)).toMatchObject({ status: "failed", result_code: "1032" });
     expect((await h.balances()).booking_fee_escrow).toBe(0);
+  });
+
+  it("finishing waiting callbacks takes a deferred one at once, but never one another worker is deciding", async () => {
+    await setUp({ MPESA_VERIFY_CALLBACKS: "true" });
+    const { data } = await start();
+    const body = callbackBody({ checkoutRequestId: checkoutIdFor(1) });
+    expect(refusalCode(await h.deliver(data.transactionId, body))).toBeNull();
+    const [stored] = await callbacks();
+    const asked = h.daraja.queries.length;
+    // It waits (deferred); another worker takes it and is deciding it now: a forced run leaves it be.
+    const now = h.clock.now();
+    expect(await claimCallback(h.db.db.kysely, stored!.id, now, new Date(now.getTime() + 60_000))).toBe(
+      false,
+    );
+    expect(
+      await claimCallback(h.db.db.kysely, stored!.id, now, new Date(now.getTime() + 60_000), {
+        takeDeferred: true,
+      }),
+    ).toBe(true);
+    h.daraja.answerQuery(checkoutIdFor(1), "0", "The service request is processed successfully.");
+    expect(await h.payments.callbacks.process(stored!.id, { force: true })).toBe("received");
+    expect(h.daraja.queries.length).toBe(asked);
+    // Once that worker has deferred it, a forced run takes it before its retry time.
+    await deferCallback(
+      h.db.db.kysely,
+      stored!.id,
+      "STK Query has no final answer yet",
+      new Date(now.getTime() + 30_000),
+    );
+    expect(await h.payments.callbacks.process(stored!.id, { force: true })).toBe("accepted");
+    expect(h.daraja.queries.length).toBe(asked + 1);
   });
 
   it("a callback whose processing failed is finished by the reconciler", async () => {

@@ -72,6 +72,19 @@ describe("B2C results", () => {
     });
   });
 
+  it("a failure of another request (an earlier attempt's, delivered late) is refused, not a fact about ours", () => {
+    const held = { ...payout, originatorConversationId: "pyt_1-2", conversationId: "AG_20260115_second" };
+    const earlier = variant("b2c-result-failure-2040-2026.json", { OriginatorConversationID: "pyt_1-1" });
+    expect(meaningOf("b2c_result", earlier, held)).toMatchObject({
+      kind: "refused",
+      reason: expect.stringMatching(/failure result refused: .*another/),
+    });
+    const reversal = fixtureText("reversal-result-failure-R000002-docs-v3.json");
+    expect(meaningOf("reversal_result", reversal, { ...refund, conversationId: "AG_other" })).toMatchObject({
+      kind: "refused",
+    });
+  });
+
   it("is about a payout only, and must be a result", () => {
     expect(meaningOf("b2c_result", fixtureText("b2c-result-success-docs-v3.json"), refund).kind).toBe(
       "refused",

@@ -4,7 +4,8 @@
  * React) is measured gzipped from a fresh production build and must stay within the budget the
  * README states. The sizes are those of the `.gz` files the build writes next to each asset (what a
  * server serving pre-compressed files sends). The history, jobs, payouts, refunds, account and
- * admin pages, and the booking page's after-payment panel, must stay out of that path (lazy chunks).
+ * admin pages (with the admins' navigation, review queue and reconciliation), and the booking page's after-payment
+ * panel, must stay out of that path (lazy chunks).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,9 +15,9 @@ import { type BuiltWebApp, buildWebApp } from "../../support/web-build.ts";
 
 /** Bytes, gzip level 9. About 10% above the sizes measured when set. */
 const BUDGET = {
-  /** Entry + preloaded chunks: everything the booking and payment pages run. Measured 79,613. */
+  /** Entry + preloaded chunks: everything the booking and payment pages run. Measured 80,838. */
   initialJs: 88_000,
-  /** The app's own code in the entry chunk (React excluded). Measured 12,226. */
+  /** The app's own code in the entry chunk (React excluded). Measured 13,451. */
   appJs: 13_500,
   /** The one stylesheet. Measured 2,687. */
   css: 3_000,
@@ -77,6 +78,7 @@ describe("the payment path's download budget (gzip)", () => {
   it("leaves the history, money-out and admin pages out of the initial download", () => {
     const pages = [
       "payment-history-page",
+      "admin-area",
       "admin-dashboard-page",
       "admin-bookings-page",
       "jobs-page",

@@ -1,6 +1,7 @@
 /**
- * fetch for Malipo's API: JSON in and out, the session's bearer token, and the error envelope
- * `{ success: false, error: { code, message, details } }` turned into an ApiError.
+ * fetch for Malipo's API: JSON in and out (or a file's text in, a download out), the session's bearer
+ * token, and the error envelope `{ success: false, error: { code, message, details } }` turned into
+ * an ApiError.
  */
 import { getSession, signOut } from "../session.ts";
 
@@ -35,20 +36,30 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Send the session token (default true). */
   auth?: boolean;
+  /** A body sent as it is (a file's text) with its type, instead of `body` as JSON. */
+  content?: { type: string; text: string };
 }
 
 export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const response = await apiResponse(path, options);
+  return (await response.json().catch(() => null)) as T;
+}
+
+/** The answer itself when it is a success (its status, a file to download); an ApiError otherwise. */
+export async function apiResponse(path: string, options: RequestOptions = {}): Promise<Response> {
   const headers: Record<string, string> = { Accept: "application/json", ...options.headers };
   const session = options.auth === false ? null : getSession();
   if (session) headers.Authorization = `Bearer ${session.token}`;
-  if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  const { content } = options;
+  if (content) headers["Content-Type"] = content.type;
+  else if (options.body !== undefined) headers["Content-Type"] = "application/json";
 
   let response: Response;
   try {
     response = await fetch(`${API_BASE}${path}`, {
       method: options.method ?? "GET",
       headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: content ? content.text : options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: options.signal,
     });
   } catch (error) {
@@ -56,8 +67,8 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
     throw new NetworkError(error);
   }
 
+  if (response.ok) return response;
   const payload: unknown = await response.json().catch(() => null);
-  if (response.ok) return payload as T;
 
   const envelope = (payload as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null)
     ?.error;
