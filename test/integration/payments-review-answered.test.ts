@@ -2,8 +2,8 @@
  * A review that Daraja itself answers (found by the chaos run). A push whose answer was lost, with
  * no callback within the window, fails and opens a review: "money may have been taken: look for
  * KES 500 from …". When the late callback comes after all — paid, or cancelled — the question is
- * answered: the review closes in the same transaction, instead of asking a person forever to look
- * for money that is already in escrow (a completed payment cannot be "resolved" by them either).
+ * answered: the review closes in the same transaction, instead of asking a person to look for
+ * money that is already in escrow (or known never taken) and to close the item by hand.
  * Real server, Daraja client and emulator; the books are checked after every test.
  */
 import { describe, expect, it } from "vitest";
