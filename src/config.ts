@@ -34,6 +34,8 @@ export interface Config {
   jwtExpiresIn: string;
   callbackSecret: Secret;
   bookingFeeKes: number;
+  /** Multiplies Malipo's waits (status queries, result waits, webhook retries); 1 outside tests. */
+  timeScale: number;
   logLevel: LogLevel;
   metricsToken: Secret | null;
   admin: { email: string; password: Secret } | null;
@@ -64,6 +66,8 @@ export interface Config {
     strictTimestamp: boolean;
     /** Lifetime of the access tokens it issues (`expires_in`). */
     tokenTtlSeconds: number;
+    /** Sessions, conversations and transactions it keeps; null: its defaults. */
+    maxRecords: number | null;
   };
   reconciler: { enabled: boolean; intervalMs: number };
   /** The payout submitter: sends due payouts and refunds to Daraja, asks Transaction Status. */
@@ -215,6 +219,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   } catch (error) {
     r.problems.push(`TRUST_PROXY ${(error as Error).message}`);
   }
+  // Only against the emulator, whose own delays are compressed alike: live, Daraja's are real.
+  const timeScale = r.number("MALIPO_TIME_SCALE", 1, 0.001, 1);
+  if (live && timeScale !== 1)
+    r.problems.push(
+      `MALIPO_TIME_SCALE must be 1 ${needed}: it compresses waits for runs against the emulator`,
+    );
   const databaseUrl = r.string("DATABASE_URL", "./data/malipo.sqlite");
   try {
     parseDatabaseUrl(databaseUrl);
@@ -233,6 +243,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     jwtExpiresIn: r.string("JWT_EXPIRES_IN", "12h"),
     callbackSecret,
     bookingFeeKes: r.int("BOOKING_FEE_KES", 500, 1, 250_000),
+    timeScale,
     logLevel: r.oneOf<LogLevel>(
       "LOG_LEVEL",
       ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
@@ -281,6 +292,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       timeScale: r.number("EMULATOR_TIME_SCALE", 1, 0.0001, 100),
       strictTimestamp: r.bool("EMULATOR_STRICT_TIMESTAMP", false),
       tokenTtlSeconds: r.int("EMULATOR_TOKEN_TTL_SECONDS", 3599, 1, 86_400),
+      maxRecords:
+        r.raw("EMULATOR_MAX_RECORDS") === undefined ? null : r.int("EMULATOR_MAX_RECORDS", 0, 1, 10_000_000),
     },
     reconciler: {
       enabled: r.bool("RECONCILER_ENABLED", true),

@@ -20,7 +20,7 @@ import type { PaymentTimings } from "./payments/timings.ts";
 import { createPayoutSending, type PayoutResultHandling } from "./payouts/payout-sending.ts";
 import { createPayoutsService, type PayoutsService } from "./payouts/payouts.service.ts";
 import type { PayoutSubmitter } from "./payouts/submitter.ts";
-import type { PayoutTimings } from "./payouts/timings.ts";
+import { type PayoutTimings, scaledPayoutTimings } from "./payouts/timings.ts";
 import {
   createReconciliationService,
   type ReconciliationService,
@@ -77,7 +77,10 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps): Services {
   const { config, db, logger, clock } = deps;
   const metrics = deps.metrics ?? createMetrics({ collectDefaults: true });
-  const payouts = createPayoutsService({ db, clock, logger, metrics, timings: deps.payoutTimings });
+  // A lease outlasts a Daraja call however compressed the other waits are.
+  const minLeaseMs = 4 * config.mpesa.timeoutMs;
+  const payoutTimings = { ...scaledPayoutTimings(config.timeScale, minLeaseMs), ...deps.payoutTimings };
+  const payouts = createPayoutsService({ db, clock, logger, metrics, timings: payoutTimings });
   const bookings = createBookingsService({ config, db, clock, payouts });
   const sending = createPayoutSending({ config, db, clock, logger, payouts, daraja: deps.daraja, metrics });
   const payments = createPayments({

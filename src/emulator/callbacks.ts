@@ -71,6 +71,8 @@ export interface CallbackSenderDeps {
   timeoutMs?: number;
   /** Real-Daraja ms a reordered callback waits for another one before it goes anyway (scaled). */
   maxHoldMs?: number;
+  /** Deliveries kept (default 2 000). */
+  maxDeliveries?: number;
 }
 
 export interface ScheduleOptions {
@@ -165,7 +167,7 @@ export class CallbackSender {
       payload: stkCallbackPayload(session),
     };
     this.#deliveries.push(delivery);
-    if (this.#deliveries.length > MAX_DELIVERIES) this.#deliveries.shift();
+    if (this.#deliveries.length > (this.deps.maxDeliveries ?? MAX_DELIVERIES)) this.#deliveries.shift();
     this.#changed(delivery);
     return delivery;
   }

@@ -51,13 +51,18 @@ const MAX_CONVERSATIONS = 2_000;
 export class ConversationStore {
   readonly #byId = new Map<string, Conversation>();
   readonly #originatorIds = new Set<string>();
+  readonly #max: number;
+
+  constructor(max = MAX_CONVERSATIONS) {
+    this.#max = max;
+  }
 
   add(conversation: Conversation): void {
     this.#byId.set(conversation.conversationId, conversation);
     if (conversation.api === "b2c") this.#originatorIds.add(conversation.originatorConversationId);
-    if (this.#byId.size > MAX_CONVERSATIONS) {
+    if (this.#byId.size > this.#max) {
       for (const [id, c] of this.#byId) {
-        if (this.#byId.size <= MAX_CONVERSATIONS) break;
+        if (this.#byId.size <= this.#max) break;
         if (c.status !== "pending") this.#byId.delete(id);
       }
     }

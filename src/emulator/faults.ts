@@ -9,6 +9,8 @@ export type FaultKind =
   | "pushError"
   /** Query of a known id answered 500.001.1001 "The transaction does not Exist" (seen ~1 in 5 polls). */
   | "queryError"
+  /** Query of an ended session answered 4999 "still under processing", as if it had not ended yet. */
+  | "queryProcessing"
   /** Any Daraja call but OAuth refused with 500.003.02 spike arrest. */
   | "spikeArrest"
   /** Session created, then the connection is destroyed before the response. */
@@ -30,11 +32,16 @@ export type FaultKind =
   /** The result is sent twice. */
   | "resultDuplicate"
   /** The result waits `delayedCallbackMs` longer. */
-  | "resultDelayed";
+  | "resultDelayed"
+  /** The result is held back until the next result has been sent. */
+  | "resultReordered"
+  /** A B2C, reversal or status request is carried out, but a queue-timeout notice replaces its result. */
+  | "queueTimeout";
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   "pushError",
   "queryError",
+  "queryProcessing",
   "spikeArrest",
   "pushResponseDropped",
   "callbackLost",
@@ -46,6 +53,8 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   "resultLost",
   "resultDuplicate",
   "resultDelayed",
+  "resultReordered",
+  "queueTimeout",
 ];
 
 export type FaultRates = { [K in FaultKind]: number };
@@ -66,6 +75,7 @@ export interface FaultConfigInput {
 const noRates = (): FaultRates => ({
   pushError: 0,
   queryError: 0,
+  queryProcessing: 0,
   spikeArrest: 0,
   pushResponseDropped: 0,
   callbackLost: 0,
@@ -77,6 +87,8 @@ const noRates = (): FaultRates => ({
   resultLost: 0,
   resultDuplicate: 0,
   resultDelayed: 0,
+  resultReordered: 0,
+  queueTimeout: 0,
 });
 
 export class FaultInjector {

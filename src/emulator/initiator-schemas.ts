@@ -129,7 +129,7 @@ export const ResultDelivery = Type.Object(
     url: Type.String(),
     copy: Type.Union([Type.Literal("first"), Type.Literal("duplicate")]),
     status: Type.Union(
-      ["scheduled", "in_flight", "answered", "failed", "suppressed"].map((s) => Type.Literal(s)),
+      ["scheduled", "held", "in_flight", "answered", "failed", "suppressed"].map((s) => Type.Literal(s)),
     ),
     note: Type.Union([Type.String(), Type.Null()]),
     scheduledAt: Type.String({ format: "date-time" }),

@@ -38,8 +38,8 @@ export type InitiatorDecision =
   | { kind: "rejected"; rejection: DarajaRejection };
 
 export class InitiatorSimulator {
-  readonly conversations = new ConversationStore();
-  readonly transactions = new TransactionStore();
+  readonly conversations: ConversationStore;
+  readonly transactions: TransactionStore;
   readonly accounts: OrganisationAccounts;
   /** Every movement of the Utility Accounts, for the statement export. */
   readonly statement = new StatementJournal();
@@ -54,6 +54,9 @@ export class InitiatorSimulator {
   constructor(stk: Simulator, keys: CredentialKeys) {
     this.stk = stk;
     this.keys = keys;
+    const max = stk.settings.maxRecords ?? undefined;
+    this.conversations = new ConversationStore(max);
+    this.transactions = new TransactionStore(max);
     this.accounts = new OrganisationAccounts(stk.settings.openingBalances);
     this.#random = createRandom(stk.settings.seed, "conversations");
     this.results = new ResultSender({
@@ -61,6 +64,7 @@ export class InitiatorSimulator {
       scheduler: stk.scheduler,
       clock: stk.settings.clock,
       logger: stk.logger,
+      ...(max === undefined ? {} : { maxDeliveries: max }),
     });
     // Every STK payment lands in the paybill's Utility Account and can be reversed or queried.
     stk.events.on("session", (session) => {
@@ -193,20 +197,20 @@ export class InitiatorSimulator {
 
   #schedule(c: Conversation, request: InitiatorRequest): void {
     const { resultDelayMs, queueTimeoutMs } = this.stk.settings;
-    const plan =
+    const planned =
       c.outcome !== null && (c.api === "b2c" || c.api === "reversal")
         ? payoutPlanFor(c.outcome, c.api)
         : { processed: true, forced: null, delivery: "once" as const };
+    // The queue-timeout fault: carried out all the same, but the notice replaces the result.
+    const timedOut = planned.delivery !== "never" && this.stk.faults.roll("queueTimeout");
+    const plan = timedOut ? { ...planned, delivery: "timeout_notice" as const } : planned;
+    const why = timedOut ? "fault: queueTimeout" : `test number ${c.msisdn}`;
     if (plan.processed)
       this.stk.scheduler.after(resultDelayMs, () => {
         const processed = carryOut(request, c, plan.forced, this.#context());
         this.#finish(c, processed);
         if (plan.delivery === "timeout_notice")
-          this.results.suppress(
-            c,
-            processed.payload,
-            `test number ${c.msisdn}: a queue-timeout notice instead`,
-          );
+          this.results.suppress(c, processed.payload, `${why}: a queue-timeout notice instead`);
         else
           dispatchResult(c, processed.payload, plan.delivery, {
             results: this.results,
@@ -225,7 +229,7 @@ export class InitiatorSimulator {
         this.results.schedule(c, failureResult(c, notice), {
           target: "timeout",
           delayMs: 0,
-          note: `test number ${c.msisdn}: the request timed out in the queue`,
+          note: `${why}: the request timed out in the queue`,
         });
       });
   }

@@ -1,7 +1,7 @@
 /**
  * `npm run emulator`: the Daraja emulator alone. Settings come from the environment through
  * loadConfig (MPESA_EMULATOR_PORT, EMULATOR_CONSUMER_KEY/SECRET, EMULATOR_TIME_SCALE,
- * EMULATOR_STRICT_TIMESTAMP, HOST, LOG_LEVEL).
+ * EMULATOR_STRICT_TIMESTAMP, EMULATOR_TOKEN_TTL_SECONDS, EMULATOR_MAX_RECORDS, HOST, LOG_LEVEL).
  */
 import "../../scripts/require-node.mjs"; // first: an older Node is told what it needs
 import { ConfigError, loadConfig } from "../config.ts";
@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     timeScale: config.emulator.timeScale,
     strictTimestamp: config.emulator.strictTimestamp,
     tokenTtlSeconds: config.emulator.tokenTtlSeconds,
+    ...(config.emulator.maxRecords === null ? {} : { maxRecords: config.emulator.maxRecords }),
     logger,
   });
   const baseUrl = await emulator.listen(config.emulator.port, config.host);

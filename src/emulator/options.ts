@@ -50,6 +50,13 @@ export interface EmulatorOptions {
   tokenTtlSeconds?: number;
   /** STK sessions kept; past it the oldest ended ones are forgotten. Default 2 000 (benchmarks raise it). */
   maxSessions?: number;
+  /**
+   * Sessions, conversations, M-Pesa transactions, callback and result deliveries each kept, when set
+   * (past it the oldest ended ones are forgotten). Default: 2 000 sessions (`maxSessions`), 2 000
+   * conversations, 5 000 transactions, 2 000 deliveries of each. Long runs that check the
+   * emulator's whole record at the end raise it.
+   */
+  maxRecords?: number;
   /** Default "4999" (HTTP 200, current Daraja); "500" gives the older 500.001.1001 answer. */
   queryProcessingStyle?: QueryProcessingStyle;
   /** Longest AccountReference that can be shown; longer ones fail in the callback with 1025. Default 12. */
@@ -95,6 +102,7 @@ export interface EmulatorSettings {
   responseLostHoldMs: number;
   tokenTtlSeconds: number;
   maxSessions: number;
+  maxRecords: number | null;
   queryProcessingStyle: QueryProcessingStyle;
   maxAccountReferenceLength: number;
   initiators: ReadonlyMap<string, Initiator>;
@@ -141,7 +149,11 @@ export function resolveSettings(options: EmulatorOptions = {}): EmulatorSettings
     answerDelayMs: nonNegative("answerDelayMs", options.answerDelayMs ?? 3_000),
     responseLostHoldMs: nonNegative("responseLostHoldMs", options.responseLostHoldMs ?? 30_000),
     tokenTtlSeconds: ttl,
-    maxSessions: wholeAtLeastOne("maxSessions", options.maxSessions ?? DEFAULT_MAX_SESSIONS),
+    maxSessions: wholeAtLeastOne(
+      "maxSessions",
+      options.maxRecords ?? options.maxSessions ?? DEFAULT_MAX_SESSIONS,
+    ),
+    maxRecords: options.maxRecords === undefined ? null : wholeAtLeastOne("maxRecords", options.maxRecords),
     queryProcessingStyle: options.queryProcessingStyle ?? "4999",
     maxAccountReferenceLength: options.maxAccountReferenceLength ?? 12,
     initiators: new Map((options.initiators ?? [DEFAULT_INITIATOR]).map((i) => [i.name, { ...i }])),

@@ -13,7 +13,7 @@ import { describeError, postJson } from "./http-post.ts";
 import { type ResultPayload, writeResultJson } from "./result-payloads.ts";
 import type { Scheduler } from "./scheduler.ts";
 
-export type ResultDeliveryStatus = "scheduled" | "in_flight" | "answered" | "failed" | "suppressed";
+export type ResultDeliveryStatus = "scheduled" | "held" | "in_flight" | "answered" | "failed" | "suppressed";
 
 export interface ResultDelivery {
   id: string;
@@ -42,6 +42,10 @@ export interface ResultSenderDeps {
   clock: Clock;
   logger: Logger;
   timeoutMs?: number;
+  /** Real-Daraja ms a reordered result waits for another one before it goes anyway (scaled). */
+  maxHoldMs?: number;
+  /** Deliveries kept (default 2 000). */
+  maxDeliveries?: number;
 }
 
 export interface ResultScheduleOptions {
@@ -49,12 +53,15 @@ export interface ResultScheduleOptions {
   delayMs: number;
   copy?: "first" | "duplicate";
   note?: string | null;
+  /** Hold back until another result has been sent (reordering fault). */
+  reorder?: boolean;
 }
 
 const MAX_DELIVERIES = 2_000;
 
 export class ResultSender {
   readonly #deliveries: ResultDelivery[] = [];
+  readonly #held = new Set<ResultDelivery>();
   readonly #inFlight = new Set<AbortController>();
   readonly #events = new EventEmitter().setMaxListeners(0);
   #counter = 0;
@@ -73,7 +80,13 @@ export class ResultSender {
       "scheduled",
       options.note ?? null,
     );
-    this.deps.scheduler.after(options.delayMs, () => void this.#send(delivery));
+    this.deps.scheduler.after(options.delayMs, () => {
+      if (!options.reorder) return void this.#send(delivery);
+      delivery.status = "held";
+      this.#held.add(delivery);
+      this.#events.emit("change", delivery);
+      this.deps.scheduler.after(this.deps.maxHoldMs ?? 30_000, () => this.#release(delivery));
+    });
     return delivery;
   }
 
@@ -113,7 +126,13 @@ export class ResultSender {
   clear(): void {
     for (const controller of this.#inFlight) controller.abort();
     this.#inFlight.clear();
+    this.#held.clear();
     this.#deliveries.length = 0;
+  }
+
+  #release(delivery: ResultDelivery): void {
+    if (!this.#held.delete(delivery)) return;
+    void this.#send(delivery);
   }
 
   #record(
@@ -144,7 +163,7 @@ export class ResultSender {
       payload,
     };
     this.#deliveries.push(delivery);
-    if (this.#deliveries.length > MAX_DELIVERIES) this.#deliveries.shift();
+    if (this.#deliveries.length > (this.deps.maxDeliveries ?? MAX_DELIVERIES)) this.#deliveries.shift();
     this.#events.emit("change", delivery);
     return delivery;
   }
@@ -185,12 +204,14 @@ export class ResultSender {
       "emulator sent result",
     );
     this.#events.emit("change", delivery);
+    // A reordered result goes out right after the next one, so the receiver sees them swapped.
+    for (const held of [...this.#held]) if (held !== delivery) this.#release(held);
   }
 }
 
 /**
  * Sends a result as the number's plan says (once, never, twice), then as the seeded faults say
- * (lost, delayed, duplicated).
+ * (lost, delayed, reordered, duplicated).
  */
 export function dispatchResult(
   c: Conversation,
@@ -208,11 +229,14 @@ export function dispatchResult(
     return;
   }
   const delayed = faults.roll("resultDelayed");
+  const reorder = faults.roll("resultReordered");
   const extra = delayed ? faults.config.delayedCallbackMs : 0;
+  const notes = [delayed ? "fault: resultDelayed" : null, reorder ? "fault: resultReordered" : null];
   results.schedule(c, payload, {
     target: "result",
     delayMs: extra,
-    note: delayed ? "fault: resultDelayed" : null,
+    note: notes.filter(Boolean).join("; ") || null,
+    reorder,
   });
   if (plan === "twice" || faults.roll("resultDuplicate"))
     results.schedule(c, payload, {

@@ -78,6 +78,7 @@ export class Simulator {
       scheduler: this.scheduler,
       clock: settings.clock,
       logger: this.logger,
+      ...(settings.maxRecords === null ? {} : { maxDeliveries: settings.maxRecords }),
     });
   }
 
@@ -171,7 +172,9 @@ export class Simulator {
       return { kind: "rejected", rejection: rejections.transactionDoesNotExist };
     if (this.faults.roll("queryError"))
       return { kind: "rejected", rejection: rejections.transactionDoesNotExist };
-    return session.status === "pending" ? { kind: "processing", session } : { kind: "final", session };
+    if (session.status === "pending" || this.faults.roll("queryProcessing"))
+      return { kind: "processing", session };
+    return { kind: "final", session };
   }
 
   /** Resolves with the first session (existing or future change) that satisfies `predicate`. */

@@ -38,10 +38,15 @@ const MAX_TRANSACTIONS = 5_000;
 
 export class TransactionStore {
   readonly #byReceipt = new Map<string, MpesaTransaction>();
+  readonly #max: number;
+
+  constructor(max = MAX_TRANSACTIONS) {
+    this.#max = max;
+  }
 
   add(transaction: MpesaTransaction): void {
     this.#byReceipt.set(transaction.receipt, transaction);
-    if (this.#byReceipt.size > MAX_TRANSACTIONS) {
+    if (this.#byReceipt.size > this.#max) {
       const oldest = this.#byReceipt.keys().next().value;
       if (oldest !== undefined) this.#byReceipt.delete(oldest);
     }

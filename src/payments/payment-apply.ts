@@ -23,7 +23,7 @@ import {
 import { describeEvent, patchFor } from "./payment-patch.ts";
 import type { ResultSource } from "./payment-result.ts";
 import { accountReferenceFor } from "./push-request.ts";
-import { openReview } from "./review.repository.ts";
+import { closeReview, openReview } from "./review.repository.ts";
 import {
   type FeeStanding,
   isRejection,
@@ -158,6 +158,10 @@ export async function applyWithin<R extends ApplyRow>(
     data: { source, note: t.note, duplicate: t.duplicate, ...describeEvent(event) },
     at: now,
   });
+  // Daraja's own result answers the unconfirmed push's question ("was money taken?"): whatever it
+  // says is now on the books, so nobody need look for it.
+  if (event.type === "paid" || event.type === "failed")
+    await closeReview(trx, `push_unconfirmed:${row.id}`, now);
   // Webhooks for this change, in its transaction (src/webhooks): delivered only if it commits. The
   // event carries the API's full view, so a change a receiver hears of reads the row as it stands.
   if (row.status !== t.to || t.effects.some((e) => e.type === "hold_fee")) {

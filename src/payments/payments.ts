@@ -88,7 +88,10 @@ export interface Payments {
 export function createPayments(deps: PaymentsDeps): Payments {
   const { config, db, clock } = deps;
   const logger = deps.logger.child({ module: "payments" });
-  const timings: PaymentTimings = { ...defaultTimings(config.mpesa.timeoutMs), ...deps.timings };
+  const timings: PaymentTimings = {
+    ...defaultTimings(config.mpesa.timeoutMs, config.timeScale),
+    ...deps.timings,
+  };
   const events = createPaymentEventBus({ db, logger });
   const ctx: PaymentsContext = {
     db,

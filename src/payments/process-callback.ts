@@ -27,9 +27,6 @@ import { type DarajaResult, eventFromResult, isPaidResult, resultFromCallback } 
 import { openReview } from "./review.repository.ts";
 import { settleFromDaraja } from "./settle-from-daraja.ts";
 
-const LEASE_MS = 60_000;
-const QUERY_RETRY_MS = 30_000;
-
 export interface ProcessOptions {
   /**
    * Take a deferred callback before its retry time (its push just settled, say) — never one another
@@ -112,7 +109,7 @@ export async function processCallback(
   // but never one another worker is deciding now — that would ask Daraja twice.
   const claimed =
     options.leased === true ||
-    (await claimCallback(ctx.db.kysely, callbackId, now, new Date(now.getTime() + LEASE_MS), {
+    (await claimCallback(ctx.db.kysely, callbackId, now, new Date(now.getTime() + ctx.timings.leaseMs), {
       takeDeferred: options.force === true,
     }));
   if (!claimed) return "received";
@@ -161,12 +158,17 @@ async function decide(
   const settled = await settleFromDaraja(ctx, tx, { source: "query", claim: { event: claimed, ids } });
   switch (settled.kind) {
     case "not_asked":
-      return defer(ctx, row, "STK Query could not be asked now", QUERY_RETRY_MS);
+      return defer(ctx, row, "STK Query could not be asked now", ctx.timings.callbackQueryRetryMs);
     case "query_failed":
-      return defer(ctx, row, `STK Query failed: ${(settled.error as Error).message}`, QUERY_RETRY_MS);
+      return defer(
+        ctx,
+        row,
+        `STK Query failed: ${(settled.error as Error).message}`,
+        ctx.timings.callbackQueryRetryMs,
+      );
     case "undecided":
       // Not settled (or a code we do not know): ask again later rather than believe either side.
-      return defer(ctx, row, "STK Query has no final answer yet", QUERY_RETRY_MS);
+      return defer(ctx, row, "STK Query has no final answer yet", ctx.timings.callbackQueryRetryMs);
     case "ids_refused":
       return decideCallbackVerdict(
         ctx,

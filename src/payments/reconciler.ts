@@ -116,7 +116,7 @@ export function createReconciler(ctx: PaymentsContext, options: ReconcilerOption
   const { db, clock, logger, timings } = ctx;
   const owner = `rec_${randomBytes(6).toString("hex")}`;
   const batchSize = options.batchSize ?? 50;
-  const leaseMs = options.leaseMs ?? 60_000;
+  const leaseMs = options.leaseMs ?? ctx.timings.leaseMs;
   const concurrency = Math.max(1, Math.min(batchSize, Math.floor(options.concurrency ?? 1)));
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<unknown> | null = null;

@@ -15,6 +15,16 @@ export interface NewReview {
   at: Date;
 }
 
+/** Closes an open item that the facts have answered (no person needed any more). */
+export async function closeReview(executor: Executor, key: string, at: Date): Promise<void> {
+  await executor
+    .updateTable("payment_reviews")
+    .set({ resolved_at: at.toISOString() })
+    .where("review_key", "=", key)
+    .where("resolved_at", "is", null)
+    .execute();
+}
+
 /** Opens the item unless it is already open (or was once): true when this call opened it. */
 export async function openReview(executor: Executor, review: NewReview): Promise<boolean> {
   const inserted = await executor

@@ -22,6 +22,8 @@ export interface PaymentTimings {
   statusQueryMinIntervalMs: number;
   /** A stored callback still undecided after this long is finished by the reconciler. */
   callbackRetryMs: number;
+  /** A callback whose confirming STK Query failed or was not final is decided again after this long. */
+  callbackQueryRetryMs: number;
   /** A callback that could not be confirmed for this long is rejected. */
   callbackGiveUpMs: number;
   /** A callback whose processing failed this many times is sent to review (and no longer retried). */
@@ -41,15 +43,25 @@ export interface PaymentTimings {
   strangerPromptsPerPhonePerDay: number;
   /** How long a repeat of an in-flight Idempotency-Key waits for the first answer. */
   idempotencyWaitMs: number;
+  /**
+   * A claim on an attempt (the reconciler asking about it) or a callback (being decided): longer
+   * than a call to Daraja can take; a crashed process's claims wait this out.
+   */
+  leaseMs: number;
 }
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 
-export function defaultTimings(pushTimeoutMs: number): PaymentTimings {
+/**
+ * `scale` (MALIPO_TIME_SCALE, emulator mode only) shortens every wait for runs against a
+ * time-compressed emulator; a wait that must outlast a push in flight keeps the push timeout whole.
+ */
+export function defaultTimings(pushTimeoutMs: number, scale = 1): PaymentTimings {
+  const s = (ms: number) => Math.round(ms * scale);
   return {
-    firstCheckMs: 30 * SECOND,
+    firstCheckMs: s(30 * SECOND),
     backoffMs: [
       1 * MINUTE,
       2 * MINUTE,
@@ -60,21 +72,23 @@ export function defaultTimings(pushTimeoutMs: number): PaymentTimings {
       2 * HOUR,
       4 * HOUR,
       8 * HOUR,
-    ],
-    reviewAfterMs: 24 * HOUR,
-    unconfirmedPushWindowMs: 3 * MINUTE,
-    staleInitiatedMs: pushTimeoutMs + MINUTE,
-    statusQueryAfterMs: 10 * SECOND,
-    statusQueryMinIntervalMs: 5 * SECOND,
-    callbackRetryMs: 5 * SECOND,
-    callbackGiveUpMs: 24 * HOUR,
+    ].map(s),
+    reviewAfterMs: s(24 * HOUR),
+    unconfirmedPushWindowMs: s(3 * MINUTE),
+    staleInitiatedMs: pushTimeoutMs + s(MINUTE),
+    statusQueryAfterMs: s(10 * SECOND),
+    statusQueryMinIntervalMs: s(5 * SECOND),
+    callbackRetryMs: s(5 * SECOND),
+    callbackQueryRetryMs: s(30 * SECOND),
+    callbackGiveUpMs: s(24 * HOUR),
     callbackMaxFailures: 10,
     invalidCallbacksPerAddressPerMinute: 60,
     invalidCallbackBodyChars: 4_096,
     promptsPerPhonePerMinute: 5,
     phonesPerAccountPerDay: 5,
     strangerPromptsPerPhonePerDay: 10,
-    idempotencyWaitMs: pushTimeoutMs + 5 * SECOND,
+    idempotencyWaitMs: pushTimeoutMs + s(5 * SECOND),
+    leaseMs: Math.max(s(MINUTE), 4 * pushTimeoutMs),
   };
 }
 

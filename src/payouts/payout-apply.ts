@@ -171,6 +171,7 @@ async function performEffect(
     case "record_failure":
     case "count_failure":
     case "requeue":
+    case "forget_submit_start":
     case "schedule_check":
     case "record_decision":
       return;

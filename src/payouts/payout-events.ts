@@ -23,8 +23,12 @@ export type PayoutEvent =
   | { type: "submit_accepted"; conversationId: string; originatorConversationId: string }
   /** Daraja refused the request synchronously: nothing was sent. */
   | { type: "submit_refused"; errorCode: string; errorMessage: string }
-  /** The request may have reached Daraja but its answer was lost. */
-  | { type: "submit_outcome_unknown"; reason: string }
+  /**
+   * The request may have reached Daraja but its answer was lost, or Daraja refused a resend as a
+   * duplicate. `notFoundBefore`: the duplicate answered a send made after Transaction Status had
+   * found nothing for this attempt — Daraja holds a request it has no transaction for.
+   */
+  | { type: "submit_outcome_unknown"; reason: string; notFoundBefore?: boolean }
   /** ResultCode 1: the B2C utility account lacks funds. Not the recipient's failure. */
   | { type: "insufficient_funds"; resultCode: string; resultDesc: string; conversationId: string | null }
   | { type: "result_success"; facts: ResultFacts }
@@ -91,6 +95,8 @@ export type PayoutEffect =
   | { type: "settle"; account: PayableAccount; amount: number }
   /** A fresh attempt: new OriginatorConversationID, Daraja ids cleared. */
   | { type: "requeue" }
+  /** The same attempt, sent again as if for the first time: Transaction Status found nothing. */
+  | { type: "forget_submit_start" }
   | { type: "schedule_check"; when: CheckSchedule }
   | { type: "alert_insufficient_funds" }
   /** A person's decision, with who and why, for the event log. */

@@ -69,6 +69,9 @@ export function patchFor(
         patch.originator_conversation_id = null;
         patch.submit_started_at = null;
         break;
+      case "forget_submit_start":
+        patch.submit_started_at = null;
+        break;
       case "schedule_check":
         patch.next_check_at = new Date(now.getTime() + checkDelayMs(effect.when, timings)).toISOString();
         break;
@@ -104,7 +107,7 @@ export function describeEvent(event: PayoutEvent): Record<string, unknown> {
     case "submit_refused":
       return { errorCode: event.errorCode, errorMessage: event.errorMessage };
     case "submit_outcome_unknown":
-      return { reason: event.reason };
+      return event.notFoundBefore ? { reason: event.reason, notFoundBefore: true } : { reason: event.reason };
     case "insufficient_funds":
       return {
         resultCode: event.resultCode,

@@ -56,6 +56,7 @@ export function createPayoutSending(deps: PayoutSendingDeps): PayoutSending {
     apply: payouts.applyEvent,
     background: createBackgroundWork(logger),
     invalidNotices: createWindowCounter(60_000),
+    noticeLeaseMs: payouts.timings.noticeLeaseMs,
   };
   const process = (resultId: string) => processPayoutResult(results, resultId);
   const submitter = createPayoutSubmitter(

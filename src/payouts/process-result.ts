@@ -22,8 +22,6 @@ import {
 import { meaningOf } from "./result-events.ts";
 import { MAX_PROCESSING_FAILURES, type ResultsContext } from "./results-context.ts";
 
-const LEASE_MS = 60_000;
-
 const SOURCES: Readonly<Record<PayoutResultRoute, PayoutEventSource>> = {
   b2c_result: "result",
   reversal_result: "result",
@@ -103,7 +101,7 @@ export async function processPayoutResult(
   if (row.verdict !== "received") return row.verdict;
   if (
     !options.force &&
-    !(await claimPayoutResult(ctx.db.kysely, resultId, now, new Date(now.getTime() + LEASE_MS)))
+    !(await claimPayoutResult(ctx.db.kysely, resultId, now, new Date(now.getTime() + ctx.noticeLeaseMs)))
   )
     return "received";
   try {

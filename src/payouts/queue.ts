@@ -139,3 +139,50 @@ export async function queueRefund(executor: Executor, input: NewRefund): Promise
     .where("transaction_id", "=", input.transactionId)
     .executeTakeFirstOrThrow();
 }
+
+/**
+ * Refunds made without a receipt (`needs_review`, MISSING_RECEIPT_REASON, not yet touched by a
+ * person) whose payment has learnt its receipt since — a late or repeated callback brought it: each
+ * takes the receipt and is queued for its Reversal (compare-and-set: a person's decision wins).
+ */
+export async function adoptLearntReceipts(
+  executor: Executor,
+  input: { at: Date; limit: number },
+): Promise<RefundRow[]> {
+  const waiting = await executor
+    .selectFrom("refunds as r")
+    .innerJoin("payment_transactions as p", "p.id", "r.transaction_id")
+    .select(["r.id", "p.mpesa_receipt_number as receipt"])
+    .where("r.status", "=", "needs_review")
+    .where("r.original_receipt", "is", null)
+    .where("r.failure_reason", "=", MISSING_RECEIPT_REASON)
+    .where("r.attempt", "=", 1)
+    .where("p.mpesa_receipt_number", "is not", null)
+    .limit(input.limit)
+    .execute();
+  const queued: RefundRow[] = [];
+  const at = input.at.toISOString();
+  for (const { id, receipt } of waiting) {
+    const row = await executor
+      .updateTable("refunds")
+      .set({ original_receipt: receipt, status: "queued", failure_reason: null, updated_at: at })
+      .where("id", "=", id)
+      .where("status", "=", "needs_review")
+      .where("original_receipt", "is", null)
+      .where("failure_reason", "=", MISSING_RECEIPT_REASON)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) continue;
+    await insertPayoutEvent(executor, {
+      ref: { kind: "refund", id },
+      type: "receipt_learnt",
+      from: "needs_review",
+      to: "queued",
+      actorId: null,
+      data: { originalReceipt: receipt },
+      at: input.at,
+    });
+    queued.push(row);
+  }
+  return queued;
+}

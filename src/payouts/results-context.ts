@@ -25,6 +25,8 @@ export interface ResultsContext {
   background: BackgroundWork;
   /** Unsigned notices per source address per minute. */
   invalidNotices: WindowCounter;
+  /** A claim on a notice while it is decided. */
+  noticeLeaseMs: number;
 }
 
 /** Unsigned notices one address may send per minute before they are answered 429 and not stored. */

@@ -81,6 +81,11 @@ function fromQueued(event: PayoutEvent, ctx: PayoutContext): Transition | Reject
         receipt: null,
       });
     case "submit_outcome_unknown":
+      // Resending again would only be refused again, and asking again only finds nothing again.
+      if (event.notFoundBefore)
+        return review(
+          "Daraja refused the resend as a duplicate, yet Transaction Status found nothing for it: it holds a request it never carried out; a person decides",
+        );
       return move("unknown", `submit outcome unknown (${event.reason}); Transaction Status decides`, {
         type: "schedule_check",
         when: "status_check",
@@ -194,8 +199,11 @@ function statusResult(
         });
       if (ctx.kind === "refund")
         return review("Transaction Status found no reversal; a reversal is never resent automatically");
-      // Same OriginatorConversationID: if the first request did arrive, Daraja refuses the resend.
-      return move("queued", "Transaction Status: never received; submit again with the same id");
+      // Same OriginatorConversationID: if the first request did arrive, Daraja refuses the resend
+      // (`notFoundBefore`), so it is sent as a first send would be.
+      return move("queued", "Transaction Status: never received; submit again with the same id", {
+        type: "forget_submit_start",
+      });
     case "pending":
       return move(state, "Transaction Status: still processing", {
         type: "schedule_check",

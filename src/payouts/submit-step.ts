@@ -157,10 +157,16 @@ async function afterRefusal(
 ): Promise<StepOutcome> {
   const ref = refOf(item);
   const log = { [`${item.kind}Id`]: item.row.id, err: error.toJSON() };
-  if (isDuplicateOriginatorConversationId(error) || error.kind === "outcome_unknown") {
-    const reason =
-      error.kind === "outcome_unknown" ? "no readable answer" : "Daraja already holds this request";
-    return moved(await deps.apply(ref, { type: "submit_outcome_unknown", reason }, "submit"));
+  if (error.kind === "outcome_unknown")
+    return moved(
+      await deps.apply(ref, { type: "submit_outcome_unknown", reason: "no readable answer" }, "submit"),
+    );
+  if (isDuplicateOriginatorConversationId(error)) {
+    // No start was on record before this send: it was a first send (or one after Transaction Status
+    // found nothing), so Daraja holds a request it has no transaction for.
+    const notFoundBefore = item.row.submit_started_at === null;
+    const event = { type: "submit_outcome_unknown" as const, reason: "Daraja already holds this request" };
+    return moved(await deps.apply(ref, notFoundBefore ? { ...event, notFoundBefore } : event, "submit"));
   }
   if (error.operation !== operation || NOTHING_CREATED.has(error.kind)) {
     const retryAt = new Date(

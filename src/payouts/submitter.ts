@@ -8,8 +8,9 @@
  * Several processes may run it at once, like the payments reconciler: an item is worked on only
  * after its lease is taken by compare-and-set, and every change goes through `applyEvent`.
  *
- * Each sweep also queues refunds for overpayments owed without one (escrow), and finishes Daraja
- * notices that were stored but never decided (a crash, a processing failure).
+ * Each sweep also queues refunds for overpayments owed without one (escrow) and refunds whose
+ * payment has learnt the receipt they waited for, and finishes Daraja notices that were stored but
+ * never decided (a crash, a processing failure).
  */
 import { randomBytes } from "node:crypto";
 import type { Clock } from "../clock.ts";
@@ -20,6 +21,7 @@ import type { Logger } from "../logger.ts";
 import { claimItem, findDueItems, type ItemRef, releaseItem } from "./payout.repository.ts";
 import type { PayoutChange } from "./payout-apply.ts";
 import { findUndecidedPayoutResults } from "./payout-results.repository.ts";
+import { adoptLearntReceipts } from "./queue.ts";
 import { type StepDeps, type StepOutcome, stepItem } from "./submit-step.ts";
 
 export interface SubmitterOptions {
@@ -46,7 +48,7 @@ export interface SubmitterDeps extends StepDeps {
 export interface SubmitSummary {
   /** Items taken from the database this sweep. */
   due: number;
-  /** Refunds queued for overpayments owed. */
+  /** Refunds queued: for overpayments owed, or with the receipt they waited for. */
   refundsQueued: number;
   /** Stored notices finished. */
   notices: number;
@@ -71,7 +73,7 @@ export function createPayoutSubmitter(deps: SubmitterDeps, options: SubmitterOpt
   const owner = `sub_${randomBytes(6).toString("hex")}`;
   const queueLimit = options.queueLimit ?? 100;
   const concurrency = options.concurrency ?? 4;
-  const leaseMs = options.leaseMs ?? 120_000;
+  const leaseMs = options.leaseMs ?? deps.timings.leaseMs;
   const undecidedAfterMs = options.undecidedAfterMs ?? 10_000;
   const waiting: ItemRef[] = [];
   const known = new Set<string>();
@@ -133,7 +135,10 @@ export function createPayoutSubmitter(deps: SubmitterDeps, options: SubmitterOpt
     const now = clock.now();
     const refunds = await db.kysely
       .transaction()
-      .execute((trx) => queueOwedRefunds(trx, { at: now, limit: queueLimit }));
+      .execute(async (trx) => [
+        ...(await queueOwedRefunds(trx, { at: now, limit: queueLimit })),
+        ...(await adoptLearntReceipts(trx, { at: now, limit: queueLimit })),
+      ]);
     for (const refund of refunds) deps.announce({ kind: "refund", id: refund.id, status: refund.status });
     summary.refundsQueued = refunds.length;
     const before = new Date(now.getTime() - undecidedAfterMs);

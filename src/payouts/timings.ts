@@ -14,6 +14,10 @@ export interface PayoutTimings {
   fundsRetryMs: number;
   /** Submitted this long ago without a final answer: `deadline_passed` (review). */
   deadlineMs: number;
+  /** A submitter's claim on an item: longer than a send can take; a crashed process's waits this out. */
+  leaseMs: number;
+  /** A claim on a stored Daraja notice while it is decided. */
+  noticeLeaseMs: number;
 }
 
 const MINUTE = 60_000;
@@ -23,7 +27,26 @@ export const DEFAULT_PAYOUT_TIMINGS: PayoutTimings = {
   statusCheckMs: 2 * MINUTE,
   fundsRetryMs: 30 * MINUTE,
   deadlineMs: 24 * 60 * MINUTE,
+  leaseMs: 2 * MINUTE,
+  noticeLeaseMs: MINUTE,
 };
+
+/**
+ * The defaults with every wait multiplied by `scale` (MALIPO_TIME_SCALE, emulator mode only); a
+ * lease never shorter than `minLeaseMs`, so it still outlasts a call to Daraja.
+ */
+export function scaledPayoutTimings(scale: number, minLeaseMs = 0): PayoutTimings {
+  const s = (ms: number) => Math.round(ms * scale);
+  const d = DEFAULT_PAYOUT_TIMINGS;
+  return {
+    resultWaitMs: s(d.resultWaitMs),
+    statusCheckMs: s(d.statusCheckMs),
+    fundsRetryMs: s(d.fundsRetryMs),
+    deadlineMs: s(d.deadlineMs),
+    leaseMs: Math.max(s(d.leaseMs), minLeaseMs),
+    noticeLeaseMs: Math.max(s(d.noticeLeaseMs), minLeaseMs),
+  };
+}
 
 export function checkDelayMs(when: CheckSchedule, timings: PayoutTimings): number {
   switch (when) {

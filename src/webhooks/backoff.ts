@@ -26,6 +26,13 @@ export const DEFAULT_BACKOFF: Readonly<BackoffPolicy> = {
   jitter: 0.2,
 };
 
+/** The default policy with every delay multiplied by `scale` (MALIPO_TIME_SCALE, emulator mode only). */
+export function scaledBackoff(scale: number): BackoffPolicy {
+  const s = (ms: number) => Math.round(ms * scale);
+  const d = DEFAULT_BACKOFF;
+  return { ...d, baseDelayMs: s(d.baseDelayMs), maxDelayMs: s(d.maxDelayMs), maxAgeMs: s(d.maxAgeMs) };
+}
+
 /** The delay after failed attempt number `attempt` (1-based), before jitter. */
 export function baseDelayMs(attempt: number, policy: BackoffPolicy): number {
   if (!Number.isInteger(attempt) || attempt < 1)

@@ -9,6 +9,7 @@ import type { Config } from "../config.ts";
 import type { Db } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
+import { scaledBackoff } from "./backoff.ts";
 import { createWebhooksService, type WebhooksService } from "./webhooks.service.ts";
 import { createDeliveryWorker, type DeliveryWorker } from "./worker.ts";
 
@@ -19,7 +20,7 @@ export interface Webhooks extends WebhooksService {
 }
 
 export interface WebhooksDeps {
-  config: Pick<Readonly<Config>, "webhooks">;
+  config: Pick<Readonly<Config>, "webhooks"> & Partial<Pick<Readonly<Config>, "timeScale">>;
   db: Db;
   clock: Clock;
   logger: Logger;
@@ -37,6 +38,9 @@ export function createWebhooks(deps: WebhooksDeps): Webhooks {
     timeoutMs: settings.timeoutMs,
     allowPrivate: settings.allowPrivate,
     sweepIntervalMs: settings.sweepIntervalMs,
+    policy: scaledBackoff(deps.config.timeScale ?? 1),
+    // Several timeouts: a slow request never outlives its lease, so nobody else attempts it meanwhile.
+    leaseMs: Math.max(Math.round(60_000 * (deps.config.timeScale ?? 1)), settings.timeoutMs * 6),
   });
   const service = createWebhooksService({
     db: deps.db,

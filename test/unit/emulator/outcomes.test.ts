@@ -108,7 +108,7 @@ describe("fault injection", () => {
   it("refuses rates outside 0–1", () => {
     const faults = new FaultInjector("s");
     expect(() => faults.configure({ rates: { queryError: 1.5 } })).toThrow(RangeError);
-    expect(FAULT_KINDS).toHaveLength(13);
+    expect(FAULT_KINDS).toHaveLength(16);
   });
 });
 

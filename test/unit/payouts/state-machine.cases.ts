@@ -177,6 +177,18 @@ export const TABLE: Row[] = [
   },
   {
     state: "queued",
+    event: "submit_outcome_unknown",
+    ctx: LOST,
+    with: {
+      type: "submit_outcome_unknown",
+      reason: "Daraja already holds this request",
+      notFoundBefore: true,
+    },
+    expect: { to: "needs_review", effects: ["record_failure"] },
+    why: "a duplicate of a request Transaction Status found nothing for",
+  },
+  {
+    state: "queued",
     event: "insufficient_funds",
     ctx: QUEUED,
     expect: { to: "queued", effects: REQUEUE_FUNDS },
@@ -387,8 +399,8 @@ export const TABLE: Row[] = [
     event: "status_result",
     ctx: LOST,
     with: status("not_found"),
-    expect: { to: "queued", effects: [] },
-    why: "payout: resend with the same id",
+    expect: { to: "queued", effects: ["forget_submit_start"] },
+    why: "payout: resend with the same id, as a first send",
   },
   {
     state: "unknown",
