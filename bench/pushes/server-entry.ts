@@ -28,6 +28,8 @@ const config = loadConfig({
   RECONCILER_INTERVAL_MS: "500",
   MPESA_VERIFY_CALLBACKS: env.BENCH_VERIFY === "true" ? "true" : "false",
   EMULATOR_TIME_SCALE: env.BENCH_TIME_SCALE ?? "1",
+  // The embedded emulator keeps every session of a run (10,000 for the reconciler), not the last 2,000.
+  EMULATOR_MAX_RECORDS: "100000",
   PAYOUT_SUBMITTER_ENABLED: "false",
   WEBHOOKS_DELIVERY_ENABLED: "false",
   ...(env.BENCH_CALLBACK_SECRET ? { CALLBACK_SECRET: env.BENCH_CALLBACK_SECRET } : {}),
