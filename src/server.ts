@@ -77,6 +77,7 @@ export async function startMalipo(options: StartOptions): Promise<RunningMalipo>
         timeScale: config.emulator.timeScale,
         strictTimestamp: config.emulator.strictTimestamp,
         tokenTtlSeconds: config.emulator.tokenTtlSeconds,
+        ...(config.emulator.maxRecords === null ? {} : { maxRecords: config.emulator.maxRecords }),
         logger,
       });
       emulatorUrl = await emulator.listen(
