@@ -1,6 +1,9 @@
 /**
  * pino with the two habits a payment service needs: secrets are redacted by path, and anything that
- * looks like a Kenyan phone number is masked wherever it appears in a logged value.
+ * looks like a Kenyan phone number is masked wherever it appears in a logged value. Masking happens
+ * twice: on the object logged (cheap, covers the common case) and on the finished line, because
+ * some values only become text after the formatters ran — an Error's message and stack, a child
+ * logger's bindings, a class instance's fields.
  */
 import pino, { type Logger } from "pino";
 import type { LogLevel } from "./config.ts";
@@ -15,9 +18,9 @@ export function maskPhonesIn(text: string): string {
   return text.replace(PHONE_PATTERN, (match) => maskMsisdn(match.replace(/^\+/, "")));
 }
 
-function maskDeep(value: unknown, depth = 0): unknown {
-  if (depth > 8) return value;
-  if (typeof value === "string") return maskPhonesIn(value);
+function maskDeep(value: unknown, maskText: (text: string) => string = maskPhonesIn, depth = 0): unknown {
+  if (depth > 32) return value;
+  if (typeof value === "string") return maskText(value);
   if (
     typeof value === "number" &&
     Number.isSafeInteger(value) &&
@@ -25,13 +28,33 @@ function maskDeep(value: unknown, depth = 0): unknown {
     value < 254_800_000_000
   )
     return maskMsisdn(String(value));
-  if (Array.isArray(value)) return value.map((v) => maskDeep(v, depth + 1));
+  if (Array.isArray(value)) return value.map((v) => maskDeep(v, maskText, depth + 1));
   if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = maskDeep(v, depth + 1);
+    for (const [k, v] of Object.entries(value)) out[maskText(k)] = maskDeep(v, maskText, depth + 1);
     return out;
   }
   return value;
+}
+
+// On the finished line, a phone is a digit run standing on its own: not part of a longer number
+// (digits after a decimal point are), nor the tail of an identifier (a request id's "…-ae0712345678").
+const PHONE_ALONE = /(?<![A-Za-z0-9.])(?:\+?254|0)[17]\d{8}(?![A-Za-z0-9])/g;
+const PHONE_ALONE_TEST = new RegExp(PHONE_ALONE.source);
+
+function maskPhonesStandingAlone(text: string): string {
+  return text.replace(PHONE_ALONE, (match) => maskMsisdn(match.replace(/^\+/, "")));
+}
+
+/** The finished JSON line, with whatever phone is still in it masked (parsed only when one is). */
+function maskLine(line: string): string {
+  if (!PHONE_ALONE_TEST.test(line)) return line;
+  try {
+    return `${JSON.stringify(maskDeep(JSON.parse(line), maskPhonesStandingAlone))}\n`;
+  } catch {
+    // Not one JSON line (never expected): mask the text itself rather than write it as it is.
+    return maskPhonesStandingAlone(line);
+  }
 }
 
 export const REDACT_PATHS = [
@@ -83,6 +106,7 @@ export function createLogger(level: LogLevel = "info", destination?: pino.Destin
         log: (object) => maskDeep(object) as Record<string, unknown>,
       },
       hooks: {
+        streamWrite: maskLine,
         logMethod(args, method) {
           const masked = args.map((a) => (typeof a === "string" ? maskPhonesIn(a) : a));
           return method.apply(this, masked as Parameters<typeof method>);

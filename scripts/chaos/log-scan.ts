@@ -2,13 +2,17 @@
  * Malipo's logs must never hold a secret, a password, a token, a security credential or a full phone
  * number. The scan (PURE on its input) looks for the values the run itself knows — every password
  * and session token it used, the signing secrets, the Daraja credentials — anywhere, and for
- * anything shaped like one in the log records. A finding names the file, the line and the kind, never the value.
+ * anything shaped like one in the log records. A finding names the file, the line and the kind, never the value;
+ * for a shape it also names where in the record it sat (the nearest key before it and the record's
+ * message, digits hidden) so a failed run can be understood from its summary alone.
  */
 
 export interface Finding {
   file: string;
   line: number;
   kind: string;
+  /** For a shape: `key "…" in "msg"`, without the value. */
+  where?: string;
 }
 
 const SHAPES: ReadonlyArray<readonly [string, RegExp]> = [
@@ -33,14 +37,29 @@ export function scanLog(file: string, text: string, known: Record<string, readon
   const lines = text.split("\n");
   for (const [i, line] of lines.entries()) {
     if (line === "") continue;
-    const kinds = new Set<string>();
+    const kinds = new Map<string, string | undefined>();
     // Shapes only in the log records (pino's JSON lines): the start-up banner lists the emulator's
     // public test numbers.
-    if (line.startsWith("{")) for (const [kind, shape] of SHAPES) if (shape.test(line)) kinds.add(kind);
-    for (const [kind, value] of values) if (line.includes(value)) kinds.add(kind);
-    for (const kind of kinds) findings.push({ file, line: i + 1, kind });
+    if (line.startsWith("{"))
+      for (const [kind, shape] of SHAPES) {
+        const match = shape.exec(line);
+        if (match) kinds.set(kind, whereIn(line, match.index));
+      }
+    for (const [kind, value] of values)
+      if (line.includes(value) && !kinds.has(kind)) kinds.set(kind, undefined);
+    for (const [kind, where] of kinds)
+      findings.push(where === undefined ? { file, line: i + 1, kind } : { file, line: i + 1, kind, where });
   }
   return findings;
+}
+
+/** The nearest JSON key before `index` and the record's message, every digit hidden. */
+function whereIn(line: string, index: number): string {
+  const keys = [...line.slice(0, index).matchAll(/"([A-Za-z_$][\w$.-]{0,60})"\s*:/g)];
+  const key = keys.at(-1)?.[1] ?? "?";
+  const msg = /"msg"\s*:\s*"((?:[^"\\]|\\.){0,120})/.exec(line)?.[1];
+  const hide = (text: string) => text.replace(/\d/g, "#");
+  return `key "${hide(key)}"${msg === undefined ? "" : ` in "${hide(msg)}"`}`;
 }
 
 /** One violation line per kind and file: how many lines, and where the first is. */
@@ -52,6 +71,7 @@ export function summariseFindings(findings: Finding[]): string[] {
   }
   return [...groups.values()].map((list) => {
     const first = list[0]!;
-    return `${first.kind} in ${first.file} on ${list.length} line(s), first at line ${first.line}`;
+    const where = first.where === undefined ? "" : ` (${first.where})`;
+    return `${first.kind} in ${first.file} on ${list.length} line(s), first at line ${first.line}${where}`;
   });
 }

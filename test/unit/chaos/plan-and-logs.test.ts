@@ -38,7 +38,7 @@ describe("the log scan", () => {
   it("finds full numbers, tokens, secrets and known values in log records, never masked ones", () => {
     const log = [
       '{"msg":"paid","phone":"2547****0001"}',
-      '{"msg":"paid","phone":"254720000001"}',
+      '{"msg":"paid 2 of 3","phone":"254720000001"}',
       '{"msg":"request completed","responseTime":1329.254172999994}',
       '{"msg":"x","auth":"Bearer abcdefghijkl"}',
       '{"msg":"x","t":"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.abcdefghijklmnop"}',
@@ -55,8 +55,9 @@ describe("the log scan", () => {
       [7, "password"],
     ]);
     expect(summariseFindings(findings)).toContain(
-      "full phone number in malipo-1.log on 1 line(s), first at line 2",
+      'full phone number in malipo-1.log on 1 line(s), first at line 2 (key "phone" in "paid # of #")',
     );
+    expect(summariseFindings(findings)).toContain("password in malipo-1.log on 1 line(s), first at line 7");
     expect(summariseFindings(findings).join(" ")).not.toContain("correct-horse-battery");
   });
 });

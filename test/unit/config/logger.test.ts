@@ -35,6 +35,42 @@ describe("logger", () => {
     expect(out).toContain("[redacted]");
   });
 
+  it("masks phones that reach the line by any other way: errors, bindings, keys, class instances", () => {
+    const { lines, logger } = capture();
+    class Payer {
+      readonly phone: string;
+      constructor(phone: string) {
+        this.phone = phone;
+      }
+    }
+    const err = new Error("Daraja refused 254708374149");
+    logger.warn({ err }, "refused");
+    logger.warn(err);
+    logger.child({ payer: "0712345678" }).info("bound");
+    logger.info({ byPhone: { "254712345678": 1 } }, "keyed");
+    logger.info({ payer: new Payer("254112345678") }, "instance");
+    logger.info({
+      deep: { a: { b: { c: { d: { e: { f: { g: { h: { i: { j: "254708374149" } } } } } } } } } },
+    });
+    const out = lines.join("");
+    for (const full of ["254708374149", "0712345678", "254712345678", "254112345678"])
+      expect(out).not.toContain(full);
+    // Every line still parses, and the values are masked rather than dropped.
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    expect(out).toContain("2547****4149");
+    expect(out).toContain("0712****5678");
+  });
+
+  it("leaves numbers and identifiers that only hold phone-shaped digits alone", () => {
+    const { lines, logger } = capture();
+    const reqId = "12abe3e4-5678-90c1-bc23-ae0712345678";
+    logger.child({ reqId }).info({ responseTime: 1329.254172999994, time2: 1796138591281 }, "timing");
+    const line = JSON.parse(lines[0] as string);
+    expect(line.responseTime).toBe(1329.254172999994);
+    expect(line.time2).toBe(1796138591281);
+    expect(line.reqId).toBe(reqId);
+  });
+
   it("hides tokens and signatures carried in URLs", () => {
     expect(redactUrl("/api/v1/payments/mpesa/status/pay_1/events?access_token=eyJhbGci.x.y&x=1")).toBe(
       "/api/v1/payments/mpesa/status/pay_1/events?access_token=[redacted]&x=1",
