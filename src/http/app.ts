@@ -51,6 +51,8 @@ export interface AppDeps {
   rateLimits?: Partial<RateLimits>;
   /** Heartbeat and re-read interval of live payment status streams (default 15 s). */
   liveRefreshMs?: number;
+  /** Live status streams one account may hold open at once (default 5). */
+  liveStreamsPerUser?: number;
 }
 
 declare module "fastify" {
@@ -186,6 +188,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     services,
     stkPushLimit: rateLimits.stkPush,
     ...(deps.liveRefreshMs === undefined ? {} : { liveRefreshMs: deps.liveRefreshMs }),
+    ...(deps.liveStreamsPerUser === undefined ? {} : { liveStreamsPerUser: deps.liveStreamsPerUser }),
   });
 
   // Its own encapsulated context: a catch-all string body parser for what Daraja sends back.

@@ -6,10 +6,11 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { StkSession } from "../../src/emulator/index.ts";
+import { LIVE_STREAMS_PER_USER } from "../../src/http/routes/payment-events-stream.ts";
 import { newId } from "../../src/ids.ts";
 import { accountBalances } from "../../src/ledger/ledger.ts";
 import { PUSH_UNCONFIRMED_REASON } from "../../src/payments/state-machine.ts";
-import { bearer } from "../support/app.ts";
+import { bearer, createAdmin, expectError } from "../support/app.ts";
 import { assertBooksBalanced } from "../support/books.ts";
 import { callbackBody, type PaymentsStack, startPaymentsStack } from "../support/payments.ts";
 
@@ -454,6 +455,53 @@ describe("crashes and late money", () => {
 });
 
 describe("live status", () => {
+  it("one account holds at most 5 streams at once: the 6th is 429 TOO_MANY_STREAMS; a closed one frees its slot", async () => {
+    const c = await s.customer();
+    const other = await s.customer();
+    const { transactionId, checkoutRequestId } = await push(c, interactivePhone());
+    const url = `${s.t.url}/api/v1/payments/mpesa/status/${transactionId}/events`;
+    const open = async (token: string) => {
+      const abort = new AbortController();
+      const res = await fetch(`${url}?access_token=${token}`, { signal: abort.signal });
+      return { res, abort };
+    };
+    const held = [];
+    for (let i = 0; i < LIVE_STREAMS_PER_USER; i += 1) {
+      const stream = await open(c.token);
+      expect(stream.res.status).toBe(200);
+      held.push(stream);
+    }
+    const refused = await open(c.token);
+    const body = await refused.res.json();
+    expectError({ statusCode: refused.res.status, json: () => body }, 429, "TOO_MANY_STREAMS");
+    expect(body.error.details).toEqual({ limit: LIVE_STREAMS_PER_USER });
+    // The bound is per account: an admin watching the same payment is not refused.
+    const admin = await createAdmin(s.t);
+    const watcher = await open(admin.token);
+    expect(watcher.res.status).toBe(200);
+    watcher.abort.abort();
+    // Another account's refusal is its own business (404: not its payment), not this account's count.
+    const stranger = await open(other.token);
+    expect(stranger.res.status).toBe(404);
+    // Closing one gives its slot back (the server notices the closed socket shortly after).
+    held.shift()?.abort.abort();
+    let again = await open(c.token);
+    for (let i = 0; again.res.status !== 200 && i < 50; i += 1) {
+      await again.res.body?.cancel();
+      await new Promise((r) => setTimeout(r, 20));
+      again = await open(c.token);
+    }
+    expect(again.res.status).toBe(200);
+    held.push(again);
+    // A final payment ends every stream, and with it every slot.
+    s.emulator.emulator.resolve(checkoutRequestId ?? "", "pay");
+    for (const stream of held) await stream.res.text();
+    await s.waitForStatus(c.token, transactionId, ["completed"]);
+    const afterFinal = await open(c.token);
+    expect(afterFinal.res.status).toBe(200);
+    await afterFinal.res.text();
+  });
+
   it("streams the transaction as server-sent events until it is final", async () => {
     const c = await s.customer();
     const { transactionId, checkoutRequestId } = await push(c, interactivePhone());

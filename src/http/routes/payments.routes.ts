@@ -8,13 +8,17 @@
 import { type Static, Type } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { InitiateStkPushInput } from "../../payments/initiate-push.ts";
-import type { Payments } from "../../payments/payments.ts";
-import { isFinal, PAYMENT_STATUSES } from "../../payments/state-machine.ts";
-import type { TransactionView } from "../../payments/transaction-view.ts";
+import { PAYMENT_STATUSES } from "../../payments/state-machine.ts";
 import type { Services } from "../../services.ts";
 import type { Actor } from "../../users/user.ts";
 import { type AuthUser, authenticate, requireRole } from "../auth.ts";
 import { bearerAuth, errorResponses, Nullable, PageFields, PaginationQuery } from "../schemas.ts";
+import {
+  HEARTBEAT_MS,
+  LIVE_STREAMS_PER_USER,
+  StreamsPerUser,
+  streamTransactionEvents,
+} from "./payment-events-stream.ts";
 
 export interface PaymentsRoutesOptions {
   services: Services;
@@ -26,6 +30,8 @@ export interface PaymentsRoutesOptions {
    * carry (another process on SQLite, a lost PostgreSQL notification).
    */
   liveRefreshMs?: number;
+  /** Live status streams one account may hold open at once (default `LIVE_STREAMS_PER_USER`). */
+  liveStreamsPerUser?: number;
 }
 
 export const TransactionSchema = Type.Object({
@@ -116,6 +122,7 @@ export async function paymentsRoutes(app: FastifyInstance, options: PaymentsRout
   const limit = options.stkPushLimit ?? { max: 10, timeWindowMs: 60_000 };
   const streams = new Set<() => void>();
   const refreshMs = options.liveRefreshMs ?? HEARTBEAT_MS;
+  const perUser = new StreamsPerUser(options.liveStreamsPerUser ?? LIVE_STREAMS_PER_USER);
   app.addHook("preClose", async () => {
     for (const close of [...streams]) close();
   });
@@ -190,14 +197,20 @@ export async function paymentsRoutes(app: FastifyInstance, options: PaymentsRout
             description:
               "A text/event-stream of `event: status` with `data: { transaction }`; ends when final",
           }),
-          ...errorResponses(401, 404),
+          ...errorResponses(401, 404, 429),
         },
       },
     },
     async (request, reply) => {
       const viewer = actorOf(request);
-      const first = await payments.getStatus(viewer, request.params.transactionId);
-      streamTransactionEvents(request, reply, { payments, viewer, first, streams, refreshMs });
+      const release = perUser.take(viewer.id);
+      try {
+        const first = await payments.getStatus(viewer, request.params.transactionId);
+        streamTransactionEvents(request, reply, { payments, viewer, first, streams, refreshMs, release });
+      } catch (error) {
+        release();
+        throw error;
+      }
     },
   );
 
@@ -260,86 +273,4 @@ async function tokenFromQuery(request: FastifyRequest): Promise<void> {
   const token = (request.query as { access_token?: unknown }).access_token;
   if (request.headers.authorization === undefined && typeof token === "string" && token.length > 0)
     request.headers.authorization = `Bearer ${token}`;
-}
-
-const HEARTBEAT_MS = 15_000;
-
-/**
- * Writes `event: status` with `{ transaction }` now and after every change (from the event bus, and
- * re-read on each heartbeat so a missed notification only delays an update), until the transaction
- * is final or the client goes away.
- */
-function streamTransactionEvents(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  ctx: {
-    payments: Payments;
-    viewer: Actor;
-    first: TransactionView;
-    streams: Set<() => void>;
-    refreshMs: number;
-  },
-): void {
-  const { payments, viewer, first } = ctx;
-  reply.hijack();
-  const raw = reply.raw;
-  for (const [name, value] of Object.entries(reply.getHeaders()))
-    if (value !== undefined) raw.setHeader(name, value);
-  raw.writeHead(200, {
-    "content-type": "text/event-stream; charset=utf-8",
-    "cache-control": "no-cache, no-transform",
-    connection: "keep-alive",
-    "x-accel-buffering": "no",
-  });
-  let last = "";
-  let closed = false;
-  let refreshing = false;
-  let again = false;
-  const send = (transaction: TransactionView) => {
-    const data = JSON.stringify({ transaction });
-    if (data === last) return;
-    last = data;
-    raw.write(`event: status\ndata: ${data}\n\n`);
-  };
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    unsubscribe();
-    clearInterval(heartbeat);
-    ctx.streams.delete(close);
-    raw.end();
-  };
-  const refresh = async (): Promise<void> => {
-    if (closed) return;
-    if (refreshing) {
-      again = true;
-      return;
-    }
-    refreshing = true;
-    try {
-      do {
-        again = false;
-        const transaction = await payments.getStatus(viewer, first.id);
-        if (closed) return;
-        send(transaction);
-        if (isFinal(transaction.status)) close();
-      } while (again && !closed);
-    } catch (error) {
-      request.log.warn({ err: error, transactionId: first.id }, "payment event stream stopped");
-      close();
-    } finally {
-      refreshing = false;
-    }
-  };
-  const unsubscribe = payments.events.subscribe(first.id, () => void refresh());
-  const heartbeat = setInterval(() => {
-    if (closed) return;
-    raw.write(": heartbeat\n\n");
-    void refresh();
-  }, ctx.refreshMs);
-  heartbeat.unref();
-  ctx.streams.add(close);
-  request.raw.on("close", close);
-  send(first);
-  if (isFinal(first.status)) close();
 }
