@@ -12,6 +12,7 @@
 import { randomBytes } from "node:crypto";
 import type pg from "pg";
 import type { Db } from "../db/database.ts";
+import { type ChannelListener, listenOnChannel } from "../db/listen.ts";
 import type { Logger } from "../logger.ts";
 import type { PaymentChange } from "./context.ts";
 import { PAYMENT_STATUSES, type PaymentStatus } from "./state-machine.ts";
@@ -31,7 +32,6 @@ export function paymentEventsChannel(schema: string | null): string {
   return `malipo_payment_events_${schema ?? "public"}`.slice(0, 63);
 }
 
-const RECONNECT_MS = 2_000;
 const NOTIFY = "SELECT pg_notify($1, $2)";
 /** PostgreSQL takes payloads under 8,000 bytes. */
 const MAX_PAYLOAD_BYTES = 7_500;
@@ -67,9 +67,7 @@ export function createPaymentEventBus(deps: { db: Db; logger: Logger }): Payment
   const origin = randomBytes(8).toString("hex");
   const pool = deps.db.pgPool;
   const channel = paymentEventsChannel(deps.db.schema);
-  let client: pg.PoolClient | null = null;
   let closed = false;
-  let reconnect: NodeJS.Timeout | null = null;
 
   function emit(change: PaymentChange): void {
     for (const listener of listeners.get(change.transactionId) ?? []) {
@@ -119,36 +117,9 @@ export function createPaymentEventBus(deps: { db: Db; logger: Logger }): Payment
       });
   }
 
-  async function listen(): Promise<void> {
-    if (!pool || closed) return;
-    const c = await pool.connect();
-    c.on("notification", onNotification);
-    c.on("error", (error) => {
-      deps.logger.warn({ err: error }, "payment events connection lost; reconnecting");
-      c.release(true);
-      if (client === c) client = null;
-      scheduleReconnect();
-    });
-    try {
-      await c.query(`LISTEN "${channel}"`);
-    } catch (error) {
-      c.release(true);
-      throw error;
-    }
-    client = c;
-  }
-
-  function scheduleReconnect(): void {
-    if (closed || reconnect) return;
-    reconnect = setTimeout(() => {
-      reconnect = null;
-      listen().catch((error) => {
-        deps.logger.warn({ err: error }, "payment events LISTEN failed; retrying");
-        scheduleReconnect();
-      });
-    }, RECONNECT_MS);
-    reconnect.unref();
-  }
+  const channelListener: ChannelListener | null = pool
+    ? listenOnChannel({ pool, channel, logger: deps.logger, what: "payment events", onNotification })
+    : null;
 
   return {
     publish(change) {
@@ -174,29 +145,12 @@ export function createPaymentEventBus(deps: { db: Db; logger: Logger }): Payment
     },
     async start() {
       closed = false;
-      if (!pool || client) return;
-      try {
-        await listen();
-      } catch (error) {
-        // Live views still refresh on their heartbeat; keep trying in the background.
-        deps.logger.warn({ err: error }, "payment events LISTEN failed; retrying");
-        scheduleReconnect();
-      }
+      // Live views still refresh on their heartbeat while LISTEN is being retried.
+      await channelListener?.start();
     },
     async close() {
       closed = true;
-      if (reconnect) clearTimeout(reconnect);
-      reconnect = null;
-      const c = client;
-      client = null;
-      if (c) {
-        try {
-          await c.query(`UNLISTEN "${channel}"`);
-        } catch {
-          // The connection is going away anyway.
-        }
-        c.release(true);
-      }
+      await channelListener?.close();
       listeners.clear();
     },
   };
