@@ -3,50 +3,30 @@
  * exactly as given, query string intact, `Content-Type: application/json`, no signature, no retry
  * whatever the answer. Every delivery — and every one suppressed on purpose — is recorded.
  */
-import { EventEmitter } from "node:events";
-import type { Logger } from "pino";
-import type { Clock } from "../clock.ts";
 import type { Conversation } from "./conversations.ts";
 import { DUPLICATE_GAP_MS } from "./dispatch.ts";
 import type { FaultInjector } from "./faults.ts";
-import { describeError, postJson } from "./http-post.ts";
+import {
+  type DeliveryStatus,
+  type OutboundDelivery,
+  type OutboundDeps,
+  OutboundPosts,
+} from "./outbound-posts.ts";
 import { type ResultPayload, writeResultJson } from "./result-payloads.ts";
-import type { Scheduler } from "./scheduler.ts";
 
-export type ResultDeliveryStatus = "scheduled" | "held" | "in_flight" | "answered" | "failed" | "suppressed";
+export type ResultDeliveryStatus = DeliveryStatus;
 
-export interface ResultDelivery {
-  id: string;
+export interface ResultDelivery extends OutboundDelivery {
   conversationId: string;
   originatorConversationId: string;
   api: Conversation["api"];
   /** `result` to ResultURL, `timeout` to QueueTimeOutURL. */
   target: "result" | "timeout";
-  url: string;
-  copy: "first" | "duplicate";
-  status: ResultDeliveryStatus;
-  note: string | null;
-  scheduledAt: Date;
-  sentAt: Date | null;
-  durationMs: number | null;
-  responseStatus: number | null;
-  responseBody: string | null;
-  error: string | null;
   /** The body as sent. */
   payload: ResultPayload;
 }
 
-export interface ResultSenderDeps {
-  fetch: typeof globalThis.fetch;
-  scheduler: Scheduler;
-  clock: Clock;
-  logger: Logger;
-  timeoutMs?: number;
-  /** Real-Daraja ms a reordered result waits for another one before it goes anyway (scaled). */
-  maxHoldMs?: number;
-  /** Deliveries kept (default 2 000). */
-  maxDeliveries?: number;
-}
+export type ResultSenderDeps = OutboundDeps;
 
 export interface ResultScheduleOptions {
   target: "result" | "timeout";
@@ -57,18 +37,20 @@ export interface ResultScheduleOptions {
   reorder?: boolean;
 }
 
-const MAX_DELIVERIES = 2_000;
-
 export class ResultSender {
-  readonly #deliveries: ResultDelivery[] = [];
-  readonly #held = new Set<ResultDelivery>();
-  readonly #inFlight = new Set<AbortController>();
-  readonly #events = new EventEmitter().setMaxListeners(0);
-  #counter = 0;
-  private readonly deps: ResultSenderDeps;
+  readonly #posts: OutboundPosts<ResultDelivery>;
 
   constructor(deps: ResultSenderDeps) {
-    this.deps = deps;
+    this.#posts = new OutboundPosts<ResultDelivery>(deps, {
+      idPrefix: "rs_",
+      what: "result delivery",
+      headers: () => ({ "Content-Type": "application/json" }),
+      body: (d) => writeResultJson(d.payload),
+      logLine: (d) => [
+        { conversationId: d.conversationId, target: d.target, status: d.responseStatus, error: d.error },
+        "emulator sent result",
+      ],
+    });
   }
 
   schedule(c: Conversation, payload: ResultPayload, options: ResultScheduleOptions): ResultDelivery {
@@ -80,13 +62,7 @@ export class ResultSender {
       "scheduled",
       options.note ?? null,
     );
-    this.deps.scheduler.after(options.delayMs, () => {
-      if (!options.reorder) return void this.#send(delivery);
-      delivery.status = "held";
-      this.#held.add(delivery);
-      this.#events.emit("change", delivery);
-      this.deps.scheduler.after(this.deps.maxHoldMs ?? 30_000, () => this.#release(delivery));
-    });
+    this.#posts.sendLater(delivery, options);
     return delivery;
   }
 
@@ -96,7 +72,7 @@ export class ResultSender {
 
   /** Oldest first. */
   list(filter: { conversationId?: string; originatorConversationId?: string } = {}): ResultDelivery[] {
-    return this.#deliveries.filter(
+    return this.#posts.list(
       (d) =>
         (filter.conversationId === undefined || d.conversationId === filter.conversationId) &&
         (filter.originatorConversationId === undefined ||
@@ -106,33 +82,11 @@ export class ResultSender {
 
   /** Resolves with the first delivery (existing or future) that satisfies `predicate`. */
   waitFor(predicate: (d: ResultDelivery) => boolean, timeoutMs = 5_000): Promise<ResultDelivery> {
-    const existing = this.#deliveries.find(predicate);
-    if (existing) return Promise.resolve(existing);
-    return new Promise((resolve, reject) => {
-      const onChange = (d: ResultDelivery) => {
-        if (!predicate(d)) return;
-        clearTimeout(timer);
-        this.#events.off("change", onChange);
-        resolve(d);
-      };
-      const timer = setTimeout(() => {
-        this.#events.off("change", onChange);
-        reject(new Error(`no matching result delivery within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.#events.on("change", onChange);
-    });
+    return this.#posts.waitFor(predicate, timeoutMs);
   }
 
   clear(): void {
-    for (const controller of this.#inFlight) controller.abort();
-    this.#inFlight.clear();
-    this.#held.clear();
-    this.#deliveries.length = 0;
-  }
-
-  #release(delivery: ResultDelivery): void {
-    if (!this.#held.delete(delivery)) return;
-    void this.#send(delivery);
+    this.#posts.clear();
   }
 
   #record(
@@ -143,9 +97,7 @@ export class ResultSender {
     status: ResultDeliveryStatus,
     note: string | null,
   ): ResultDelivery {
-    this.#counter += 1;
-    const delivery: ResultDelivery = {
-      id: `rs_${this.#counter}`,
+    return this.#posts.record({
       conversationId: c.conversationId,
       originatorConversationId: c.originatorConversationId,
       api: c.api,
@@ -154,58 +106,8 @@ export class ResultSender {
       copy,
       status,
       note,
-      scheduledAt: this.deps.clock.now(),
-      sentAt: null,
-      durationMs: null,
-      responseStatus: null,
-      responseBody: null,
-      error: null,
       payload,
-    };
-    this.#deliveries.push(delivery);
-    if (this.#deliveries.length > (this.deps.maxDeliveries ?? MAX_DELIVERIES)) this.#deliveries.shift();
-    this.#events.emit("change", delivery);
-    return delivery;
-  }
-
-  async #send(delivery: ResultDelivery): Promise<void> {
-    const controller = new AbortController();
-    this.#inFlight.add(controller);
-    const started = performance.now();
-    delivery.status = "in_flight";
-    delivery.sentAt = this.deps.clock.now();
-    this.#events.emit("change", delivery);
-    try {
-      const answer = await postJson(
-        this.deps.fetch,
-        delivery.url,
-        { "Content-Type": "application/json" },
-        writeResultJson(delivery.payload),
-        controller.signal,
-        this.deps.timeoutMs ?? 10_000,
-      );
-      delivery.responseStatus = answer.status;
-      delivery.responseBody = answer.bodyExcerpt;
-      delivery.status = "answered";
-    } catch (error) {
-      delivery.status = "failed";
-      delivery.error = describeError(error);
-    } finally {
-      this.#inFlight.delete(controller);
-      delivery.durationMs = Math.round(performance.now() - started);
-    }
-    this.deps.logger.info(
-      {
-        conversationId: delivery.conversationId,
-        target: delivery.target,
-        status: delivery.responseStatus,
-        error: delivery.error,
-      },
-      "emulator sent result",
-    );
-    this.#events.emit("change", delivery);
-    // A reordered result goes out right after the next one, so the receiver sees them swapped.
-    for (const held of [...this.#held]) if (held !== delivery) this.#release(held);
+    });
   }
 }
 
