@@ -15,7 +15,12 @@
 import { toDarajaTimestamp } from "../daraja/timestamp.ts";
 import type { Executor, PaymentTransactionRow } from "../db/schema.ts";
 import { newId } from "../ids.ts";
-import { findTransaction, insertPaymentEvent, insertTransaction } from "./payment.repository.ts";
+import {
+  findTransaction,
+  insertPaymentEvent,
+  insertTransaction,
+  newPaymentRow,
+} from "./payment.repository.ts";
 import { type ApplyContext, type ApplyOutcome, announceApplied, applyWithin } from "./payment-apply.ts";
 import { findPaymentForApply } from "./payment-facts.repository.ts";
 import type { PaymentEvent } from "./state-machine.ts";
@@ -111,36 +116,24 @@ async function newFoundAttempt(trx: Executor, money: FoundMoney, use: FoundMoney
   const id = newId("pay", at.getTime());
   const iso = at.toISOString();
   const status = use.decision === "pay_fee" ? "pending" : "needs_review";
-  await insertTransaction(trx, {
-    id,
-    booking_id: use.bookingId,
-    booking_fee_id: found.fee_id,
-    user_id: found.customer_id,
-    phone_number: money.phone,
-    // To pay the fee it must be the fee (the caller checked); to refund, what came.
-    amount: use.decision === "pay_fee" ? found.fee_amount : money.amount,
-    currency: "KES",
-    status,
-    // Never an open attempt: it is settled by the `paid` event in this same transaction.
-    open_fee_key: null,
-    merchant_request_id: null,
-    checkout_request_id: null,
-    mpesa_receipt_number: null,
-    result_code: null,
-    result_desc: null,
-    failure_reason: use.decision === "refund" ? "found on the M-Pesa statement; to be refunded" : null,
-    paid_amount: null,
-    paid_phone: null,
-    mpesa_transaction_date: null,
-    next_check_at: null,
-    check_attempts: 0,
-    last_queried_at: null,
-    lease_owner: null,
-    lease_until: null,
-    created_at: iso,
-    updated_at: iso,
-    completed_at: null,
-  });
+  await insertTransaction(
+    trx,
+    newPaymentRow({
+      id,
+      booking_id: use.bookingId,
+      booking_fee_id: found.fee_id,
+      user_id: found.customer_id,
+      phone_number: money.phone,
+      // To pay the fee it must be the fee (the caller checked); to refund, what came.
+      amount: use.decision === "pay_fee" ? found.fee_amount : money.amount,
+      currency: "KES",
+      status,
+      // Never an open attempt: it is settled by the `paid` event in this same transaction.
+      open_fee_key: null,
+      failure_reason: use.decision === "refund" ? "found on the M-Pesa statement; to be refunded" : null,
+      created_at: iso,
+    }),
+  );
   await insertPaymentEvent(trx, {
     transactionId: id,
     bookingId: use.bookingId,

@@ -18,7 +18,12 @@ import { countPaymentStatus } from "../metrics.ts";
 import type { PaymentsContext } from "./context.ts";
 import { type IdempotencyClaim, linkAttempt } from "./idempotency.repository.ts";
 import { hasStoredAnswer, type IdempotentRequest, withIdempotency } from "./idempotency.ts";
-import { findOpenAttempt, insertPaymentEvent, insertTransaction } from "./payment.repository.ts";
+import {
+  findOpenAttempt,
+  insertPaymentEvent,
+  insertTransaction,
+  newPaymentRow,
+} from "./payment.repository.ts";
 import { applyPaymentEvent } from "./payment-apply.ts";
 import { finishWaitingCallbacks } from "./process-callback.ts";
 import { checkPromptLimits } from "./prompt-limits.ts";
@@ -193,7 +198,7 @@ function newAttempt(a: {
   fee: BookingFeeRow;
   at: string;
 }): PaymentTransactionRow {
-  return {
+  return newPaymentRow({
     id: a.id,
     booking_id: a.fee.booking_id,
     booking_fee_id: a.fee.id,
@@ -203,24 +208,9 @@ function newAttempt(a: {
     currency: a.fee.currency,
     status: "initiated",
     open_fee_key: a.fee.id,
-    merchant_request_id: null,
-    checkout_request_id: null,
-    mpesa_receipt_number: null,
-    result_code: null,
-    result_desc: null,
     failure_reason: null,
-    paid_amount: null,
-    paid_phone: null,
-    mpesa_transaction_date: null,
-    next_check_at: null,
-    check_attempts: 0,
-    last_queried_at: null,
-    lease_owner: null,
-    lease_until: null,
     created_at: a.at,
-    updated_at: a.at,
-    completed_at: null,
-  };
+  });
 }
 
 async function push(ctx: PaymentsContext, tx: PaymentTransactionRow): Promise<StkPushStarted> {

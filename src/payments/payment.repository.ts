@@ -39,6 +39,43 @@ export function guardOf(
   };
 }
 
+/** What a new payment attempt is made of; everything Daraja tells us later starts empty. */
+export type PaymentRowStart = Pick<
+  PaymentTransactionRow,
+  | "id"
+  | "booking_id"
+  | "booking_fee_id"
+  | "user_id"
+  | "phone_number"
+  | "amount"
+  | "currency"
+  | "status"
+  | "open_fee_key"
+  | "failure_reason"
+  | "created_at"
+>;
+
+export function newPaymentRow(start: PaymentRowStart): PaymentTransactionRow {
+  return {
+    ...start,
+    merchant_request_id: null,
+    checkout_request_id: null,
+    mpesa_receipt_number: null,
+    result_code: null,
+    result_desc: null,
+    paid_amount: null,
+    paid_phone: null,
+    mpesa_transaction_date: null,
+    next_check_at: null,
+    check_attempts: 0,
+    last_queried_at: null,
+    lease_owner: null,
+    lease_until: null,
+    updated_at: start.created_at,
+    completed_at: null,
+  };
+}
+
 const insertRow = compiledQuery((executor, row: NewPaymentTransaction) =>
   executor.insertInto("payment_transactions").values(row),
 );

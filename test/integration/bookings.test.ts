@@ -8,6 +8,7 @@ import {
 import { ManualClock } from "../../src/clock.ts";
 import type { PaymentStatus } from "../../src/db/schema.ts";
 import { assertLedgerBalanced } from "../../src/ledger/ledger.ts";
+import { newPaymentRow } from "../../src/payments/payment.repository.ts";
 import {
   bearer,
   createAdmin,
@@ -57,31 +58,22 @@ describe(`bookings (${testEngine()})`, () => {
     await t.db.db.kysely
       .insertInto("payment_transactions")
       .values({
-        id,
-        booking_id: bookingId,
-        booking_fee_id: found.fee.id,
-        user_id: found.booking.customer_id,
-        phone_number: "254712345678",
-        amount: found.fee.amount,
-        currency: "KES",
-        status,
-        open_fee_key: null,
-        merchant_request_id: null,
-        checkout_request_id: null,
+        ...newPaymentRow({
+          id,
+          booking_id: bookingId,
+          booking_fee_id: found.fee.id,
+          user_id: found.booking.customer_id,
+          phone_number: "254712345678",
+          amount: found.fee.amount,
+          currency: "KES",
+          status,
+          open_fee_key: null,
+          failure_reason: status === "failed" ? "cancelled" : null,
+          created_at: createdAt,
+        }),
         mpesa_receipt_number: status === "completed" ? `RCP${id}` : null,
         result_code: status === "failed" ? "1032" : status === "completed" ? "0" : null,
         result_desc: status === "failed" ? "Request cancelled by user" : null,
-        failure_reason: status === "failed" ? "cancelled" : null,
-        paid_amount: null,
-        paid_phone: null,
-        mpesa_transaction_date: null,
-        next_check_at: null,
-        check_attempts: 0,
-        last_queried_at: null,
-        lease_owner: null,
-        lease_until: null,
-        created_at: createdAt,
-        updated_at: createdAt,
         completed_at: status === "completed" ? createdAt : null,
       })
       .execute();

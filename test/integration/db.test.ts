@@ -9,7 +9,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, isMigrated, migrateToLatest } from "../../src/db/database.ts";
 import { migrations } from "../../src/db/migrations/index.ts";
-
+import { newPaymentRow } from "../../src/payments/payment.repository.ts";
 import { createTestDb, TEST_PG_URL, type TestDb, testEngine } from "../support/db.ts";
 
 const execFileAsync = promisify(execFile);
@@ -80,32 +80,19 @@ describe(`database (${testEngine()})`, () => {
       })
       .execute();
     const tx = (id: string, open: string | null) => ({
-      id,
-      booking_id: "b1",
-      booking_fee_id: "f1",
-      user_id: "u1",
-      phone_number: "254708374149",
-      amount: 500,
-      currency: "KES",
-      status: "failed" as const,
-      open_fee_key: open,
-      merchant_request_id: null,
-      checkout_request_id: null,
-      mpesa_receipt_number: null,
-      result_code: null,
-      result_desc: null,
-      failure_reason: null,
-      paid_amount: null,
-      paid_phone: null,
-      mpesa_transaction_date: null,
-      next_check_at: null,
-      check_attempts: 0,
-      last_queried_at: null,
-      lease_owner: null,
-      lease_until: null,
-      created_at: now,
-      updated_at: now,
-      completed_at: null,
+      ...newPaymentRow({
+        id,
+        booking_id: "b1",
+        booking_fee_id: "f1",
+        user_id: "u1",
+        phone_number: "254708374149",
+        amount: 500,
+        currency: "KES",
+        status: "failed" as const,
+        open_fee_key: open,
+        failure_reason: null,
+        created_at: now,
+      }),
     });
     await k
       .insertInto("payment_transactions")

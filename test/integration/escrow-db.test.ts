@@ -4,6 +4,7 @@
  * item twice answers the existing row and writes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newPaymentRow } from "../../src/payments/payment.repository.ts";
 import { queuePayout, queueRefund } from "../../src/payouts/queue.ts";
 import { createTestDb, type TestDb, testEngine } from "../support/db.ts";
 
@@ -62,31 +63,22 @@ describe(`payouts and refunds in the database (${testEngine()})`, () => {
       await k
         .insertInto("payment_transactions")
         .values({
-          id: `p${n}`,
-          booking_id: `b${n}`,
-          booking_fee_id: `f${n}`,
-          user_id: "u1",
-          phone_number: "254708374149",
-          amount: 500,
-          currency: "KES",
-          status: "completed",
-          open_fee_key: null,
-          merchant_request_id: null,
-          checkout_request_id: null,
+          ...newPaymentRow({
+            id: `p${n}`,
+            booking_id: `b${n}`,
+            booking_fee_id: `f${n}`,
+            user_id: "u1",
+            phone_number: "254708374149",
+            amount: 500,
+            currency: "KES",
+            status: "completed",
+            open_fee_key: null,
+            failure_reason: null,
+            created_at: now,
+          }),
           mpesa_receipt_number: `UAF000000${n}`,
           result_code: "0",
-          result_desc: null,
-          failure_reason: null,
           paid_amount: 500,
-          paid_phone: null,
-          mpesa_transaction_date: null,
-          next_check_at: null,
-          check_attempts: 0,
-          last_queried_at: null,
-          lease_owner: null,
-          lease_until: null,
-          created_at: now,
-          updated_at: now,
           completed_at: now,
         })
         .execute();

@@ -3,6 +3,7 @@ import { findBookingWithFee } from "../../src/bookings/booking-fee.repository.ts
 import { ManualClock } from "../../src/clock.ts";
 import type { PaymentStatus } from "../../src/db/schema.ts";
 import type { ResolveAction } from "../../src/emulator/control.ts";
+import { newPaymentRow } from "../../src/payments/payment.repository.ts";
 import {
   bearer,
   createAdmin,
@@ -41,30 +42,22 @@ describe(`payments report (${testEngine()})`, () => {
       .insertInto("payment_transactions")
       .values(
         rows.map((r) => ({
-          id: r.id,
-          booking_id: booking.id,
-          booking_fee_id: fee.id,
-          user_id: customer.user.id,
-          phone_number: "254708374149",
-          amount: r.amount ?? 500,
-          currency: "KES",
-          status: r.status,
-          open_fee_key: null,
-          merchant_request_id: null,
-          checkout_request_id: null,
+          ...newPaymentRow({
+            id: r.id,
+            booking_id: booking.id,
+            booking_fee_id: fee.id,
+            user_id: customer.user.id,
+            phone_number: "254708374149",
+            amount: r.amount ?? 500,
+            currency: "KES",
+            status: r.status,
+            open_fee_key: null,
+            failure_reason: r.failureReason ?? null,
+            created_at: r.createdAt,
+          }),
           mpesa_receipt_number: r.status === "completed" ? `R${r.id}` : null,
           result_code: r.resultCode ?? null,
-          result_desc: null,
-          failure_reason: r.failureReason ?? null,
           paid_amount: r.status === "completed" ? (r.amount ?? 500) : null,
-          paid_phone: null,
-          mpesa_transaction_date: null,
-          next_check_at: null,
-          check_attempts: 0,
-          last_queried_at: null,
-          lease_owner: null,
-          lease_until: null,
-          created_at: r.createdAt,
           updated_at: r.updatedAt ?? r.completedAt ?? r.createdAt,
           completed_at: r.completedAt ?? null,
         })),
