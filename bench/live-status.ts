@@ -11,10 +11,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { freePort } from "../scripts/free-port.ts";
 import { createDatabase, migrateToLatest } from "../src/db/database.ts";
 import { Secret } from "../src/secret.ts";
 import { seedPendingAttempts, successCallback } from "./callbacks/seed.ts";
-import { freePort } from "./pushes/pushes.ts";
 import { sessionToken } from "./pushes/seed.ts";
 import { type ChildServer, startChildServer } from "./support/child-server.ts";
 

@@ -6,8 +6,8 @@
  * SQLite a full scan would stall every other request).
  */
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
 import autocannon from "autocannon";
+import { freePort } from "../../scripts/free-port.ts";
 import { createBenchDb, type Engine } from "../support/bench-db.ts";
 import { startChildServer } from "../support/child-server.ts";
 import { type FreshCustomer, PUSH_FEE_KES, seedFreshCustomers, seedHistory } from "./seed.ts";
@@ -21,18 +21,6 @@ export interface PushRun {
   accepted: number;
   errors: number;
   peakRssMb: number;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** One push per customer (distinct bookings and phones) over `connections` connections. */

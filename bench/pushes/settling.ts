@@ -9,9 +9,10 @@
  *    together; how long until all are settled.
  */
 import { randomBytes } from "node:crypto";
+import { freePort } from "../../scripts/free-port.ts";
 import { createBenchDb, type Engine } from "../support/bench-db.ts";
 import { startChildServer } from "../support/child-server.ts";
-import { freePort, pushAll } from "./pushes.ts";
+import { pushAll } from "./pushes.ts";
 import { seedFreshCustomers } from "./seed.ts";
 
 export interface SettlingRun {

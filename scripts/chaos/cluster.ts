@@ -6,12 +6,12 @@
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { sql } from "kysely";
 import { createDatabase, type Db } from "../../src/db/database.ts";
+import { freePort } from "../free-port.ts";
 import type { ChaosPlan } from "./plan.ts";
 import { ManagedProcess } from "./processes.ts";
 
@@ -26,14 +26,6 @@ export const MALIPO_TIME_SCALE = 0.1;
 export const WEBHOOK_TIMEOUT_MS = 1_000;
 
 export type Engine = "sqlite" | "postgres";
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const baseEnv = () => ({ PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? ROOT });
 

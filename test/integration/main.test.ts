@@ -10,8 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { freePort } from "../../scripts/free-port.ts";
 import { accountBalances } from "../../src/ledger/ledger.ts";
-import { freePort, notServing } from "../support/app.ts";
+import { notServing } from "../support/app.ts";
 import { assertBooksBalanced } from "../support/books.ts";
 import { createProcessTestDb, testEngine } from "../support/db.ts";
 

@@ -11,10 +11,11 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { freePort } from "../../scripts/free-port.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/logger.ts";
 import { type RunningMalipo, startMalipo } from "../../src/server.ts";
-import { freePort, notServing } from "../support/app.ts";
+import { notServing } from "../support/app.ts";
 import { assertBooksBalanced } from "../support/books.ts";
 import { createProcessTestDb, type ProcessTestDb, testEngine } from "../support/db.ts";
 

@@ -5,9 +5,9 @@
  * builders for users, admins and bookings.
  */
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { expect } from "vitest";
+import { freePort } from "../../scripts/free-port.ts";
 import type { Booking } from "../../src/bookings/booking.ts";
 import { type Clock, systemClock } from "../../src/clock.ts";
 import { type Config, loadConfig } from "../../src/config.ts";
@@ -71,19 +71,6 @@ export const unreachableDaraja: DarajaApi & DarajaPayoutsApi = {
 
 /** Cheap scrypt for tests: hashing strength is covered by the unit tests. */
 const TEST_PASSWORD_PARAMS = { N: 2 ** 10, r: 8, p: 1 };
-
-/** A port nobody listens on right now, on 127.0.0.1 (for servers that must know their port before listening). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A second connection to `shared`'s database, cleaned up by closing that connection only. */
 function connectTo(shared: TestDb): TestDb {
