@@ -5,6 +5,7 @@
  * builders for users, admins and bookings.
  */
 import { randomBytes } from "node:crypto";
+import type { Writable } from "node:stream";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { expect } from "vitest";
 import { freePort } from "../../scripts/free-port.ts";
@@ -42,6 +43,8 @@ export interface StartTestAppOptions {
   liveRefreshMs?: number;
   /** Payment waits and schedules. */
   paymentTimings?: Partial<PaymentTimings>;
+  /** Where the log lines go (with `config.LOG_LEVEL` set): a test that reads them passes a stream. */
+  logDestination?: Writable;
 }
 
 export interface TestApp {
@@ -93,7 +96,7 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
         PORT: String(port),
         HOST: "127.0.0.1",
       });
-      const logger = createLogger(config.logLevel);
+      const logger = createLogger(config.logLevel, options.logDestination);
       const services = createServices({
         config,
         db: db.db,

@@ -249,6 +249,10 @@ export async function paymentsRoutes(app: FastifyInstance, options: PaymentsRout
       {
         // Every callback is stored, even one carrying NUL characters (the service escapes them).
         config: { storesNul: true },
+        // Daraja reads no page from this route: browser security headers are dead weight on the
+        // hottest path. Its own log lines (received, accepted, refused) stand for the access log.
+        helmet: false,
+        logLevel: "warn",
         schema: {
           tags: ["payments"],
           summary: "Daraja's STK callback (signed URL; no session)",
