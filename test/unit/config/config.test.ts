@@ -98,12 +98,19 @@ describe("loadConfig", () => {
     ["EMULATOR_TIME_SCALE", "-1"],
     ["LOG_LEVEL", "loud"],
     ["EMULATOR_TOKEN_TTL_SECONDS", "0"],
+    ["EMULATOR_MAX_RECORDS", "0"],
+    ["EMULATOR_MAX_RECORDS", "many"],
     ["MPESA_SHORTCODE", "12"],
     ["SHUTDOWN_TIMEOUT_MS", "5"],
     ["DATABASE_URL", "mysql://root@db/malipo"],
     ["DATABASE_URL", "file://fileserver/share/malipo.sqlite"],
   ])("rejects %s=%s with a message naming it", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+
+  it("keeps the emulator's own record sizes unless EMULATOR_MAX_RECORDS says otherwise", () => {
+    expect(loadConfig({}).emulator.maxRecords).toBeNull();
+    expect(loadConfig({ EMULATOR_MAX_RECORDS: "1000000" }).emulator.maxRecords).toBe(1_000_000);
   });
 
   it("sends money out as the emulator's operator by default, its certificate made at start-up", () => {
