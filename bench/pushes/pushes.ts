@@ -8,8 +8,8 @@
 import { randomBytes } from "node:crypto";
 import autocannon from "autocannon";
 import { freePort } from "../../scripts/free-port.ts";
-import { createBenchDb, type Engine } from "../support/bench-db.ts";
 import { answerClock } from "../support/answer-clock.ts";
+import { createBenchDb, type Engine } from "../support/bench-db.ts";
 import { startChildServer } from "../support/child-server.ts";
 import { type FreshCustomer, PUSH_FEE_KES, seedFreshCustomers, seedHistory } from "./seed.ts";
 
