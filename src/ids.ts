@@ -1,6 +1,13 @@
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
+const RANDOM_CHARS = 16;
+
+// Random bytes drawn from the system's CSPRNG a block at a time: one call per 256 ids instead of
+// one per id (a call each was some 6 % of a callback's CPU). Each byte is used once.
+const POOL_BYTES = RANDOM_CHARS * 256;
+const pool = Buffer.alloc(POOL_BYTES);
+let offset = POOL_BYTES;
 
 /**
  * Opaque, prefixed, time-ordered ids (`pay_01j…`): the first 10 characters encode the millisecond so
@@ -13,8 +20,13 @@ export function newId(prefix: string, now: number = Date.now()): string {
     time = ALPHABET[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  const bytes = randomBytes(16);
+  if (offset === POOL_BYTES) {
+    randomFillSync(pool);
+    offset = 0;
+  }
   let rand = "";
-  for (const b of bytes) rand += ALPHABET[b % 32];
+  // 256 is a multiple of 32: `b % 32` takes every character alike.
+  for (let i = offset; i < offset + RANDOM_CHARS; i++) rand += ALPHABET[(pool[i] as number) % 32];
+  offset += RANDOM_CHARS;
   return `${prefix}_${time}${rand}`;
 }

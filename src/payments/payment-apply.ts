@@ -159,8 +159,9 @@ export async function applyWithin<R extends ApplyRow>(
     at: now,
   });
   // Daraja's own result answers the unconfirmed push's question ("was money taken?"): whatever it
-  // says is now on the books, so nobody need look for it.
-  if (event.type === "paid" || event.type === "failed")
+  // says is now on the books, so nobody need look for it. (An attempt whose push outcome was
+  // never unknown has no such review: it is opened only after `push_outcome_unknown`.)
+  if ((event.type === "paid" || event.type === "failed") && read.unknownPush !== false)
     await closeReview(trx, `push_unconfirmed:${row.id}`, now);
   // Webhooks for this change, in its transaction (src/webhooks): delivered only if it commits. The
   // event carries the API's full view, so a change a receiver hears of reads the row as it stands.

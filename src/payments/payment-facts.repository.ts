@@ -13,6 +13,7 @@ import type {
   PaymentStatus,
   PaymentTransactionRow,
 } from "../db/schema.ts";
+import { knownEnabledEndpointCount } from "../webhooks/outbox.ts";
 
 /** The columns of an attempt that checking a callback and applying an event use. */
 export interface ApplyRow {
@@ -43,6 +44,11 @@ export interface FeeFacts {
 export interface PaymentForApply<R extends ApplyRow = ApplyRow> {
   row: R;
   fee: FeeFacts;
+  /**
+   * Whether the push's outcome was ever unknown, when the read asked (the callback's does): only
+   * such an attempt can have a `push_unconfirmed` review open, so the others skip closing one.
+   */
+  unknownPush?: boolean;
 }
 
 export interface CallbackFacts extends PaymentForApply {
@@ -148,10 +154,20 @@ const readForCallback = compiledQuery(
           // No receipt: a comparison with NULL finds no one.
           .where("r.mpesa_receipt_number", "=", a.receipt)
           .as("receipt_owner"),
+        // Whether the webhooks this change emits have anyone to go to (saves their own read).
+        eb
+          .selectFrom("webhook_endpoints as w")
+          .select((w) => w.fn.countAll<number | string>().as("n"))
+          .where("w.enabled", "=", 1)
+          .as("enabled_endpoints"),
       ]),
 );
 
-/** The attempt a callback names, with everything its checks and its application need. */
+/**
+ * The attempt a callback names, with everything its checks and its application need. Inside a
+ * transaction it also tells the webhook outbox when no endpoint is enabled, so the events the
+ * change emits skip their own read.
+ */
 export async function findPaymentForCallback(
   executor: Executor,
   transactionId: string,
@@ -159,10 +175,19 @@ export async function findPaymentForCallback(
 ): Promise<CallbackFacts | null> {
   const found = (await readForCallback(executor, { transactionId, ...names })).rows[0];
   if (!found) return null;
-  const { fee_status, fee_paid_by, booking_status, unknown_push, checkout_owner, receipt_owner, ...row } =
-    found;
+  const {
+    fee_status,
+    fee_paid_by,
+    booking_status,
+    unknown_push,
+    checkout_owner,
+    receipt_owner,
+    enabled_endpoints,
+    ...row
+  } = found;
   const fee = feeOf({ fee_status, fee_paid_by, booking_status });
   if (!fee) return null;
+  knownEnabledEndpointCount(executor, Number(enabled_endpoints));
   return {
     row,
     fee,

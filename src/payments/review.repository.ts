@@ -2,6 +2,7 @@
  * The review list: what a person (and later, statement reconciliation) must settle. Items are
  * opened inside the transaction that made them necessary, once each (`review_key` is unique).
  */
+import { compiledQuery } from "../db/compiled-query.ts";
 import type { Executor } from "../db/schema.ts";
 import { newId } from "../ids.ts";
 
@@ -16,13 +17,16 @@ export interface NewReview {
 }
 
 /** Closes an open item that the facts have answered (no person needed any more). */
-export async function closeReview(executor: Executor, key: string, at: Date): Promise<void> {
-  await executor
+const closeOpenReview = compiledQuery((executor, a: { key: string; at: string }) =>
+  executor
     .updateTable("payment_reviews")
-    .set({ resolved_at: at.toISOString() })
-    .where("review_key", "=", key)
-    .where("resolved_at", "is", null)
-    .execute();
+    .set({ resolved_at: a.at })
+    .where("review_key", "=", a.key)
+    .where("resolved_at", "is", null),
+);
+
+export async function closeReview(executor: Executor, key: string, at: Date): Promise<void> {
+  await closeOpenReview(executor, { key, at: at.toISOString() });
 }
 
 /** Opens the item unless it is already open (or was once): true when this call opened it. */

@@ -12,6 +12,7 @@
  * A periodic sweep catches anything a lost wake-up missed.
  */
 import { type Kysely, PostgresAdapter, sql, type Transaction } from "kysely";
+import { compiledQuery } from "../db/compiled-query.ts";
 import type { Database } from "../db/schema.ts";
 import { newId } from "../ids.ts";
 import type { WebhookEventBody, WebhookEventData, WebhookEventType } from "./catalogue.ts";
@@ -59,16 +60,16 @@ export interface NewWebhookEvent<T extends WebhookEventType> {
  * fee: payment.completed and booking_fee.held) asks once. Money transactions never change
  * endpoints, so what the first read saw holds to the end of the transaction.
  */
+const enabledEndpointRows = compiledQuery((executor, a: { enabled: number }) =>
+  executor.selectFrom("webhook_endpoints").select(["id", "event_types"]).where("enabled", "=", a.enabled),
+);
 const endpointsOf = new WeakMap<Executor, Promise<Array<{ id: string; eventTypes: string[] }>>>();
 function enabledEndpoints(executor: Executor): Promise<Array<{ id: string; eventTypes: string[] }>> {
   const read = async () =>
-    (
-      await executor
-        .selectFrom("webhook_endpoints")
-        .select(["id", "event_types"])
-        .where("enabled", "=", 1)
-        .execute()
-    ).map((e) => ({ id: e.id, eventTypes: JSON.parse(e.event_types) as string[] }));
+    (await enabledEndpointRows(executor, { enabled: 1 })).rows.map((e) => ({
+      id: e.id,
+      eventTypes: JSON.parse(e.event_types) as string[],
+    }));
   // Outside a transaction every call reads anew (nothing would bound the memo's life).
   if (!executor.isTransaction) return read();
   let endpoints = endpointsOf.get(executor);
@@ -77,6 +78,14 @@ function enabledEndpoints(executor: Executor): Promise<Array<{ id: string; event
     endpointsOf.set(executor, endpoints);
   }
   return endpoints;
+}
+
+/**
+ * Inside `trx`, whose own read already counted the enabled endpoints (the callback's one read
+ * does): when there are none, the events it emits need not ask again.
+ */
+export function knownEnabledEndpointCount(trx: Executor, count: number): void {
+  if (count === 0 && trx.isTransaction && !endpointsOf.has(trx)) endpointsOf.set(trx, Promise.resolve([]));
 }
 
 /** Writes the event and its deliveries with `executor` (the change's own transaction). */
