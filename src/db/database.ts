@@ -15,6 +15,7 @@ import { namedStatementPool } from "./postgres-statements.ts";
 import type { Database } from "./schema.ts";
 import { cachingSqliteDatabase, type SqliteHandle } from "./sqlite-statements.ts";
 import type { StatementCacheStats } from "./statement-cache.ts";
+import { type WriteGroups, writeGroups } from "./write-groups.ts";
 
 export type Engine = "sqlite" | "postgres";
 
@@ -27,6 +28,8 @@ export interface Db {
   schema: string | null;
   /** How the prepared statements are used: held now, prepared, reused (PostgreSQL: all connections). */
   statementStats(): StatementCacheStats;
+  /** Short write transactions that arrive together share one commit (`write-groups.ts`). */
+  writeGroups: WriteGroups;
   destroy(): Promise<void>;
 }
 
@@ -50,6 +53,9 @@ function kyselyOver(dialect: Dialect, options: DatabaseOptions): Kysely<Database
     },
   });
 }
+
+/** Works sharing one commit at most: a group's last work waits for all before it. */
+const MAX_GROUP = 32;
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -90,6 +96,8 @@ export function sqliteDb(sqlite: SqliteHandle, options: DatabaseOptions = {}): D
     pgPool: null,
     schema: null,
     statementStats: () => database.statementStats(),
+    // One writer: one group at a time, the next formed from whatever arrived meanwhile.
+    writeGroups: writeGroups(kysely, { concurrency: 1, maxGroup: MAX_GROUP }),
     destroy: () => kysely.destroy(),
   };
 }
@@ -104,6 +112,11 @@ export function postgresDb(pool: pg.Pool, schema: string | null, options: Databa
     pgPool: pool,
     schema: schema ?? "public",
     statementStats: () => named.statementStats(),
+    // Half the pool at most, so reads and other writes always find a connection.
+    writeGroups: writeGroups(kysely, {
+      concurrency: Math.max(1, Math.floor((pool.options.max ?? 10) / 2)),
+      maxGroup: MAX_GROUP,
+    }),
     destroy: () => kysely.destroy(),
   };
 }

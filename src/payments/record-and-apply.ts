@@ -1,5 +1,6 @@
 /**
- * The common case of a callback in ONE write transaction: read the attempt it names (one
+ * The common case of a callback in ONE write transaction (shared with the callbacks that arrive
+ * with it: one commit for all, src/db/write-groups.ts): read the attempt it names (one
  * statement), check the callback against it, and store the callback together with what it did —
  * refused (its verdict), applied (compare-and-set, ledger, fee, booking, event, and the callback
  * `accepted` or `duplicate`), or, when it cannot be applied at once (the push has not settled, or
@@ -43,7 +44,9 @@ export async function recordAndApply(
 ): Promise<Recorded | null> {
   const now = ctx.clock.now();
   try {
-    const done = await ctx.db.kysely.transaction().execute(async (trx): Promise<Done> => {
+    // Callbacks that arrive together share a commit (src/db/write-groups.ts); this work is a
+    // function of the database and its input, as a grouped work must be.
+    const done = await ctx.db.writeGroups.run(async (trx): Promise<Done> => {
       const facts = await findPaymentForCallback(trx, transactionId, namesIn(callback));
       const refusal = checkAgainstPayment(facts, callback);
       if (refusal !== null || facts === null) {
