@@ -25,7 +25,7 @@ export interface IngestionOptions {
   pending: number;
   /** Callbacks sent to each server per round. */
   callbacks: number;
-  /** Rounds, each server once per round (the median round is reported); 2 × rounds × callbacks ≤ pending. */
+  /** Rounds, each server once per round (the median round is reported); 2 × rounds × (warm-up + callbacks) ≤ pending. */
   rounds: number;
   connections: number;
   postgresUrl: string;
@@ -119,6 +119,11 @@ async function drive(
   };
 }
 
+/** Callbacks each server answers before it is measured: a tenth of a round, 200 to 1,000. */
+export function warmUpCount(callbacks: number): number {
+  return Math.min(1000, Math.max(200, Math.round(callbacks / 10)));
+}
+
 /** The round with the median applied/s (its p99 with it: one round's figures, not a mix). */
 function median(runs: ServerRun[]): ServerRun {
   const sorted = [...runs].sort((a, b) => a.appliedPerSecond - b.appliedPerSecond);
@@ -157,16 +162,30 @@ export async function runCallbackIngestion(engine: Engine, o: IngestionOptions):
     const malipoRuns: ServerRun[] = [];
     let stats: Awaited<ReturnType<Awaited<ReturnType<typeof startChildServer>>["stats"]>> | null = null;
     let peakRssMb = 0;
+    // Each server first answers a warm-up of its own (not counted), so the figures are of a
+    // running server, not of its first compilations.
+    const warm = warmUpCount(o.callbacks);
+    const each = warm + o.callbacks;
+    if (2 * o.rounds * each > attempts.length)
+      throw new Error(`BENCH_PENDING must be at least ${2 * o.rounds * each} for these rounds`);
     for (let round = 0; round < o.rounds; round++) {
-      const slice = (k: number) => {
-        const from = (2 * round + k) * o.callbacks;
-        return signed(attempts.slice(from, from + o.callbacks), from);
+      const slices = (k: number) => {
+        const from = (2 * round + k) * each;
+        return {
+          warm: signed(attempts.slice(from, from + warm), from),
+          measured: signed(attempts.slice(from + warm, from + each), from + warm),
+        };
       };
       const bare = await startChildServer(entry, { ...env, BENCH_ROLE: "baseline" });
-      baselineRuns.push(await drive(bare.url, slice(0), o.connections, db));
+      const forBare = slices(0);
+      await drive(bare.url, forBare.warm, o.connections, db);
+      baselineRuns.push(await drive(bare.url, forBare.measured, o.connections, db));
       await bare.close();
       const server = await startChildServer(entry, { ...env, BENCH_ROLE: "malipo" });
-      malipoRuns.push(await drive(server.url, slice(1), o.connections, db));
+      const forMalipo = slices(1);
+      await drive(server.url, forMalipo.warm, o.connections, db);
+      await server.resetCounts();
+      malipoRuns.push(await drive(server.url, forMalipo.measured, o.connections, db));
       stats = await server.stats();
       peakRssMb = Math.max(peakRssMb, stats.peakRssMb);
       await server.close();

@@ -88,5 +88,6 @@ if (env.BENCH_ROLE === "baseline") {
       prepares: counter.prepares,
       transactions: counter.transactions,
     }),
+    () => counter.reset(),
   );
 }

@@ -13,8 +13,12 @@ export interface ChildStats {
   [extra: string]: unknown;
 }
 
-type ToChild = { type: "stats" } | { type: "close" };
-type FromChild = { type: "ready"; url: string } | { type: "stats"; stats: ChildStats } | { type: "closed" };
+type ToChild = { type: "stats" } | { type: "reset" } | { type: "close" };
+type FromChild =
+  | { type: "ready"; url: string }
+  | { type: "stats"; stats: ChildStats }
+  | { type: "reset" }
+  | { type: "closed" };
 
 /** Peak RSS of this process (Linux /proc; elsewhere the current RSS). */
 export function peakRssMb(): number {
@@ -39,6 +43,8 @@ export function productionNodeFlags(): string[] {
 export interface ChildServer {
   url: string;
   stats(): Promise<ChildStats>;
+  /** Zeroes the entry's own counts (after a warm-up). */
+  resetCounts(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -73,6 +79,11 @@ export async function startChildServer(entry: URL, env: Record<string, string>):
       send({ type: "stats" });
       return ((await reply) as { stats: ChildStats }).stats;
     },
+    async resetCounts() {
+      const reply = next(child, "reset");
+      send({ type: "reset" });
+      await reply;
+    },
     async close() {
       const closed = next(child, "closed");
       send({ type: "close" });
@@ -84,11 +95,12 @@ export async function startChildServer(entry: URL, env: Record<string, string>):
   };
 }
 
-/** In the child: report `url`, answer stats with `extra()`, run `close` then exit on request. */
+/** In the child: report `url`, answer stats with `extra()`, zero counts with `reset()`, run `close` then exit on request. */
 export function serveInChild(
   url: string,
   close: () => Promise<void>,
   extra: () => Record<string, unknown> = () => ({}),
+  reset: () => void = () => {},
 ) {
   process.on("message", (message: ToChild) => {
     if (message.type === "stats") {
@@ -99,6 +111,9 @@ export function serveInChild(
         ...extra(),
       };
       process.send?.({ type: "stats", stats } satisfies FromChild);
+    } else if (message.type === "reset") {
+      reset();
+      process.send?.({ type: "reset" } satisfies FromChild);
     } else if (message.type === "close") {
       close().then(
         () => {

@@ -44,26 +44,29 @@ interface Template {
 const isPlainObject = (value: unknown): value is Args =>
   typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 
-/** The args' shape (keys, nulls, nesting) and the placeholders standing for their values. */
-function placeholders(args: Args, prefix: string): { shape: string; stand: Args } {
+/** The args' shape: their keys, which are null or undefined, and their nesting. */
+function shapeOf(args: Args): string {
   let shape = "";
+  for (const key in args) {
+    const value = args[key];
+    if (value === null || value === undefined) shape += `${key}:${value === null ? "n" : "u"},`;
+    else if (isPlainObject(value)) shape += `${key}:{${shapeOf(value)}},`;
+    else shape += `${key},`;
+  }
+  return shape;
+}
+
+/** The placeholders standing for the args' values (built once per shape). */
+function placeholders(args: Args, prefix: string): Args {
   const stand: Args = {};
   for (const key of Object.keys(args)) {
     const value = args[key];
     const path = prefix === "" ? key : `${prefix}.${key}`;
-    if (value === null || value === undefined) {
-      shape += `${key}:${value === null ? "n" : "u"},`;
-      stand[key] = value;
-    } else if (isPlainObject(value)) {
-      const inner = placeholders(value, path);
-      shape += `${key}:{${inner.shape}},`;
-      stand[key] = inner.stand;
-    } else {
-      shape += `${key},`;
-      stand[key] = new Placeholder(path);
-    }
+    if (value === null || value === undefined) stand[key] = value;
+    else if (isPlainObject(value)) stand[key] = placeholders(value, path);
+    else stand[key] = new Placeholder(path);
   }
-  return { shape, stand };
+  return stand;
 }
 
 function valueAt(args: Args, path: string[]): unknown {
@@ -82,7 +85,7 @@ export function compiledQuery<A extends Args, R>(
   // Per dialect (the adapter is shared by a Kysely instance and its transactions), per shape.
   const templates = new WeakMap<object, Map<string, Template>>();
   return async (executor, args) => {
-    const { shape, stand } = placeholders(args, "");
+    const shape = shapeOf(args);
     const adapter = executor.getExecutor().adapter;
     let byShape = templates.get(adapter);
     if (!byShape) {
@@ -91,7 +94,7 @@ export function compiledQuery<A extends Args, R>(
     }
     let template = byShape.get(shape);
     if (!template) {
-      const compiled = build(executor, stand as A).compile();
+      const compiled = build(executor, placeholders(args, "") as A).compile();
       template = {
         sql: compiled.sql,
         parameters: compiled.parameters.map((p) =>

@@ -55,7 +55,7 @@ function kyselyOver(dialect: Dialect, options: DatabaseOptions): Kysely<Database
 }
 
 /** Works sharing one commit at most: a group's last work waits for all before it. */
-const MAX_GROUP = 32;
+const MAX_GROUP = 16;
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
