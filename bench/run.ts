@@ -88,6 +88,12 @@ say(
 );
 say();
 
+// Malipo runs as production runs it: compiled (`npm run build`), not from its sources.
+if (["paths", "callbacks", "pushes", "settling", "live"].some((name) => only.has(name)))
+  execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], {
+    stdio: "inherit",
+  });
+
 if (only.has("paths")) {
   const paths = await runRequestPaths(seconds);
   say("## Request paths (20 connections, requests/s averages; baseline: bare Fastify)");
@@ -104,12 +110,6 @@ if (only.has("paths")) {
   );
   say();
 }
-
-// Malipo runs as production runs it: compiled (`npm run build`), not from its sources.
-if (["callbacks", "pushes", "settling", "live"].some((name) => only.has(name)))
-  execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], {
-    stdio: "inherit",
-  });
 
 if (only.has("callbacks")) {
   const ingestion: IngestionResult[] = [];

@@ -1,5 +1,6 @@
 /**
- * STK Push initiation through Malipo against its embedded emulator, the rate toward Daraja raised:
+ * STK Push initiation through Malipo against its Daraja emulator (run in a process of its own, so
+ * Malipo's memory is Malipo's), the rate toward Daraja raised:
  * pushes per second (each a distinct customer and booking, as a busy platform sees them), and the
  * mean time per push with 10,000 and with 1,000,000 attempts of history — every query a push makes
  * is served by an index, so the second must stay within 20 % of the first. On each engine (on
@@ -60,7 +61,14 @@ export async function pushAll(url: string, customers: FreshCustomer[], connectio
     ],
   });
   const seconds = (clock.lastAnswerAt - clock.startedAt) / 1000;
-  return { result, seconds, accepted };
+  return { result, seconds, accepted, lastAnswerAt: clock.lastAnswerAt };
+}
+
+/** The emulator in a process of its own (`emulator-entry.ts`), so Malipo's memory is Malipo's alone. */
+export function startEmulatorChild(timeScale = 1) {
+  return startChildServer(new URL("./emulator-entry.ts", import.meta.url), {
+    BENCH_TIME_SCALE: String(timeScale),
+  });
 }
 
 /** One run on `engine`: `history` settled attempts, then `pushes` pushes over `connections` connections. */
@@ -77,10 +85,12 @@ export async function runPushes(
     await seedHistory(db, history);
     const warmup = await seedFreshCustomers(db, 200, jwtSecret, "w");
     const customers = await seedFreshCustomers(db, pushes, jwtSecret, "a");
+    const emulator = await startEmulatorChild();
     const server = await startChildServer(new URL("./server-entry.ts", import.meta.url), {
       BENCH_DATABASE_URL: db.url,
       BENCH_JWT_SECRET: jwtSecret,
       BENCH_PORT: String(await freePort()),
+      BENCH_EMULATOR_URL: emulator.url,
     });
     try {
       await pushAll(server.url, warmup, connections);
@@ -98,6 +108,7 @@ export async function runPushes(
       };
     } finally {
       await server.close();
+      await emulator.close();
     }
   } finally {
     await db.drop();

@@ -2,8 +2,8 @@
  * Malipo for the push benchmark, in its own process, compiled as production runs it, with its
  * embedded Daraja emulator (MPESA_ENV=emulator) and the rate toward Daraja raised.
  * Env: BENCH_DATABASE_URL, BENCH_JWT_SECRET, BENCH_PORT; BENCH_RECONCILER (`true`: the reconciler
- * runs, every 500 ms), BENCH_VERIFY (MPESA_VERIFY_CALLBACKS), BENCH_TIME_SCALE (the emulator's),
- * BENCH_CALLBACK_SECRET (to sign callbacks the benchmark sends itself).
+ * runs, every 500 ms), BENCH_VERIFY (MPESA_VERIFY_CALLBACKS), BENCH_CALLBACK_SECRET (to sign
+ * callbacks the benchmark sends itself).
  */
 import "../../scripts/require-node.mjs";
 import { serveInChild } from "../support/child-server.ts";
@@ -20,6 +20,7 @@ const config = loadConfig({
   LOG_LEVEL: "silent",
   PORT: env.BENCH_PORT as string,
   MPESA_EMULATOR_PORT: "0",
+  MPESA_BASE_URL: env.BENCH_EMULATOR_URL as string,
   DATABASE_URL: env.BENCH_DATABASE_URL as string,
   JWT_SECRET: env.BENCH_JWT_SECRET as string,
   MPESA_RATE_LIMIT_PER_SECOND: "2000",
@@ -27,16 +28,9 @@ const config = loadConfig({
   RECONCILER_ENABLED: env.BENCH_RECONCILER === "true" ? "true" : "false",
   RECONCILER_INTERVAL_MS: "500",
   MPESA_VERIFY_CALLBACKS: env.BENCH_VERIFY === "true" ? "true" : "false",
-  EMULATOR_TIME_SCALE: env.BENCH_TIME_SCALE ?? "1",
-  // The embedded emulator keeps every session of a run (10,000 for the reconciler), not the last 2,000.
-  EMULATOR_MAX_RECORDS: "100000",
   PAYOUT_SUBMITTER_ENABLED: "false",
   WEBHOOKS_DELIVERY_ENABLED: "false",
   ...(env.BENCH_CALLBACK_SECRET ? { CALLBACK_SECRET: env.BENCH_CALLBACK_SECRET } : {}),
 });
 const malipo = await startMalipo({ config, logger: createLogger("silent") });
-serveInChild(
-  malipo.url,
-  () => malipo.close(),
-  () => ({ emulatorUrl: malipo.emulatorUrl }),
-);
+serveInChild(malipo.url, () => malipo.close());

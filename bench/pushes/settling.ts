@@ -1,5 +1,6 @@
 /**
- * Pushes settled through Malipo and its embedded emulator, on either engine, counted at the emulator:
+ * Pushes settled through Malipo and its Daraja emulator (a process of its own), on either engine,
+ * counted at the emulator:
  *  - Daraja calls per push attempt over a run where 10 % of the callbacks are lost, with callback
  *    verification off and on, customers answering as a mix (`mixed`: 7 in 10 pay, 2 cancel, 1 has
  *    too little money) or all paying; lost callbacks are settled by the reconciler. Verification
@@ -12,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import { freePort } from "../../scripts/free-port.ts";
 import { createBenchDb, type Engine } from "../support/bench-db.ts";
 import { startChildServer } from "../support/child-server.ts";
-import { pushAll } from "./pushes.ts";
+import { pushAll, startEmulatorChild } from "./pushes.ts";
 import { seedFreshCustomers } from "./seed.ts";
 
 export interface SettlingRun {
@@ -69,16 +70,17 @@ export async function runSettling(o: {
   const jwtSecret = randomBytes(32).toString("hex");
   try {
     const customers = await seedFreshCustomers(db, o.attempts, jwtSecret, "a");
+    const emulatorChild = await startEmulatorChild(0.05);
+    const emulator = emulatorChild.url;
     const server = await startChildServer(new URL("./server-entry.ts", import.meta.url), {
       BENCH_DATABASE_URL: db.url,
       BENCH_JWT_SECRET: jwtSecret,
       BENCH_PORT: String(await freePort()),
+      BENCH_EMULATOR_URL: emulator,
       BENCH_RECONCILER: "true",
       BENCH_VERIFY: String(o.verify),
-      BENCH_TIME_SCALE: "0.05",
     });
     try {
-      const emulator = (await server.stats()).emulatorUrl as string;
       for (const [i, c] of customers.entries())
         await control(emulator, "PUT", `/__emulator/numbers/${c.phone}/outcome`, {
           outcome: o.mixed ? MIX[i % MIX.length] : "pay_at_once",
@@ -92,8 +94,7 @@ export async function runSettling(o: {
           totals: Record<string, number>;
         }
       ).totals;
-      const { accepted } = await pushAll(server.url, customers, 20);
-      const pushed = performance.now();
+      const { accepted, lastAnswerAt: pushed } = await pushAll(server.url, customers, 20);
       const count = (status: string) =>
         db.count("select count(*) as n from payment_transactions where status = ?", [status]);
       const deadline = pushed + o.deadlineSeconds * 1000;
@@ -123,6 +124,7 @@ export async function runSettling(o: {
       };
     } finally {
       await server.close();
+      await emulatorChild.close();
     }
   } finally {
     await db.drop();

@@ -37,7 +37,13 @@ export function productionNodeFlags(): string[] {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
     scripts: Record<string, string>;
   };
-  return (pkg.scripts["start:dist"] ?? "").match(/--max-[a-z-]+=\d+/g) ?? [];
+  return (pkg.scripts["start:dist"] ?? "").match(/--[a-z-]+=\d+/g) ?? [];
+}
+
+/** The servers' V8 flags: production's, or BENCH_NODE_FLAGS (space-separated) to try others. */
+function nodeFlags(): string[] {
+  const flags = process.env.BENCH_NODE_FLAGS?.trim();
+  return flags ? flags.split(/\s+/) : productionNodeFlags();
 }
 
 export interface ChildServer {
@@ -67,7 +73,7 @@ function next(child: ChildProcess, type: FromChild["type"]): Promise<FromChild> 
 export async function startChildServer(entry: URL, env: Record<string, string>): Promise<ChildServer> {
   const child = fork(entry, [], {
     env: { ...process.env, ...env },
-    execArgv: productionNodeFlags(),
+    execArgv: nodeFlags(),
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const ready = (await next(child, "ready")) as { url: string };
@@ -108,6 +114,8 @@ export function serveInChild(
         peakRssMb: peakRssMb(),
         rssMb: process.memoryUsage().rss / 2 ** 20,
         heapTotalMb: process.memoryUsage().heapTotal / 2 ** 20,
+        heapUsedMb: process.memoryUsage().heapUsed / 2 ** 20,
+        externalMb: process.memoryUsage().external / 2 ** 20,
         ...extra(),
       };
       process.send?.({ type: "stats", stats } satisfies FromChild);

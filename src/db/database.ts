@@ -54,8 +54,11 @@ function kyselyOver(dialect: Dialect, options: DatabaseOptions): Kysely<Database
   });
 }
 
-/** Works sharing one commit at most: a group's last work waits for all before it. */
-const MAX_GROUP = 16;
+/**
+ * Works sharing one commit at most: a group's last work waits for all before it. Smaller on
+ * PostgreSQL, where each work's statements are round trips the later works wait through.
+ */
+const MAX_GROUP = { sqlite: 16, postgres: 8 } as const;
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -97,7 +100,7 @@ export function sqliteDb(sqlite: SqliteHandle, options: DatabaseOptions = {}): D
     schema: null,
     statementStats: () => database.statementStats(),
     // One writer: one group at a time, the next formed from whatever arrived meanwhile.
-    writeGroups: writeGroups(kysely, { concurrency: 1, maxGroup: MAX_GROUP }),
+    writeGroups: writeGroups(kysely, { concurrency: 1, maxGroup: MAX_GROUP.sqlite }),
     destroy: () => kysely.destroy(),
   };
 }
@@ -115,7 +118,7 @@ export function postgresDb(pool: pg.Pool, schema: string | null, options: Databa
     // Half the pool at most, so reads and other writes always find a connection.
     writeGroups: writeGroups(kysely, {
       concurrency: Math.max(1, Math.floor((pool.options.max ?? 10) / 2)),
-      maxGroup: MAX_GROUP,
+      maxGroup: MAX_GROUP.postgres,
     }),
     destroy: () => kysely.destroy(),
   };
