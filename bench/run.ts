@@ -6,7 +6,7 @@
  *   callback ingestion   signed success callbacks applied, on SQLite and PostgreSQL — vs a bare
  *                        node:http server doing the same durable writes with prepared statements
  *
- *   pushes               STK Pushes/s through Malipo and its embedded emulator; time per push at
+ *   pushes               STK Pushes/s through Malipo and its emulator (a process of its own); time per push at
  *                        1,000,000 attempts of history against 10,000
  *
  *   settling             Daraja calls per push attempt (10 % of callbacks lost, verification off and
@@ -154,7 +154,7 @@ if (only.has("callbacks")) {
 
 if (only.has("pushes")) {
   say(
-    `## STK Push initiation (embedded emulator, MPESA_RATE_LIMIT_PER_SECOND=2000, ${pushCount.toLocaleString("en")} pushes of distinct customers, 20 connections)`,
+    `## STK Push initiation (Malipo's emulator in a process of its own, MPESA_RATE_LIMIT_PER_SECOND=2000, ${pushCount.toLocaleString("en")} pushes of distinct customers, 20 connections)`,
   );
   say();
   say("| engine | attempts of history | pushes/s (≥ 200) | mean per push | p99 | errors | peak RSS | |");
@@ -181,7 +181,7 @@ if (only.has("pushes")) {
 
 if (only.has("settling")) {
   say(
-    `## Daraja calls per push attempt (embedded emulator, ${settlingAttempts.toLocaleString("en")} attempts, 10 % of callbacks lost; counted at the emulator)`,
+    `## Daraja calls per push attempt (Malipo's emulator in a process of its own, ${settlingAttempts.toLocaleString("en")} attempts, 10 % of callbacks lost; counted at the emulator)`,
   );
   say();
   say(

@@ -68,6 +68,11 @@ export interface Config {
     tokenTtlSeconds: number;
     /** Sessions, conversations and transactions it keeps; null: its defaults. */
     maxRecords: number | null;
+    /**
+     * Start it in this process (emulator mode). Off: Malipo talks to a separately run emulator at
+     * MPESA_BASE_URL (`npm run emulator`) and keeps none of an emulator's state itself.
+     */
+    embedded: boolean;
   };
   reconciler: { enabled: boolean; intervalMs: number };
   /** The payout submitter: sends due payouts and refunds to Daraja, asks Transaction Status. */
@@ -294,6 +299,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       tokenTtlSeconds: r.int("EMULATOR_TOKEN_TTL_SECONDS", 3599, 1, 86_400),
       maxRecords:
         r.raw("EMULATOR_MAX_RECORDS") === undefined ? null : r.int("EMULATOR_MAX_RECORDS", 0, 1, 10_000_000),
+      embedded: !live && r.bool("MPESA_EMULATOR_EMBEDDED", true),
     },
     reconciler: {
       enabled: r.bool("RECONCILER_ENABLED", true),

@@ -11,7 +11,7 @@ import { type Clock, systemClock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import { createDarajaClient } from "./daraja/client.ts";
 import { createDatabase, type Db, migrateToLatest } from "./db/database.ts";
-import { createEmulator, type Emulator } from "./emulator/index.ts";
+import type { Emulator } from "./emulator/index.ts";
 import { buildApp } from "./http/app.ts";
 import { initiatorFromConfig } from "./initiator.ts";
 import type { Logger } from "./logger.ts";
@@ -67,7 +67,10 @@ export async function startMalipo(options: StartOptions): Promise<RunningMalipo>
 
     let emulator: Emulator | null = null;
     let emulatorUrl: string | null = null;
-    if (config.mpesa.environment === "emulator") {
+    if (config.mpesa.environment === "emulator" && config.emulator.embedded) {
+      // Loaded only when it runs here: a live Malipo (or one talking to a separately run emulator)
+      // holds none of its code.
+      const { createEmulator } = await import("./emulator/index.ts");
       emulator = await createEmulator({
         consumerKey: config.emulator.consumerKey,
         consumerSecret: config.emulator.consumerSecret.reveal(),
@@ -93,6 +96,8 @@ export async function startMalipo(options: StartOptions): Promise<RunningMalipo>
       emulatorUrl && config.mpesa.baseUrl === embeddedDefault ? emulatorUrl : config.mpesa.baseUrl;
     // The embedded emulator's certificate, or a separately run one's (fetched when first needed).
     const talksToEmbedded = emulator !== null && darajaBaseUrl === emulatorUrl;
+    // A separately run emulator (MPESA_EMULATOR_EMBEDDED=false) is the one the pages link to.
+    if (config.mpesa.environment === "emulator" && emulator === null) emulatorUrl = darajaBaseUrl;
     const initiator = await initiatorFromConfig(config.mpesa.initiator, {
       embeddedPem: talksToEmbedded ? (emulator as Emulator).certificatePem : null,
       emulatorBaseUrl: config.mpesa.environment === "emulator" ? darajaBaseUrl : null,

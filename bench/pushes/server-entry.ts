@@ -19,7 +19,8 @@ const config = loadConfig({
   MPESA_ENVIRONMENT: "emulator",
   LOG_LEVEL: "silent",
   PORT: env.BENCH_PORT as string,
-  MPESA_EMULATOR_PORT: "0",
+  // No emulator in this process: the benchmark's own (emulator-entry.ts) answers.
+  MPESA_EMULATOR_EMBEDDED: "false",
   MPESA_BASE_URL: env.BENCH_EMULATOR_URL as string,
   DATABASE_URL: env.BENCH_DATABASE_URL as string,
   JWT_SECRET: env.BENCH_JWT_SECRET as string,

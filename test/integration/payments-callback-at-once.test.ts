@@ -31,21 +31,26 @@ function receive(transactionId: string, body: string) {
   });
 }
 
-/** Makes the database refuse the `paid` event rows, as a fault in the middle of applying would. */
-async function refusePaidEvents(on: boolean) {
+/**
+ * Makes the database refuse the `paid` event rows (of one payment, or of all), as a fault in the
+ * middle of applying would.
+ */
+async function refusePaidEvents(on: boolean, transactionId = "") {
   const k = h.db.db.kysely;
+  // Only letters, digits and "_" in our ids: safe to put in the trigger's text.
+  const of = transactionId.replace(/[^a-z0-9_]/g, "");
   if (testEngine() === "sqlite") {
     if (on)
       await sql`CREATE TRIGGER refuse_paid BEFORE INSERT ON payment_events WHEN NEW.type = 'paid'
+        AND (${sql.lit(of)} = '' OR NEW.transaction_id = ${sql.lit(of)})
         BEGIN SELECT RAISE(ABORT, 'paid events refused'); END`.execute(k);
     else await sql`DROP TRIGGER refuse_paid`.execute(k);
     return;
   }
   if (on) {
     await sql`CREATE FUNCTION refuse_paid() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN IF NEW.type = 'paid' THEN RAISE EXCEPTION 'paid events refused'; END IF; RETURN NEW; END $$`.execute(
-      k,
-    );
+      BEGIN IF NEW.type = 'paid' AND (${sql.lit(of)} = '' OR NEW.transaction_id = ${sql.lit(of)})
+      THEN RAISE EXCEPTION 'paid events refused'; END IF; RETURN NEW; END $$`.execute(k);
     await sql`CREATE TRIGGER refuse_paid BEFORE INSERT ON payment_events FOR EACH ROW EXECUTE FUNCTION refuse_paid()`.execute(
       k,
     );
@@ -84,6 +89,65 @@ describe(`a success callback that can be applied at once (${testEngine()})`, () 
     expect(verdicts.sort()).toEqual(["accepted", "duplicate"]);
     expect((await h.balances()).booking_fee_escrow).toBe(-500);
     expect(started).toBe(0);
+  });
+});
+
+/** A success callback for the attempt as its row stands (its Daraja ids), with `receipt`. */
+const callbackOf = (
+  row: { checkout_request_id: string | null; merchant_request_id: string | null },
+  receipt: string,
+) =>
+  callbackBody({
+    checkoutRequestId: row.checkout_request_id as string,
+    merchantRequestId: row.merchant_request_id as string,
+    receipt,
+  });
+
+describe(`callbacks that arrive together (${testEngine()})`, () => {
+  it("share one commit; one that cannot be applied sinks none of the others", async () => {
+    h = await createPaymentsHarness();
+    const attempts: string[] = [];
+    for (let i = 0; i < 4; i++) attempts.push((await (await h.payer()).start()).data.transactionId);
+    await refusePaidEvents(true, attempts[1]);
+    const bodies = await Promise.all(
+      attempts.map(async (id, i) => callbackOf(await h.row(id), `UA${i}GROUPD1`)),
+    );
+    const before = h.db.db.writeGroups.stats();
+    // Delivered in the same turn, as a burst from Daraja arrives.
+    const answers = await Promise.all(attempts.map((id, i) => receive(id, bodies[i] as string)));
+    expect(answers.every((a) => typeof a.callbackId === "string")).toBe(true);
+    // The refused one's background try fails as well (the trigger is still there).
+    await h.payments.callbacks.whenIdle();
+    const after = h.db.db.writeGroups.stats();
+    // Tried together first, then each alone when the refused one rolled the group back.
+    expect(after.regrouped - before.regrouped).toBe(1);
+    for (const [i, id] of attempts.entries()) {
+      const [stored] = await h.callbacksOf(id);
+      if (i === 1) {
+        expect(stored).toMatchObject({ verdict: "received", processed_at: null });
+        expect((await h.row(id)).status).toBe("pending");
+      } else {
+        expect(stored).toMatchObject({ verdict: "accepted" });
+        expect((await h.row(id)).status).toBe("completed");
+      }
+    }
+    expect((await h.balances()).booking_fee_escrow).toBe(-1500);
+
+    // Three that arrive together with nothing refused commit as one group.
+    await refusePaidEvents(false);
+    const more: string[] = [];
+    for (let i = 0; i < 3; i++) more.push((await (await h.payer()).start()).data.transactionId);
+    const moreBodies = await Promise.all(
+      more.map(async (id, i) => callbackOf(await h.row(id), `UA${i}GROUPD2`)),
+    );
+    const beforeMore = h.db.db.writeGroups.stats();
+    await Promise.all(more.map((id, i) => receive(id, moreBodies[i] as string)));
+    await h.payments.callbacks.whenIdle();
+    const afterMore = h.db.db.writeGroups.stats();
+    expect(afterMore.groups - beforeMore.groups).toBe(1);
+    expect(afterMore.grouped - beforeMore.grouped).toBe(3);
+    for (const id of more) expect((await h.row(id)).status).toBe("completed");
+    expect((await h.balances()).booking_fee_escrow).toBe(-3000);
   });
 });
 

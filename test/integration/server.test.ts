@@ -18,6 +18,7 @@ import { type RunningMalipo, startMalipo } from "../../src/server.ts";
 import { notServing } from "../support/app.ts";
 import { assertBooksBalanced } from "../support/books.ts";
 import { createProcessTestDb, type ProcessTestDb, testEngine } from "../support/db.ts";
+import { startTestEmulator } from "../support/emulator.ts";
 
 interface HeldCall {
   path: string;
@@ -252,6 +253,33 @@ describe(`the running process (${testEngine()})`, () => {
       expect(escrow).toEqual([{ amount: -500 }]);
     } finally {
       await db.destroy();
+    }
+  });
+
+  it("with MPESA_EMULATOR_EMBEDDED=false starts no emulator of its own and pays against a separately run one", async () => {
+    const separate = await startTestEmulator();
+    try {
+      const { running, api, auth, push, newBooking } = await start({
+        MPESA_EMULATOR_EMBEDDED: "false",
+        MPESA_BASE_URL: separate.baseUrl,
+      });
+      expect(running.emulator).toBeNull();
+      // The one the pages' simulated-phone links point at.
+      expect(running.emulatorUrl).toBe(separate.baseUrl);
+      const res = await push(await newBooking(), "0708374149");
+      const { transactionId } = await dataOf<{ transactionId: string }>(res);
+      const until = Date.now() + 10_000;
+      let status = "pending";
+      while (status !== "completed" && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const answer = await fetch(`${api}/payments/mpesa/status/${transactionId}`, { headers: auth });
+        status = ((await answer.json()) as { transaction: { status: string } }).transaction.status;
+      }
+      expect(status).toBe("completed");
+      expect(separate.emulator.requests.list({ path: "/mpesa/stkpush/v1/processrequest" })).toHaveLength(1);
+    } finally {
+      await malipo?.close();
+      await separate.close();
     }
   });
 

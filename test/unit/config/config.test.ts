@@ -100,6 +100,7 @@ describe("loadConfig", () => {
     ["EMULATOR_TOKEN_TTL_SECONDS", "0"],
     ["EMULATOR_MAX_RECORDS", "0"],
     ["EMULATOR_MAX_RECORDS", "many"],
+    ["MPESA_EMULATOR_EMBEDDED", "sometimes"],
     ["MPESA_SHORTCODE", "12"],
     ["SHUTDOWN_TIMEOUT_MS", "5"],
     ["DATABASE_URL", "mysql://root@db/malipo"],
@@ -111,6 +112,11 @@ describe("loadConfig", () => {
   it("keeps the emulator's own record sizes unless EMULATOR_MAX_RECORDS says otherwise", () => {
     expect(loadConfig({}).emulator.maxRecords).toBeNull();
     expect(loadConfig({ EMULATOR_MAX_RECORDS: "1000000" }).emulator.maxRecords).toBe(1_000_000);
+  });
+
+  it("starts the emulator in this process unless MPESA_EMULATOR_EMBEDDED=false", () => {
+    expect(loadConfig({}).emulator.embedded).toBe(true);
+    expect(loadConfig({ MPESA_EMULATOR_EMBEDDED: "false" }).emulator.embedded).toBe(false);
   });
 
   it("sends money out as the emulator's operator by default, its certificate made at start-up", () => {
