@@ -121,8 +121,8 @@ function malipoEnv(port: number, db: DatabaseTarget, emulatorUrl: string, secret
     ...baseEnv(),
     MPESA_ENVIRONMENT: "emulator",
     MPESA_BASE_URL: emulatorUrl,
-    // The process's own embedded emulator is not used: it takes any free port.
-    MPESA_EMULATOR_PORT: "0",
+    // The run's own emulator answers: none is started inside Malipo's process.
+    MPESA_EMULATOR_EMBEDDED: "false",
     PORT: String(port),
     HOST: "127.0.0.1",
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
