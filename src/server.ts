@@ -70,18 +70,12 @@ export async function startMalipo(options: StartOptions): Promise<RunningMalipo>
     if (config.mpesa.environment === "emulator" && config.emulator.embedded) {
       // Loaded only when it runs here: a live Malipo (or one talking to a separately run emulator)
       // holds none of its code.
-      const { createEmulator } = await import("./emulator/index.ts");
+      const { createEmulator, emulatorOptionsFrom } = await import("./emulator/index.ts");
       emulator = await createEmulator({
-        consumerKey: config.emulator.consumerKey,
-        consumerSecret: config.emulator.consumerSecret.reveal(),
+        ...emulatorOptionsFrom(config, logger),
         merchants: [
           { shortcode: config.mpesa.shortcode, passkey: config.mpesa.passkey.reveal(), name: "MALIPO" },
         ],
-        timeScale: config.emulator.timeScale,
-        strictTimestamp: config.emulator.strictTimestamp,
-        tokenTtlSeconds: config.emulator.tokenTtlSeconds,
-        ...(config.emulator.maxRecords === null ? {} : { maxRecords: config.emulator.maxRecords }),
-        logger,
       });
       emulatorUrl = await emulator.listen(
         config.emulator.port,

@@ -9,7 +9,7 @@ import { serveInChild } from "../support/child-server.ts";
 
 const env = process.env as Record<string, string>;
 const load = <T>(path: string): Promise<T> => import(new URL(`../../dist/${path}.js`, import.meta.url).href);
-const [{ loadConfig }, { createLogger }, { createEmulator }] = await Promise.all([
+const [{ loadConfig }, { createLogger }, { createEmulator, emulatorOptionsFrom }] = await Promise.all([
   load<typeof import("../../src/config.ts")>("config"),
   load<typeof import("../../src/logger.ts")>("logger"),
   load<typeof import("../../src/emulator/index.ts")>("emulator/index"),
@@ -20,14 +20,6 @@ const config = loadConfig({
   // Every session of a run (10,000 for the reconciler), not the last 2,000.
   EMULATOR_MAX_RECORDS: "100000",
 });
-const emulator = await createEmulator({
-  consumerKey: config.emulator.consumerKey,
-  consumerSecret: config.emulator.consumerSecret.reveal(),
-  timeScale: config.emulator.timeScale,
-  strictTimestamp: config.emulator.strictTimestamp,
-  tokenTtlSeconds: config.emulator.tokenTtlSeconds,
-  ...(config.emulator.maxRecords === null ? {} : { maxRecords: config.emulator.maxRecords }),
-  logger: createLogger("silent"),
-});
+const emulator = await createEmulator(emulatorOptionsFrom(config, createLogger("silent")));
 const url = await emulator.listen(0, "127.0.0.1");
 serveInChild(url, () => emulator.close());

@@ -114,8 +114,6 @@ export function serveInChild(
         peakRssMb: peakRssMb(),
         rssMb: process.memoryUsage().rss / 2 ** 20,
         heapTotalMb: process.memoryUsage().heapTotal / 2 ** 20,
-        heapUsedMb: process.memoryUsage().heapUsed / 2 ** 20,
-        externalMb: process.memoryUsage().external / 2 ** 20,
         ...extra(),
       };
       process.send?.({ type: "stats", stats } satisfies FromChild);

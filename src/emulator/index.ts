@@ -41,6 +41,7 @@ export { type PhoneAnswer, RESOLVE_ACTIONS, type ResolveAction } from "./control
 export type { Conversation, ConversationStatus, InitiatorApi } from "./conversations.ts";
 export { DEFAULT_INITIATOR, type Initiator } from "./credentials.ts";
 export type { FaultConfig, FaultConfigInput, FaultKind, FaultRates } from "./faults.ts";
+export { emulatorOptionsFrom } from "./from-config.ts";
 export type { EmulatorOptions, EmulatorSettings, Merchant, QueryProcessingStyle } from "./options.ts";
 export { OUTCOMES, type Outcome, type ResultKind, TEST_NUMBERS, type TestNumber } from "./outcomes.ts";
 export {

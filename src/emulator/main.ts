@@ -6,7 +6,13 @@
 import "../../scripts/require-node.mjs"; // first: an older Node is told what it needs
 import { ConfigError, loadConfig } from "../config.ts";
 import { createLogger } from "../logger.ts";
-import { createEmulator, type Emulator, PAYOUT_TEST_NUMBERS, TEST_NUMBERS } from "./index.ts";
+import {
+  createEmulator,
+  type Emulator,
+  emulatorOptionsFrom,
+  PAYOUT_TEST_NUMBERS,
+  TEST_NUMBERS,
+} from "./index.ts";
 
 function banner(emulator: Emulator, baseUrl: string): string {
   const s = emulator.settings;
@@ -50,15 +56,7 @@ function banner(emulator: Emulator, baseUrl: string): string {
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const emulator = await createEmulator({
-    consumerKey: config.emulator.consumerKey,
-    consumerSecret: config.emulator.consumerSecret.reveal(),
-    timeScale: config.emulator.timeScale,
-    strictTimestamp: config.emulator.strictTimestamp,
-    tokenTtlSeconds: config.emulator.tokenTtlSeconds,
-    ...(config.emulator.maxRecords === null ? {} : { maxRecords: config.emulator.maxRecords }),
-    logger,
-  });
+  const emulator = await createEmulator(emulatorOptionsFrom(config, logger));
   const baseUrl = await emulator.listen(config.emulator.port, config.host);
   process.stdout.write(`${banner(emulator, baseUrl)}\n`);
 

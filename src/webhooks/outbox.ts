@@ -60,13 +60,13 @@ export interface NewWebhookEvent<T extends WebhookEventType> {
  * fee: payment.completed and booking_fee.held) asks once. Money transactions never change
  * endpoints, so what the first read saw holds to the end of the transaction.
  */
-const enabledEndpointRows = compiledQuery((executor, a: { enabled: number }) =>
-  executor.selectFrom("webhook_endpoints").select(["id", "event_types"]).where("enabled", "=", a.enabled),
+const enabledEndpointRows = compiledQuery((executor, _: Record<string, never>) =>
+  executor.selectFrom("webhook_endpoints").select(["id", "event_types"]).where("enabled", "=", 1),
 );
 const endpointsOf = new WeakMap<Executor, Promise<Array<{ id: string; eventTypes: string[] }>>>();
 function enabledEndpoints(executor: Executor): Promise<Array<{ id: string; eventTypes: string[] }>> {
   const read = async () =>
-    (await enabledEndpointRows(executor, { enabled: 1 })).rows.map((e) => ({
+    (await enabledEndpointRows(executor, {})).rows.map((e) => ({
       id: e.id,
       eventTypes: JSON.parse(e.event_types) as string[],
     }));

@@ -103,6 +103,28 @@ const callbackOf = (
     receipt,
   });
 
+describe(`the statements of a success callback (${testEngine()})`, () => {
+  it("read the attempt once and write; no endpoints read again with none enabled, no review closed that cannot be open", async () => {
+    const statements: string[] = [];
+    h = await createPaymentsHarness({ db: { onQuery: (text) => statements.push(text) } });
+    const payer = await h.payer();
+    const { data } = await payer.start();
+    const body = callbackOf(await h.row(data.transactionId), "UA33STMNTS");
+    statements.length = 0;
+    await receive(data.transactionId, body);
+    const lower = statements.map((text) => text.toLowerCase());
+    expect((await h.row(data.transactionId)).status).toBe("completed");
+    // The facts read counts the endpoints itself; the outbox does not ask for them again.
+    expect(
+      lower.filter((text) => text.includes('from "webhook_endpoints"') && text.startsWith('select "id"')),
+    ).toEqual([]);
+    expect(lower.filter((text) => text.startsWith('update "payment_reviews"'))).toEqual([]);
+    expect(lower.filter((text) => text.startsWith('select (select "f"."status"'))).toHaveLength(1);
+    // BEGIN, the read, the attempt, transfer, entries, booking, fee, event, the callback, COMMIT.
+    expect(lower).toHaveLength(10);
+  });
+});
+
 describe(`callbacks that arrive together (${testEngine()})`, () => {
   it("share one commit; one that cannot be applied sinks none of the others", async () => {
     h = await createPaymentsHarness();

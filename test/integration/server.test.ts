@@ -155,6 +155,17 @@ describe(`the running process (${testEngine()})`, () => {
         });
         return (await dataOf<{ booking: { id: string } }>(res)).booking.id;
       },
+      /** The payment's status from the API, asked every 50 ms until `completed` or `timeoutMs` passed. */
+      async statusOnceCompleted(transactionId: string, timeoutMs: number) {
+        const until = Date.now() + timeoutMs;
+        let status = "pending";
+        while (status !== "completed" && Date.now() < until) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          const answer = await fetch(`${api}/payments/mpesa/status/${transactionId}`, { headers: auth });
+          status = ((await answer.json()) as { transaction: { status: string } }).transaction.status;
+        }
+        return status;
+      },
       push(bookingId: string, phoneNumber: string) {
         return fetch(`${api}/payments/mpesa/stkpush`, {
           method: "POST",
@@ -259,7 +270,7 @@ describe(`the running process (${testEngine()})`, () => {
   it("with MPESA_EMULATOR_EMBEDDED=false starts no emulator of its own and pays against a separately run one", async () => {
     const separate = await startTestEmulator();
     try {
-      const { running, api, auth, push, newBooking } = await start({
+      const { running, push, newBooking, statusOnceCompleted } = await start({
         MPESA_EMULATOR_EMBEDDED: "false",
         MPESA_BASE_URL: separate.baseUrl,
       });
@@ -268,14 +279,7 @@ describe(`the running process (${testEngine()})`, () => {
       expect(running.emulatorUrl).toBe(separate.baseUrl);
       const res = await push(await newBooking(), "0708374149");
       const { transactionId } = await dataOf<{ transactionId: string }>(res);
-      const until = Date.now() + 10_000;
-      let status = "pending";
-      while (status !== "completed" && Date.now() < until) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        const answer = await fetch(`${api}/payments/mpesa/status/${transactionId}`, { headers: auth });
-        status = ((await answer.json()) as { transaction: { status: string } }).transaction.status;
-      }
-      expect(status).toBe("completed");
+      expect(await statusOnceCompleted(transactionId, 10_000)).toBe("completed");
       expect(separate.emulator.requests.list({ path: "/mpesa/stkpush/v1/processrequest" })).toHaveLength(1);
     } finally {
       await malipo?.close();
@@ -284,7 +288,7 @@ describe(`the running process (${testEngine()})`, () => {
   });
 
   it("runs the reconciler on its own timer: a payment whose callback never came is settled by STK Query", async () => {
-    const { running, api, auth, push, newBooking } = await start({ RECONCILER_INTERVAL_MS: "50" });
+    const { running, push, newBooking, statusOnceCompleted } = await start({ RECONCILER_INTERVAL_MS: "50" });
     const res = await push(await newBooking(), "0700009001"); // pays; Daraja never calls back
     const { transactionId, checkoutRequestId } = await dataOf<{
       transactionId: string;
@@ -304,14 +308,7 @@ describe(`the running process (${testEngine()})`, () => {
     } finally {
       await db.destroy();
     }
-    const until = Date.now() + 5_000;
-    let status = "pending";
-    while (status !== "completed" && Date.now() < until) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      const answer = await fetch(`${api}/payments/mpesa/status/${transactionId}`, { headers: auth });
-      status = ((await answer.json()) as { transaction: { status: string } }).transaction.status;
-    }
-    expect(status).toBe("completed");
+    expect(await statusOnceCompleted(transactionId, 5_000)).toBe("completed");
   });
 
   it("a push whose answer comes after the client's timeout stays pending, is never resent, and the signed callback completes it", async () => {
